@@ -1,0 +1,50 @@
+# tongban: `make run` serves the demo, `make test` passes the suite. Both build the
+# environment first. Nothing else needs installing by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+# PostgreSQL used by `make test` when it answers (trust auth, as on the dev machines and CI).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/tongban
+
+.PHONY: run test lint bench browser venv clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tongban needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(BIN)/tongban migrate --noinput -v0
+	$(BIN)/tongban collectstatic --noinput -v0
+	$(BIN)/tongban seed-demo
+	PORT=$(PORT) scripts/serve
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/tongban makemigrations --check --dry-run -v0
+
+test: venv browser lint
+	TONGBAN_DATA_DIR=$(CURDIR)/data/test-sqlite $(BIN)/pytest -q
+	@if $(BIN)/python scripts/pg_answers.py "$(PG_URL)"; then \
+	  echo "== PostgreSQL at $(PG_URL) answers: the suite again on PostgreSQL =="; \
+	  TONGBAN_DATA_DIR=$(CURDIR)/data/test-pg DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+	else echo "== PostgreSQL does not answer at $(PG_URL): ran on SQLite only =="; fi
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) data/test-sqlite data/test-pg

@@ -1,0 +1,145 @@
+"""Roles, reaches and the permission matrix.
+
+A permission is an action with a reach. A membership gives a user one role in one org
+unit; the role's reach for an action is measured from that unit. The matrix is code,
+reviewed like code: a role that may do something new is a change someone signs off.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "申请人"
+    CLERK = "clerk", "窗口受理员"
+    AUXILIARY = "auxiliary", "辅助人员"
+    OFFICER = "officer", "户籍民警/户籍管理员"
+    APPROVER = "approver", "审批人"
+    COLLEGE_ADMIN = "college_admin", "学院管理员/辅导员"
+    SERVICE_ADMIN = "service_admin", "事项管理员"
+    SUPERVISOR = "supervisor", "督办/领导"
+    AUDITOR = "auditor", "审计员"
+    SYSADMIN = "sysadmin", "系统管理员"
+
+
+class Reach(IntEnum):
+    """How far from the membership's unit an action reaches (larger includes smaller)."""
+
+    OWN = 1  # the records of the person bound to the user
+    UNIT = 2  # the membership's org unit only
+    SUBTREE = 3  # the unit and every unit below it
+    ALL = 4  # everything
+
+    @property
+    def label(self) -> str:
+        return {1: "本人", 2: "本单位", 3: "本单位及下级", 4: "全部"}[self.value]
+
+
+class Action:
+    """Action names, `<area>.<verb>`; one constant each so a typo fails at import."""
+
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_IMPORT = "people.import"
+    PEOPLE_EDIT = "people.edit"
+    PEOPLE_UNMASK = "people.unmask"
+    PEOPLE_EXPORT = "people.export"
+    CASE_APPLY = "case.apply"
+    CASE_PREPARE = "case.prepare"
+    CASE_ACCEPT = "case.accept"
+    CASE_APPROVE = "case.approve"
+    CASE_SIGN = "case.sign"
+    HUKOU_REGISTER = "hukou.register"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    ORG_MANAGE = "org.manage"
+    ROLE_GRANT = "role.grant"
+    CATALOG_MANAGE = "catalog.manage"
+    DASHBOARD_VIEW = "dashboard.view"
+    WORKBENCH = "workbench.use"
+
+
+A = Action
+R = Reach
+
+# Acts that carry legal weight. An auxiliary (协警, student assistant) prepares work but
+# never does these, whatever the matrix below says: `authorize` refuses them outright.
+NEVER_FOR_AUXILIARY = frozenset({A.CASE_APPROVE, A.CASE_SIGN, A.HUKOU_REGISTER})
+
+PERMISSIONS: dict[str, dict[str, Reach]] = {
+    Role.APPLICANT: {A.PEOPLE_VIEW: R.OWN, A.CASE_APPLY: R.OWN},
+    Role.CLERK: {
+        A.WORKBENCH: R.UNIT,
+        A.PEOPLE_VIEW: R.SUBTREE,
+        A.PEOPLE_IMPORT: R.SUBTREE,
+        A.PEOPLE_EDIT: R.SUBTREE,
+        A.PEOPLE_EXPORT: R.SUBTREE,
+        A.CASE_PREPARE: R.SUBTREE,
+        A.CASE_ACCEPT: R.SUBTREE,
+    },
+    Role.AUXILIARY: {
+        A.WORKBENCH: R.UNIT,
+        A.PEOPLE_VIEW: R.SUBTREE,
+        A.CASE_PREPARE: R.SUBTREE,
+    },
+    Role.OFFICER: {
+        A.WORKBENCH: R.UNIT,
+        A.PEOPLE_VIEW: R.SUBTREE,
+        A.PEOPLE_IMPORT: R.SUBTREE,
+        A.PEOPLE_EDIT: R.SUBTREE,
+        A.PEOPLE_EXPORT: R.SUBTREE,
+        A.PEOPLE_UNMASK: R.SUBTREE,
+        A.CASE_PREPARE: R.SUBTREE,
+        A.CASE_ACCEPT: R.SUBTREE,
+        A.CASE_APPROVE: R.SUBTREE,
+        A.CASE_SIGN: R.SUBTREE,
+        A.HUKOU_REGISTER: R.SUBTREE,
+    },
+    Role.APPROVER: {
+        A.WORKBENCH: R.UNIT,
+        A.PEOPLE_VIEW: R.SUBTREE,
+        A.CASE_APPROVE: R.SUBTREE,
+        A.CASE_SIGN: R.SUBTREE,
+        A.DASHBOARD_VIEW: R.SUBTREE,
+    },
+    Role.COLLEGE_ADMIN: {
+        A.WORKBENCH: R.UNIT,
+        A.PEOPLE_VIEW: R.SUBTREE,
+        A.PEOPLE_EXPORT: R.SUBTREE,
+        A.CASE_PREPARE: R.SUBTREE,
+        A.CASE_APPROVE: R.SUBTREE,
+        A.DASHBOARD_VIEW: R.SUBTREE,
+    },
+    Role.SERVICE_ADMIN: {A.WORKBENCH: R.UNIT, A.CATALOG_MANAGE: R.SUBTREE},
+    Role.SUPERVISOR: {
+        A.WORKBENCH: R.UNIT,
+        A.PEOPLE_VIEW: R.SUBTREE,
+        A.DASHBOARD_VIEW: R.SUBTREE,
+    },
+    Role.AUDITOR: {
+        A.WORKBENCH: R.UNIT,
+        A.AUDIT_VIEW: R.ALL,
+        A.AUDIT_EXPORT: R.ALL,
+        A.PEOPLE_VIEW: R.ALL,
+    },
+    Role.SYSADMIN: {
+        A.WORKBENCH: R.UNIT,
+        A.ORG_MANAGE: R.ALL,
+        A.ROLE_GRANT: R.ALL,
+        A.PEOPLE_VIEW: R.ALL,
+        A.PEOPLE_IMPORT: R.ALL,
+        A.PEOPLE_EDIT: R.ALL,
+        A.PEOPLE_EXPORT: R.ALL,
+        A.CATALOG_MANAGE: R.ALL,
+    },
+}
+
+STAFF_ROLES = frozenset(role for role, perms in PERMISSIONS.items() if A.WORKBENCH in perms)
+
+
+def reach_of(role: str, action: str) -> Reach | None:
+    if role == Role.AUXILIARY and action in NEVER_FOR_AUXILIARY:
+        return None
+    return PERMISSIONS.get(role, {}).get(action)

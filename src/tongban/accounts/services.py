@@ -1,0 +1,95 @@
+"""Writes to accounts, org units and memberships. Each is one transaction with its
+audit entry."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import Membership, OrgUnit, User
+from tongban.accounts.roles import Action, Role
+from tongban.audit.services import record
+from tongban.lib.errors import ApplicationError
+
+
+@transaction.atomic
+def create_org_unit(
+    *, actor: User | None, code: str, name: str, kind: str, parent: OrgUnit | None = None
+) -> OrgUnit:
+    """Create a unit under `parent`. Refuses a duplicate code. `actor=None` is the
+    system (seeding, migrations); anyone else needs org.manage."""
+    if actor is not None:
+        authorize(actor, Action.ORG_MANAGE)
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ApplicationError("org_unit_code_taken", f"单位代码「{code}」已存在。", field="code")
+    unit = OrgUnit(code=code, name=name, kind=kind, parent=parent)
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.path = "/"  # placeholder until the id is known
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.save(update_fields=["path"])
+    record(actor=actor, action="org.create", obj=unit, summary=f"新建单位 {name}",
+           details={"code": code, "kind": kind, "parent": parent.code if parent else None})
+    return unit
+
+
+@transaction.atomic
+def create_user(
+    *, actor: User | None, username: str, password: str | None, display_name: str = "",
+    email: str = "", is_staff: bool = False, is_superuser: bool = False,
+) -> User:
+    """Create an account (no password: it cannot log in until one is set)."""
+    if actor is not None:
+        authorize(actor, Action.ROLE_GRANT)
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError("username_taken", f"用户名「{username}」已被使用。", field="username")
+    user = User(username=username, display_name=display_name, email=email,
+                is_staff=is_staff, is_superuser=is_superuser)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    record(actor=actor, action="account.create", obj=user, summary=f"新建账号 {username}")
+    return user
+
+
+@transaction.atomic
+def grant_role(*, actor: User | None, user: User, role: str, org_unit: OrgUnit) -> Membership:
+    """Give `user` `role` in `org_unit`. A granter with less than everything may grant
+    only inside their own reach."""
+    if role not in Role.values:
+        raise ApplicationError("unknown_role", f"未知角色「{role}」。", field="role")
+    if actor is not None:
+        authorize(actor, Action.ROLE_GRANT, unit=org_unit)
+    membership, created = Membership.objects.get_or_create(user=user, role=role, org_unit=org_unit)
+    if created:
+        record(actor=actor, action="role.grant", obj=membership,
+               summary=f"授予 {user} {Role(role).label}（{org_unit.name}）",
+               details={"user": user.pk, "role": role, "org_unit": org_unit.pk})
+    user.__dict__.pop("_tongban_memberships", None)
+    return membership
+
+
+@transaction.atomic
+def revoke_role(*, actor: User | None, membership: Membership) -> None:
+    if actor is not None:
+        authorize(actor, Action.ROLE_GRANT, unit=membership.org_unit)
+    record(actor=actor, action="role.revoke", obj=membership,
+           summary=f"撤销 {membership.user} {membership.get_role_display()}（{membership.org_unit.name}）",
+           details={"user": membership.user_id, "role": membership.role,
+                    "org_unit": membership.org_unit_id})
+    membership.delete()
+
+
+@transaction.atomic
+def record_login(*, user: User) -> None:
+    record(actor=user, action="account.login", obj=user, summary=f"{user} 登录")
+
+
+@transaction.atomic
+def record_login_locked(*, username: str) -> None:
+    record(actor=None, action="account.login_locked", object_type="accounts.user",
+           summary="连续登录失败，已暂时锁定", details={"username": username[:150]})

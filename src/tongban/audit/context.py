@@ -1,0 +1,32 @@
+"""Where an action came from (client address, user agent), carried to the trail without
+passing `request` into services: the middleware sets it for a web request, a command
+or a task sets its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Origin:
+    ip: str = ""
+    user_agent: str = ""
+
+
+_origin: ContextVar[Origin] = ContextVar("audit_origin", default=Origin())
+
+
+def current_origin() -> Origin:
+    return _origin.get()
+
+
+@contextmanager
+def origin(ip: str = "", user_agent: str = "") -> Iterator[None]:
+    token = _origin.set(Origin(ip=ip[:45], user_agent=user_agent[:255]))
+    try:
+        yield
+    finally:
+        _origin.reset(token)

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from tongban.demo.seeding import ACCOUNTS, DEMO_PASSWORD, seed
+
+
+class Command(BaseCommand):
+    help = "Load the demo university, city bureau, accounts and people (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=200)
+        parser.add_argument("--quiet", action="store_true", help="do not list the demo accounts")
+
+    def handle(self, *args, **options):
+        result = seed(people=options["people"])
+        self.stdout.write(
+            f"演示数据就绪：{result['units']} 个单位，{result['accounts']} 个演示账号，"
+            f"本次新增 {result['people_created']} 名人员。"
+        )
+        if options["quiet"]:
+            return
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for a in ACCOUNTS:
+            self.stdout.write(f"  {a.username:<14} {a.display_name}（{a.role}）")

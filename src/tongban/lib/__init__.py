@@ -1,0 +1,1 @@
+"""Small helpers shared by every app; they know nothing of the business."""

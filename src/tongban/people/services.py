@@ -1,0 +1,97 @@
+"""Writes to person records, and the one audited way to read a plain ID number."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import OrgUnit, User
+from tongban.accounts.roles import Action
+from tongban.audit.services import record
+from tongban.lib import crypto
+from tongban.lib.errors import ApplicationError
+from tongban.lib.masking import mask_id_number, mask_phone
+from tongban.people import idnumber
+from tongban.people.models import Person
+
+UNMASKABLE = {"id_number": "身份证号", "phone": "手机号"}
+
+
+@transaction.atomic
+def create_person(
+    *,
+    actor: User | None,
+    name: str,
+    id_number: str,
+    category: str,
+    org_unit: OrgUnit,
+    student_number: str = "",
+    enrolment_year: int | None = None,
+    phone: str = "",
+) -> Person:
+    """Create one person. Refuses an invalid or already registered ID number and a
+    student number someone else holds. `actor=None` is the system (demo seeding)."""
+    if actor is not None:
+        authorize(actor, Action.PEOPLE_EDIT, unit=org_unit)
+    parsed = idnumber.parse(id_number)
+    index = crypto.blind_index(parsed.number, purpose="id")
+    if Person.objects.filter(id_number_index=index).exists():
+        raise ApplicationError("person_exists", "该身份证号已登记。", field="id_number")
+    if student_number and Person.objects.filter(student_number=student_number).exists():
+        raise ApplicationError("student_number_taken", "该学号/工号已属于另一人员。",
+                               field="student_number")
+    person = Person(
+        name=name, id_number_enc=crypto.encrypt(parsed.number), id_number_index=index,
+        id_number_masked=mask_id_number(parsed.number), gender=parsed.gender,
+        birth_date=parsed.birth_date, region_code=parsed.region_code, category=category,
+        student_number=student_number, org_unit=org_unit, enrolment_year=enrolment_year,
+        phone_enc=crypto.encrypt(phone), phone_index=crypto.blind_index(phone, purpose="phone"),
+        phone_masked=mask_phone(phone),
+    )
+    person.full_clean(exclude=["id_number_enc", "id_number_index", "id_number_masked", "phone_enc",
+                               "phone_index", "phone_masked", "account"])
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent creation of the same person
+        raise ApplicationError("person_exists", "该身份证号已登记。", field="id_number") from exc
+    record(actor=actor, action="people.create", obj=person, summary=f"新增人员 {name}",
+           details={"category": category, "org_unit": org_unit.pk})
+    return person
+
+
+@transaction.atomic
+def unmask(*, actor: User, person: Person, field: str, reason: str) -> str:
+    """Return the plain ID or phone number of `person`, after checking that `actor` may
+    unmask it in the person's unit and has said why; the view is an audit entry."""
+    if field not in UNMASKABLE:
+        raise ApplicationError("unknown_field", "只能查看身份证号或手机号。", field="field")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ApplicationError("reason_required", "请填写查看完整号码的事由。", field="reason")
+    membership = authorize(actor, Action.PEOPLE_UNMASK, unit=person.org_unit)
+    record(actor=actor, action="people.unmask", obj=person, role=membership.role,
+           org_unit=membership.org_unit,
+           summary=f"查看 {person.name} 的完整{UNMASKABLE[field]}",
+           details={"field": field, "reason": reason[:200]})
+    return person.plain_id_number() if field == "id_number" else person.plain_phone()
+
+
+@transaction.atomic
+def link_account(*, actor: User | None, person: Person, user: User) -> Person:
+    """Bind `user`'s account to `person`. Refuses a person already bound to another
+    account and an account already bound to another person."""
+    if actor is not None:
+        authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.account_id == user.pk:
+        return person
+    if person.account_id is not None:
+        raise ApplicationError("person_already_bound", "该人员已绑定其他账号。", field="person")
+    if Person.objects.filter(account=user).exists():
+        raise ApplicationError("account_already_bound", "该账号已绑定其他人员。", field="account")
+    person.account = user
+    person.save(update_fields=["account", "updated_at"])
+    record(actor=actor, action="people.link_account", obj=person,
+           summary=f"{person.name} 绑定账号 {user.username}", details={"account": user.pk})
+    return person

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from tongban.portal import views
+
+app_name = "portal"
+
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,226 @@
+"""tongban's one settings module: everything that differs between machines comes from
+the environment (see `.env.example`). The defaults are the embedded machine: SQLite in
+a data folder, Huey on its own SQLite file, files on local disk, local-memory cache.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+
+from tongban.lib.env import env_bool, env_int, env_list, env_str, random_token, secret_in_file
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("TONGBAN_DATA_DIR") or Path.cwd() / "data").resolve()
+
+DEBUG = env_bool("DEBUG", False)
+# Behind TLS (production): secure cookies, HSTS and the HTTPS redirect. Off on the
+# embedded machine, which serves plain HTTP on 127.0.0.1.
+HTTPS = env_bool("HTTPS", False)
+
+SECRET_KEY = env_str("SECRET_KEY") or secret_in_file(DATA_DIR / "secret_key", random_token)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_NAME = env_str("SITE_NAME", "通办")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    # foundation
+    "tongban.accounts",
+    "tongban.audit",
+    "tongban.people",
+    # faces
+    "tongban.portal",
+    "tongban.workbench",
+    "tongban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tongban.audit.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tongban.accounts.context_processors.roles",
+            ],
+        },
+    },
+]
+
+# --- database --------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tongban.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
+    # BEGIN, so two writers queue on busy_timeout instead of failing mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, background jobs -------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "tongban",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "tongban",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+    }
+
+# --- files ------------------------------------------------------------------------
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
+MEDIA_URL = "/media/"  # never served directly: every file goes through a checked view
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if env_str("S3_BUCKET"):
+    # Scaled out: S3-compatible object storage through django-storages (install the
+    # `s3` extra). Static files stay with WhiteNoise inside each app server.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL"),
+            "access_key": env_str("S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            "region_name": env_str("S3_REGION"),
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+# --- personal data: encryption key ring and blind index -------------------------
+def _fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def _index_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+# Comma-separated Fernet keys, newest first: new values are encrypted with the first,
+# any of them decrypts, so a key can be rotated in (`tongban rotate-keys`) and out.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", []) or [
+    secret_in_file(DATA_DIR / "field_encryption_key", _fernet_key)
+]
+# HMAC key of the blind index used to find and de-duplicate ID and phone numbers.
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY") or secret_in_file(DATA_DIR / "blind_index_key", _index_key)
+
+# --- accounts, sessions, login ----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Idle timeout: the session lives SESSION_IDLE_SECONDS after the last request.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Failed attempts allowed per account (or per client address) in the window, then locked.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
+# Client addresses are taken from X-Forwarded-For only behind a proxy that sets it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# --- security headers --------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if HTTPS and env_bool("BEHIND_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- language, time --------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+# --- e-mail (the notify app's SMTP channel) -----------------------------------------------
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tongban@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "通办 · 后台管理"
+admin.site.site_title = "通办后台"
+admin.site.index_title = "配置与管理"
+
+urlpatterns = [
+    path("", include("tongban.portal.urls")),
+    path("accounts/", include("tongban.accounts.urls")),
+    path("workbench/", include("tongban.workbench.urls")),
+    path("admin/", admin.site.urls),
+]

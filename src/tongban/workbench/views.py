@@ -1,0 +1,198 @@
+"""Staff pages. Each view reads through a selector and writes through a service; what a
+viewer may do is decided there, not in the templates."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tongban.accounts.access import can, memberships_of, scope
+from tongban.accounts.models import OrgUnit
+from tongban.accounts.roles import Action
+from tongban.audit.selectors import trail
+from tongban.lib.errors import ApplicationError
+from tongban.people import selectors as people_selectors
+from tongban.people.jobs import start_import
+from tongban.people.models import Category
+from tongban.people.reading import template_xlsx
+from tongban.people.services import UNMASKABLE, unmask
+from tongban.workbench.access import staff_required
+
+
+@staff_required
+def home(request):
+    user = request.user
+    return render(request, "workbench/home.html", {
+        "memberships": memberships_of(user),
+        "can_people": can(user, Action.PEOPLE_VIEW),
+        "can_import": can(user, Action.PEOPLE_IMPORT),
+        "can_audit": can(user, Action.AUDIT_VIEW),
+    })
+
+
+@staff_required
+def people_list(request):
+    user = request.user
+    if not can(user, Action.PEOPLE_VIEW):
+        raise PermissionDenied
+    query = request.GET.get("q", "")
+    try:
+        unit_id = int(request.GET.get("unit") or 0) or None
+    except ValueError:
+        unit_id = None
+    category = request.GET.get("category", "")
+    qs = people_selectors.people(user=user, query=query, org_unit_id=unit_id, category=category)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    units = scope(OrgUnit.objects.filter(is_active=True), user, Action.PEOPLE_VIEW, unit_field="")
+    return render(request, "workbench/people_list.html", {
+        "page": page, "q": query, "unit_id": unit_id, "category": category,
+        "units": units.exclude(people=None).distinct(),
+        "categories": Category.choices,
+    })
+
+
+@staff_required
+def person_detail(request, pk: int):
+    person = people_selectors.person_for(user=request.user, pk=pk)
+    return render(request, "workbench/person_detail.html", {
+        "person": person,
+        "can_unmask": can(request.user, Action.PEOPLE_UNMASK, unit=person.org_unit),
+        "unmaskable": UNMASKABLE,
+    })
+
+
+@staff_required
+@require_POST
+def person_unmask(request, pk: int):
+    person = people_selectors.person_for(user=request.user, pk=pk)
+    field = request.POST.get("field", "")
+    context = {"person": person, "field": field, "field_label": UNMASKABLE.get(field, ""),
+               "unmaskable": UNMASKABLE, "can_unmask": True}
+    status = 200
+    try:
+        context["value"] = unmask(actor=request.user, person=person, field=field,
+                                  reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        status = exc.status
+    template = "workbench/_unmask.html" if request.htmx else "workbench/person_detail.html"
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+def import_page(request):
+    if not can(request.user, Action.PEOPLE_IMPORT):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "请选择要导入的文件。"
+        else:
+            try:
+                job = start_import(actor=request.user, upload=upload,
+                                   dry_run=bool(request.POST.get("dry_run")))
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                return redirect("workbench:import-status", pk=job.pk)
+    jobs = people_selectors.import_jobs(user=request.user)[:20]
+    return render(request, "workbench/import.html", {"jobs": jobs, "error": error},
+                  status=422 if error else 200)
+
+
+@staff_required
+def import_template(request):
+    response = HttpResponse(
+        template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''people-template.xlsx"
+    return response
+
+
+def _job(request, pk: int):
+    job = people_selectors.import_jobs(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("导入任务不存在")
+    return job
+
+
+@staff_required
+def import_status(request, pk: int):
+    job = _job(request, pk)
+    template = "workbench/_import_progress.html" if request.htmx else "workbench/import_status.html"
+    return render(request, template, {"job": job})
+
+
+@staff_required
+def import_report(request, pk: int):
+    job = _job(request, pk)
+    response = HttpResponse("\ufeff" + job.report, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename=import-{job.pk}-report.csv"
+    return response
+
+
+def _trail_filters(request) -> dict:
+    def day(name):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return {
+        "object_type": request.GET.get("object_type", "").strip(),
+        "object_id": request.GET.get("object_id", "").strip(),
+        "actor_name": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+        "since": day("since"),
+        "until": day("until"),
+    }
+
+
+@staff_required
+def audit_trail(request):
+    filters = _trail_filters(request)
+    try:
+        entries = trail(user=request.user, **filters)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "workbench/audit.html", {
+        "page": page, "filters": filters, "querystring": request.GET.urlencode(),
+        "can_export": can(request.user, Action.AUDIT_EXPORT)})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@staff_required
+def audit_export(request):
+    filters = _trail_filters(request)
+    try:
+        entries = trail(user=request.user, export=True, **filters)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message) from exc
+    writer = csv.writer(_Echo())
+    header = ["序号", "时间", "操作人", "角色", "单位", "动作", "对象类型", "对象ID", "摘要", "IP", "哈希"]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for e in entries.iterator(chunk_size=2000):
+            yield writer.writerow([e.seq, e.created_at.isoformat(), e.actor_name, e.role,
+                                   e.org_unit_name, e.action, e.object_type, e.object_id,
+                                   e.summary, e.ip, e.hash])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = "attachment; filename=audit-trail.csv"
+    return response
