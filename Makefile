@@ -33,7 +33,7 @@ browser:
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 lint: venv
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src bench scripts
 	$(BIN)/tongban makemigrations --check --dry-run -v0
 
 test: venv browser lint

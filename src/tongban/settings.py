@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 from tongban.lib.env import env_bool, env_int, env_list, env_str, random_token, secret_in_file
 
@@ -21,6 +22,13 @@ DEBUG = env_bool("DEBUG", False)
 # Behind TLS (production): secure cookies, HSTS and the HTTPS redirect. Off on the
 # embedded machine, which serves plain HTTP on 127.0.0.1.
 HTTPS = env_bool("HTTPS", False)
+
+# Behind TLS means production: several app servers must share their secrets, so none
+# may be generated on the spot (the embedded machine keeps generated ones in DATA_DIR).
+if HTTPS:
+    for _name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
+        if not env_str(_name):
+            raise ImproperlyConfigured(f"{_name} (or {_name}_FILE) must be set when HTTPS=true")
 
 SECRET_KEY = env_str("SECRET_KEY") or secret_in_file(DATA_DIR / "secret_key", random_token)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])

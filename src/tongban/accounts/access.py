@@ -118,9 +118,7 @@ def authorize(
         reach = reach_of(m.role, action)
         if reach is None:
             continue
-        if unit is None and owner is None:
-            ok = True
-        elif reach == Reach.ALL:
+        if (unit is None and owner is None) or reach == Reach.ALL:
             ok = True
         elif reach == Reach.OWN:
             ok = owner is not None and owner.pk == user.pk

@@ -16,11 +16,12 @@ class Origin:
     user_agent: str = ""
 
 
-_origin: ContextVar[Origin] = ContextVar("audit_origin", default=Origin())
+_NOWHERE = Origin()
+_origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
 
 
 def current_origin() -> Origin:
-    return _origin.get()
+    return _origin.get() or _NOWHERE
 
 
 @contextmanager

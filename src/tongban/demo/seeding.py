@@ -52,7 +52,10 @@ ACCOUNTS = [
     DemoAccount("resident", "王居民", Role.APPLICANT, "east-1"),
     DemoAccount("clerk", "赵受理", Role.CLERK, "east-1"),
     DemoAccount("auxiliary", "钱协警", Role.AUXILIARY, "east-1"),
-    DemoAccount("officer", "孙户籍", Role.OFFICER, "univ-security"),
+    # The security office keeps the whole university's collective household: its officer's
+    # membership sits on the university so its reach covers every college.
+    DemoAccount("officer", "孙户籍", Role.OFFICER, "univ"),
+    DemoAccount("station", "何民警", Role.OFFICER, "east-1"),
     DemoAccount("approver", "周审批", Role.APPROVER, "city-east"),
     DemoAccount("college", "吴辅导员", Role.COLLEGE_ADMIN, "univ-econ"),
     DemoAccount("serviceadmin", "郑事项", Role.SERVICE_ADMIN, "univ", staff=True),

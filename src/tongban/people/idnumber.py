@@ -14,7 +14,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-
 from functools import cache
 
 from stdnum import numdb

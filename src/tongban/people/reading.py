@@ -97,7 +97,7 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
 
 def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]]:
     encoding = _csv_encoding(path)
-    fh = io.open(path, encoding=encoding, newline="")  # noqa: UP020 - explicit newline handling
+    fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the row generator
     reader = csv.reader(fh)
     try:
         header = next(reader, None)

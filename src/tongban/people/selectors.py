@@ -24,7 +24,7 @@ def people(
         normalised = idnumber.normalise(query)
         if len(normalised) == 18 and normalised[:17].isdigit():
             qs = qs.filter(id_number_index=crypto.blind_index(normalised, purpose="id"))
-        elif query.isdigit() or normalised.isalnum() and not query.isalpha():
+        elif query.isdigit() or (normalised.isalnum() and not query.isalpha()):
             qs = qs.filter(student_number=query)
         else:
             qs = qs.filter(name__contains=query)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from tongban.accounts.roles import Role
 from tongban.demo.seeding import ACCOUNTS, DEMO_PASSWORD, seed
 
 
@@ -20,4 +21,4 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for a in ACCOUNTS:
-            self.stdout.write(f"  {a.username:<14} {a.display_name}（{a.role}）")
+            self.stdout.write(f"  {a.username:<14} {a.display_name}（{Role(a.role).label}）")

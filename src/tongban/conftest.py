@@ -1,0 +1,146 @@
+"""Shared arrangements for every app's tests: a small world of org units and personas.
+
+Personas (named for what they are, like healthchecks' alice/bob/charlie):
+- applicant: a student of 经济学院, bound to a person record
+- college_admin: counsellor of 经济学院 (sees that college only)
+- officer: security office household officer (the whole university)
+- clerk, auxiliary: window staff at 东门派出所
+- approver: 东城分局
+- auditor, sysadmin, outsider (an account with no role at all)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from tongban.accounts.models import OrgUnit, User
+from tongban.accounts.roles import Role
+from tongban.accounts.services import create_org_unit, create_user, grant_role
+from tongban.people import idnumber
+from tongban.people.models import Category, Person
+from tongban.people.services import create_person, link_account
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real row locks and triggers: they run in the
+    PostgreSQL pass of `make test` and are left out (deselected) of the SQLite pass."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgres") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_immediate(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic before tests: serve static names as they are, not from a manifest.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    from django.core.cache import cache
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+_ids = itertools.count(1)
+
+
+def make_id(birth: dt.date = dt.date(2005, 3, 14), region: str = "110105") -> str:
+    """A fresh, valid synthetic ID number."""
+    return idnumber.make(region, birth, next(_ids))
+
+
+@dataclass
+class World:
+    univ: OrgUnit
+    security: OrgUnit
+    econ: OrgUnit
+    law: OrgUnit
+    city: OrgUnit
+    east: OrgUnit
+    east_1: OrgUnit
+    west: OrgUnit
+    applicant: User
+    applicant_person: Person
+    college_admin: User
+    officer: User
+    clerk: User
+    auxiliary: User
+    approver: User
+    auditor: User
+    sysadmin: User
+    outsider: User
+
+    def person(self, *, unit: OrgUnit | None = None, name: str = "张三", student_number: str = "",
+               category: str = Category.UNDERGRADUATE, **kwargs) -> Person:
+        return create_person(actor=None, name=name, id_number=kwargs.pop("id_number", None) or make_id(),
+                             category=category, org_unit=unit or self.econ,
+                             student_number=student_number or f"S{next(_ids):07d}", **kwargs)
+
+
+def _user(username: str, role: str | None, unit: OrgUnit | None) -> User:
+    user = create_user(actor=None, username=username, password=PASSWORD, display_name=username)
+    if role:
+        grant_role(actor=None, user=user, role=role, org_unit=unit)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    unit = lambda code, name, kind, parent=None: create_org_unit(  # noqa: E731
+        actor=None, code=code, name=name, kind=kind, parent=parent)
+    univ = unit("univ", "示例大学", OrgUnit.Kind.UNIVERSITY)
+    security = unit("univ-security", "保卫处", OrgUnit.Kind.OFFICE, univ)
+    econ = unit("univ-econ", "经济学院", OrgUnit.Kind.COLLEGE, univ)
+    law = unit("univ-law", "法学院", OrgUnit.Kind.COLLEGE, univ)
+    city = unit("city", "示例市公安局", OrgUnit.Kind.CITY_BUREAU)
+    east = unit("city-east", "东城分局", OrgUnit.Kind.BRANCH, city)
+    east_1 = unit("east-1", "东门派出所", OrgUnit.Kind.STATION, east)
+    west = unit("city-west", "西城分局", OrgUnit.Kind.BRANCH, city)
+    applicant = _user("applicant", Role.APPLICANT, econ)
+    w = World(
+        univ=univ, security=security, econ=econ, law=law, city=city, east=east, east_1=east_1,
+        west=west, applicant=applicant, applicant_person=None,  # type: ignore[arg-type]
+        college_admin=_user("college_admin", Role.COLLEGE_ADMIN, econ),
+        officer=_user("officer", Role.OFFICER, univ),
+        clerk=_user("clerk", Role.CLERK, east_1),
+        auxiliary=_user("auxiliary", Role.AUXILIARY, east_1),
+        approver=_user("approver", Role.APPROVER, east),
+        auditor=_user("auditor", Role.AUDITOR, univ),
+        sysadmin=_user("sysadmin", Role.SYSADMIN, univ),
+        outsider=_user("outsider", None, None),
+    )
+    w.applicant_person = link_account(actor=None, person=w.person(name="李同学"), user=applicant)
+    return w
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` logs the test client in as that persona and returns the client."""
+
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,62 @@
+"""End to end in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
+
+import os
+import shutil
+
+import pytest
+
+from tongban.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
+# between browser steps are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def phone():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_logs_in_on_a_phone_and_unmasks_an_id_with_a_reason(live_server, world, phone):
+    person = world.person(name="王小明", unit=world.econ)
+    phone.goto(f"{live_server.url}/accounts/login/")
+    phone.fill("#id_username", "officer")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server.url}/workbench/")
+
+    phone.click("text=人员信息")
+    phone.fill("#q", "王小明")
+    phone.click("button:has-text('查询')")
+    row = phone.locator("tr", has_text="王小明")
+    assert person.id_number_masked in row.inner_text()
+    assert person.plain_id_number() not in phone.content()
+
+    row.locator("a").click()
+    phone.fill("#reason", "核对户籍迁入材料")
+    phone.click("#unmask button[type=submit]")
+    phone.wait_for_selector("#plain-value")
+    assert phone.inner_text("#plain-value") == person.plain_id_number()
+    # htmx swapped the fragment in place: still on the person's page.
+    assert phone.url.endswith(f"/workbench/people/{person.pk}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_home_page_has_no_horizontal_scroll_on_a_phone(live_server, phone):
+    phone.goto(f"{live_server.url}/")
+    assert phone.inner_text("h1") == "户籍业务一网通办"
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
