@@ -32,3 +32,16 @@ def test_the_back_office_is_in_chinese(login, world):
     html = login(world.sysadmin).get("/admin/").content.decode()
     assert "通办 · 后台管理" in html
     assert "组织单位" in html
+
+
+def test_the_stylesheet_is_found_by_collectstatic(db):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("tongban/site.css")
+
+
+def test_a_missing_page_answers_in_chinese(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
