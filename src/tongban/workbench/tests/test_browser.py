@@ -1,6 +1,5 @@
 """End to end in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
 
-import os
 import shutil
 
 import pytest
@@ -9,17 +8,16 @@ from tongban.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
-# between browser steps are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
-def phone():
+def phone(monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
+    # makes between browser steps are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
