@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from tongban.accounts.access import authorize, scope_of
 from tongban.accounts.models import OrgUnit, User
@@ -36,7 +37,7 @@ CATEGORY_BY_LABEL = {label: value for value, label in Category.choices} | {
 }
 NEEDS_NUMBER = {Category.UNDERGRADUATE, Category.GRADUATE, Category.STAFF}
 UPDATABLE = ("name", "category", "student_number", "org_unit_id", "enrolment_year",
-             "phone_enc", "phone_index", "phone_masked")
+             "phone_enc", "phone_index", "phone_masked", "updated_at")
 
 
 @dataclass
@@ -130,6 +131,14 @@ class _Checker:
         if all(_text(v) == "" for v in values):
             return None  # blank line: skipped silently, as Excel users expect
         ok = True
+        for key, position in self.sheet.columns.items():
+            # A NUL is never data (Excel does not write one; a damaged CSV may), and
+            # PostgreSQL refuses it in text, which would stop the import halfway.
+            if position < len(values) and "\x00" in _text(values[position]):
+                self._problem(row, key, "", "含有空字符（NUL），文件可能已损坏")
+                ok = False
+        if not ok:
+            return None
         name = _text(self._cell(values, "name"))
         if not name:
             self._problem(row, "name", "", "姓名不能为空")
@@ -214,7 +223,8 @@ class _Checker:
         return _Row(row, name, parsed, id_index, number, unit, category, year, phone)
 
 
-def _write_chunk(actor: User, rows: list[_Row], outcome: Outcome, dry_run: bool) -> None:
+def _write_chunk(actor: User, rows: list[_Row], outcome: Outcome, dry_run: bool,
+                 headers: dict[str, str]) -> None:
     existing = {p.id_number_index: p for p in
                 Person.objects.filter(id_number_index__in=[r.id_index for r in rows])
                 .select_related("org_unit")}
@@ -224,14 +234,16 @@ def _write_chunk(actor: User, rows: list[_Row], outcome: Outcome, dry_run: bool)
     scope = scope_of(actor, Action.PEOPLE_IMPORT)
     creates: list[Person] = []
     updates: list[tuple[Person, list[str]]] = []
+    now = timezone.now()
     for r in rows:
         holder = holders.get(r.student_number)
         if holder and holder != r.id_index:
-            outcome.problems.append(Problem(r.row, "学号", r.student_number, "该学号/工号已属于另一人员"))
+            outcome.problems.append(Problem(r.row, headers["student_number"], r.student_number,
+                                            "该学号/工号已属于另一人员"))
             continue
         person = existing.get(r.id_index)
         if person is not None and not scope.covers_unit(person.org_unit):
-            outcome.problems.append(Problem(r.row, "身份证号", mask_id_number(r.id.number),
+            outcome.problems.append(Problem(r.row, headers["id_number"], mask_id_number(r.id.number),
                                             "该人员已登记在您无权管理的单位"))
             continue
         fields = {"name": r.name, "category": r.category, "student_number": r.student_number,
@@ -255,6 +267,8 @@ def _write_chunk(actor: User, rows: list[_Row], outcome: Outcome, dry_run: bool)
             if k != "phone":
                 setattr(person, k, fields[k])
         if changed:
+            # bulk_update does not apply auto_now: say when the person last changed.
+            person.updated_at = now
             updates.append((person, changed))
         else:
             outcome.unchanged += 1
@@ -285,6 +299,9 @@ def import_people(
 
     Raises UnreadableFile — nothing written — when the file cannot be read or lacks a
     required header; otherwise returns the counts and every problem by row and column.
+    A CSV that breaks off mid-way (an unpaired quote swallowing the rest) also raises
+    it, after any whole chunks before the break were written; re-running the mended
+    file is safe.
     Refuses an actor without people.import; rows whose unit lies outside the actor's
     reach are reported, not imported.
     """
@@ -300,12 +317,12 @@ def import_people(
         if checked is not None:
             pending.append(checked)
         if len(pending) >= CHUNK:
-            _write_chunk(actor, pending, outcome, dry_run)
+            _write_chunk(actor, pending, outcome, dry_run, sheet.header_names)
             pending = []
         if progress and seen % CHUNK == 0:
             progress(seen, sheet.total)
     if pending:
-        _write_chunk(actor, pending, outcome, dry_run)
+        _write_chunk(actor, pending, outcome, dry_run, sheet.header_names)
     outcome.total = seen
     if progress:
         progress(seen, seen)

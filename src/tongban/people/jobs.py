@@ -18,7 +18,6 @@ from tongban.audit.services import record
 from tongban.lib.errors import ApplicationError
 from tongban.people.imports import import_people
 from tongban.people.models import ImportJob
-from tongban.people.reading import UnreadableFile
 
 
 @transaction.atomic
@@ -60,7 +59,9 @@ def run_import_job(*, job_id: int) -> ImportJob:
     try:
         outcome = import_people(actor=job.created_by, path=Path(job.file.path),
                                 dry_run=job.dry_run, progress=progress)
-    except UnreadableFile as exc:
+    except ApplicationError as exc:
+        # The file cannot be read, or its uploader may no longer import: retrying will
+        # not help, so the job fails with the reason instead of staying "running".
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=exc.message, finished_at=timezone.now())
         job.refresh_from_db()

@@ -7,10 +7,11 @@ header is row 1; data rows carry their spreadsheet row number.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,29 +61,41 @@ def _sniff(path: Path) -> str:
 def _csv_encoding(path: Path) -> str:
     with path.open("rb") as fh:
         sample = fh.read(1 << 20)
+        whole = not fh.read(1)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            # Ignore a multi-byte character cut at the end of the sample.
-            sample.decode(encoding) if len(sample) < (1 << 20) else sample[:-4].decode(encoding)
+            # An incremental decoder with final=False accepts a multi-byte character cut
+            # at the end of the sample (a fixed trim does not: it can cut one in two).
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=whole)
             return encoding
         except UnicodeDecodeError:
             continue
     raise UnreadableFile("file_encoding", "无法识别文件编码，请保存为 UTF-8 或 Excel (.xlsx) 格式。")
 
 
-def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]]:
+def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    fh = path.open("rb")  # closed with the workbook, by close()
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # Opened from a file object, not a path: openpyxl refuses a path whose name does
+        # not end in .xlsx, and an Excel file renamed .csv is still an Excel file.
+        workbook = load_workbook(fh, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
+        fh.close()
         raise UnreadableFile("file_unreadable", "无法读取该 Excel 文件，文件可能已损坏。") from exc
+
+    def close() -> None:
+        workbook.close()
+        fh.close()
+
     sheet = workbook.worksheets[0]
     total = (sheet.max_row - 1) if sheet.max_row else None
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
-        workbook.close()
+        close()
         raise UnreadableFile("file_empty", "文件是空的：第 1 行应为表头。")
 
     def numbered() -> Iterator[tuple[int, list]]:
@@ -90,12 +103,12 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
             for number, values in enumerate(rows, start=2):
                 yield number, list(values)
         finally:
-            workbook.close()
+            close()
 
-    return list(header), total, numbered()
+    return list(header), total, numbered(), close
 
 
-def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]]:
+def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
     encoding = _csv_encoding(path)
     fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the row generator
     reader = csv.reader(fh)
@@ -109,13 +122,20 @@ def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]]
         raise UnreadableFile("file_empty", "文件是空的：第 1 行应为表头。")
 
     def numbered() -> Iterator[tuple[int, list]]:
+        # Count records, not lines (reader.line_num): a quoted cell may span lines, and
+        # Excel shows its record as one row.
+        number = 1
         try:
-            for values in reader:
-                yield reader.line_num, values
+            for number, values in enumerate(reader, start=2):
+                yield number, values
+        except csv.Error as exc:
+            raise UnreadableFile("file_unreadable",
+                                 f"CSV 文件第 {number + 1} 行起无法解析（{exc}），请检查是否有未配对的引号。"
+                                 ) from exc
         finally:
             fh.close()
 
-    return header, None, numbered()
+    return header, None, numbered(), fh.close
 
 
 def open_sheet(path: Path) -> Sheet:
@@ -124,7 +144,7 @@ def open_sheet(path: Path) -> Sheet:
     if not path.exists() or path.stat().st_size == 0:
         raise UnreadableFile("file_empty", "文件是空的或不存在。")
     kind = _sniff(path)
-    header, total, rows = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
+    header, total, rows, close = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
     columns: dict[str, int] = {}
     names: dict[str, str] = {}
     for position, cell in enumerate(header):
@@ -135,7 +155,8 @@ def open_sheet(path: Path) -> Sheet:
             names[field] = text
     missing = [label for field, label in REQUIRED.items() if field not in columns]
     if missing:
-        rows.close()
+        # Not rows.close(): a generator that never started does not run its `finally`.
+        close()
         raise UnreadableFile(
             "file_headers",
             f"缺少必需的表头：{'、'.join(missing)}。第 1 行应包含：{'、'.join(TEMPLATE_HEADERS)}。",

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tongban.accounts.models import User
+from tongban.lib.errors import ApplicationError
 from tongban.people.imports import import_people
-from tongban.people.reading import UnreadableFile
 
 
 class Command(BaseCommand):
@@ -29,7 +29,9 @@ class Command(BaseCommand):
         try:
             outcome = import_people(actor=actor, path=options["file"], dry_run=options["dry_run"],
                                     progress=progress)
-        except UnreadableFile as exc:
+        except ApplicationError as exc:
+            # An unreadable file, a missing header, or an account that may not import:
+            # nothing was written (for a CSV that breaks off mid-way, see import_people).
             self.stderr.write(f"无法导入：{exc.message}")
             sys.exit(2)
         if tty:
