@@ -64,11 +64,20 @@ def run_import_job(*, job_id: int) -> ImportJob:
         # not help, so the job fails with the reason instead of staying "running".
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=exc.message, finished_at=timezone.now())
-        job.refresh_from_db()
-        return job
+        return _discard_file(job)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, total_rows=outcome.total, processed_rows=outcome.total,
         created_count=outcome.created, updated_count=outcome.updated,
         error_count=len(outcome.errors), report=outcome.report_csv(), finished_at=timezone.now())
+    return _discard_file(job)
+
+
+def _discard_file(job: ImportJob) -> ImportJob:
+    """A finished job's upload holds raw ID numbers in plain text: once the people are in
+    (encrypted) and the report (masked) is kept, the file goes. Its SHA-256 stays."""
     job.refresh_from_db()
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        job.refresh_from_db()
     return job

@@ -11,6 +11,11 @@ from tongban.people import idnumber
 from tongban.people.models import Person
 
 
+def is_whole_id_number(query: str) -> bool:
+    normalised = idnumber.normalise(query or "")
+    return len(normalised) == 18 and normalised[:17].isdigit()
+
+
 def people(
     *, user: User, query: str = "", org_unit_id: int | None = None, category: str = "",
     action: str = Action.PEOPLE_VIEW,
@@ -22,7 +27,7 @@ def people(
     query = (query or "").strip()
     if query:
         normalised = idnumber.normalise(query)
-        if len(normalised) == 18 and normalised[:17].isdigit():
+        if is_whole_id_number(query):
             qs = qs.filter(id_number_index=crypto.blind_index(normalised, purpose="id"))
         elif query.isdigit() or (normalised.isalnum() and not query.isalpha()):
             qs = qs.filter(student_number=query)

@@ -204,3 +204,13 @@ def test_an_anonymous_visitor_is_sent_to_log_in(world, client):
     response = client.get(IMPORT_URL)
     assert response.status_code == 302
     assert response.url == f"{reverse('accounts:login')}?next={IMPORT_URL}"
+
+
+def test_the_uploaded_file_is_deleted_once_its_job_is_done(world, login, upload, settings):
+    upload(login(world.officer), xlsx_upload(GOOD))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE
+    assert not job.file
+    leftovers = [p for p in (settings.MEDIA_ROOT / "imports").rglob("*") if p.is_file()]
+    assert leftovers == []
+    assert len(job.sha256) == 64

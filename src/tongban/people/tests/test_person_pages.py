@@ -76,3 +76,22 @@ def test_a_person_that_does_not_exist_is_not_found_either(world, login):
 def test_someone_without_a_staff_role_is_refused(world, login, url):
     assert login(world.outsider).get(url).status_code == 403
     assert login(world.applicant).get(url).status_code == 403
+
+
+def test_a_whole_id_number_is_searched_by_post_and_never_put_in_a_url(world, login):
+    person = world.person(name="查号对象", unit=world.econ)
+    client = login(world.officer)
+    response = client.post("/workbench/people/", {"q": person.plain_id_number()})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "查号对象" in html and "共 1 人" in html
+    assert person.plain_id_number() not in html  # not even echoed back in the search box
+
+
+def test_a_name_search_is_redirected_to_a_url_that_pages(world, login):
+    world.person(name="翻页对象", unit=world.econ)
+    client = login(world.officer)
+    response = client.post("/workbench/people/", {"q": "翻页对象"})
+    assert response.status_code == 302
+    assert "/workbench/people/?q=" in response["Location"]
+    assert "翻页对象" in client.get(response["Location"]).content.decode()
