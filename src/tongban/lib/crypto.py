@@ -56,6 +56,17 @@ def rotate(token: str) -> str:
     return key_ring().rotate(token.encode()).decode()
 
 
+def is_current(token: str) -> bool:
+    """Whether `token` is encrypted under the newest key (nothing to rotate)."""
+    if token == "":
+        return True
+    try:
+        Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """A keyed, deterministic digest of `value` for exact lookup; `purpose` separates
     the indexes of different kinds of value (an ID number never matches a phone)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tongban.accounts.access import authorize
@@ -112,17 +110,6 @@ def reencrypt_people(*, batch_size: int = 500) -> int:
     were rewritten; once it has run, the older keys can leave the ring."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    newest = Fernet(settings.FIELD_ENCRYPTION_KEYS[0].encode())
-
-    def stale(token: str) -> bool:
-        if not token:
-            return False
-        try:
-            newest.decrypt(token.encode())
-        except InvalidToken:
-            return True
-        return False
-
     rewritten = 0
     last_pk = 0
     while True:
@@ -134,7 +121,7 @@ def reencrypt_people(*, batch_size: int = 500) -> int:
             last_pk = batch[-1].pk
             changed = []
             for person in batch:
-                if stale(person.id_number_enc) or stale(person.phone_enc):
+                if not (crypto.is_current(person.id_number_enc) and crypto.is_current(person.phone_enc)):
                     person.id_number_enc = crypto.rotate(person.id_number_enc)
                     person.phone_enc = crypto.rotate(person.phone_enc)
                     changed.append(person)
