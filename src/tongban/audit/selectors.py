@@ -14,14 +14,17 @@ def trail(
     user,
     object_type: str = "",
     object_id: str = "",
+    actor_id: int | None = None,
     actor_name: str = "",
     action: str = "",
     since: date | None = None,
     until: date | None = None,
     export: bool = False,
 ) -> QuerySet[AuditEntry]:
-    """Entries the user may read, newest first. Auditors reach the whole trail; the
-    scope helper filters by the acting unit for anyone granted less."""
+    """Entries the user may read, newest first. Auditors reach the whole trail; anyone
+    granted less sees nothing, as entries carry no unit path to scope by (the filter
+    fails closed). `actor_id` is one account's trail; `actor_name` matches the name
+    snapshot, which two people can share."""
     act = Action.AUDIT_EXPORT if export else Action.AUDIT_VIEW
     authorize(user, act)
     qs = scope(AuditEntry.objects.all(), user, act, unit_field=None)
@@ -29,6 +32,8 @@ def trail(
         qs = qs.filter(object_type=object_type)
     if object_id:
         qs = qs.filter(object_id=object_id)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
     if actor_name:
         qs = qs.filter(actor_name=actor_name)
     if action:

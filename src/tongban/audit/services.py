@@ -64,6 +64,22 @@ def _actor_fields(actor, role: str | None, org_unit) -> dict[str, Any]:
     }
 
 
+def _storable(value):
+    """`value` as it will read back from the database, so the hash taken now still
+    matches at verification. PostgreSQL's jsonb rewrites some numbers (1e20 comes back
+    as an integer, -0.0 as 0), so numbers other than integers are kept as text; and
+    neither jsonb nor a text column takes a NUL character."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(
     *,
     actor,
@@ -77,46 +93,61 @@ def record(
     org_unit=None,
 ) -> AuditEntry:
     """Append one entry. `obj`, if given, supplies object type and id. Details are
-    redacted: anything shaped like an ID number is masked before it is hashed."""
+    redacted: anything shaped like an ID number is masked before it is hashed. Details
+    hold strings, integers, booleans, None, lists and dicts; other numbers are stored
+    as text (see `_storable`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return record_many(
-        actor=actor,
-        events=[Event(action, summary, object_type, object_id, details)],
-        role=role,
-        org_unit=org_unit,
-    )[0]
+    with transaction.atomic():
+        seq = record_many(
+            actor=actor,
+            events=[Event(action, summary, object_type, object_id, details)],
+            role=role,
+            org_unit=org_unit,
+        )
+        return AuditEntry.objects.get(seq=seq)
 
 
-def record_many(*, actor, events: Iterable[Event], role: str | None = None, org_unit=None) -> list[AuditEntry]:
-    """Append a batch of entries for one actor in one go (an import's rows)."""
+def record_many(*, actor, events: Iterable[Event], role: str | None = None, org_unit=None) -> int:
+    """Append a batch of entries for one actor in one go (an import's rows), in the
+    caller's transaction; return the last entry's seq (0 for no events)."""
     events = list(events)
     if not events:
-        return []
+        return 0
     who = _actor_fields(actor, role, org_unit)
     where = current_origin()
+    details_field = AuditEntry._meta.get_field("details")
     with transaction.atomic():
         _lock_chain()
         seq, prev = _head()
         now = timezone.now()
-        entries = []
+        stored_now = AuditEntry._meta.get_field("created_at").get_db_prep_save(now, connection)
+        rows = []
         for event in events:
             seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                created_at=now,
-                action=event.action,
-                object_type=event.object_type,
-                object_id=str(event.object_id),
-                summary=redact(event.summary)[:255],
-                ip=where.ip,
-                user_agent=where.user_agent,
-                details=redact(event.details or {}),
-                prev_hash=prev,
-                **who,
-            )
-            entry.hash = entry_hash(tuple(getattr(entry, f) for f in FIELDS))
-            prev = entry.hash
-            entries.append(entry)
-        return AuditEntry.objects.bulk_create(entries, batch_size=2000)
+            details = _storable(redact(event.details or {}))
+            # FIELDS order, as chain.verify reads them back.
+            values = (seq, now, who["actor_id"], who["actor_name"], who["role"], who["org_unit_id"],
+                      who["org_unit_name"], event.action, event.object_type, str(event.object_id),
+                      _storable(redact(event.summary))[:255], where.ip, where.user_agent, details, prev)
+            digest = entry_hash(values)
+            rows.append((seq, stored_now, *values[2:13], details_field.get_db_prep_save(details, connection),
+                         prev, digest))
+            prev = digest
+        _insert(rows)
+    return seq
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Write rows of FIELDS then hash with one executemany. An import appends tens of
+    thousands of entries; building model instances and compiling bulk_create's SQL for
+    them cost more than hashing and writing them (see bench/import_people.py)."""
+    meta = AuditEntry._meta
+    quote = connection.ops.quote_name
+    columns = {f.attname: f.column for f in meta.concrete_fields}
+    names = [*FIELDS, "hash"]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(columns[n]) for n in names)}) "
+           f"VALUES ({', '.join(['%s'] * len(names))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,6 +18,7 @@ from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
 from tongban.audit.selectors import trail
 from tongban.lib.errors import ApplicationError
+from tongban.lib.errors import PermissionDenied as AccessRefused
 from tongban.people import selectors as people_selectors
 from tongban.people.jobs import start_import
 from tongban.people.models import Category
@@ -41,17 +43,23 @@ def people_list(request):
     user = request.user
     if not can(user, Action.PEOPLE_VIEW):
         raise PermissionDenied
-    query = request.GET.get("q", "")
+    # The search form posts, so a whole ID number never lands in a URL (access logs,
+    # history, Referer). Other searches are redirected to GET, so they page and bookmark.
+    data = request.POST if request.method == "POST" else request.GET
+    query = data.get("q", "").strip()
     try:
-        unit_id = int(request.GET.get("unit") or 0) or None
+        unit_id = int(data.get("unit") or 0) or None
     except ValueError:
         unit_id = None
-    category = request.GET.get("category", "")
+    category = data.get("category", "")
+    by_id = people_selectors.is_whole_id_number(query)
+    if request.method == "POST" and not by_id:
+        return redirect(f"{request.path}?{urlencode({'q': query, 'unit': unit_id or '', 'category': category})}")
     qs = people_selectors.people(user=user, query=query, org_unit_id=unit_id, category=category)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(None if by_id else request.GET.get("page"))
     units = scope(OrgUnit.objects.filter(is_active=True), user, Action.PEOPLE_VIEW, unit_field="")
     return render(request, "workbench/people_list.html", {
-        "page": page, "q": query, "unit_id": unit_id, "category": category,
+        "page": page, "q": "" if by_id else query, "unit_id": unit_id, "category": category,
         "units": units.exclude(people=None).distinct(),
         "categories": Category.choices,
     })
@@ -78,6 +86,9 @@ def person_unmask(request, pk: int):
     try:
         context["value"] = unmask(actor=request.user, person=person, field=field,
                                   reason=request.POST.get("reason", ""))
+    except AccessRefused as exc:
+        # Not the page with the unmask form on it: that form is for those who may use it.
+        raise PermissionDenied(exc.message) from exc
     except ApplicationError as exc:
         context["error"] = exc.message
         status = exc.status
@@ -147,9 +158,12 @@ def _trail_filters(request) -> dict:
         except ValueError:
             return None
 
+    actor_id = request.GET.get("actor_id", "").strip()
     return {
         "object_type": request.GET.get("object_type", "").strip(),
         "object_id": request.GET.get("object_id", "").strip(),
+        # One account's trail by its id; a name (what `actor` matches) can be shared.
+        "actor_id": int(actor_id) if actor_id.isdigit() else None,
         "actor_name": request.GET.get("actor", "").strip(),
         "action": request.GET.get("action", "").strip(),
         "since": day("since"),
@@ -175,6 +189,14 @@ class _Echo:
         return value
 
 
+def _cell(value) -> str:
+    """Text that a spreadsheet shows as text: a cell starting with = + - @ (a person's
+    name from an imported file, say) would otherwise run as a formula when the auditor
+    opens the export."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @staff_required
 def audit_export(request):
     filters = _trail_filters(request)
@@ -188,9 +210,9 @@ def audit_export(request):
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for e in entries.iterator(chunk_size=2000):
-            yield writer.writerow([e.seq, e.created_at.isoformat(), e.actor_name, e.role,
-                                   e.org_unit_name, e.action, e.object_type, e.object_id,
-                                   e.summary, e.ip, e.hash])
+            yield writer.writerow([e.seq, e.created_at.isoformat()] + [_cell(v) for v in (
+                e.actor_name, e.role, e.org_unit_name, e.action, e.object_type, e.object_id,
+                e.summary, e.ip)] + [e.hash])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = "attachment; filename=audit-trail.csv"

@@ -12,7 +12,7 @@ TONGBAN = [sys.executable, "-m", "tongban"]
 
 
 def production_env(tmp_path: Path, **overrides) -> dict:
-    env = {k: v for k, v in os.environ.items() 
+    env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     env.update(
         DEBUG="false",

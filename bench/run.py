@@ -1,0 +1,52 @@
+"""`make bench`: run every benchmark in this folder, each in its own process on its own
+throwaway database (SQLite, or DATABASE_URL's server if set), and print their figures.
+
+    python bench/run.py [--quick]
+
+--quick runs a tenth of the size (5,000 rows, 100,000 entries) to check the benches
+themselves; the targets are for the full size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = [
+    ("import_people.py", ["--rows", "5000"]),
+    ("verify_audit.py", ["--entries", "100000"]),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    headlines: list[str] = []
+    failed = []
+    for script, quick_args in BENCHES:
+        print(f"== {script}", flush=True)
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, str(HERE / script), *(quick_args if args.quick else [])],
+                                   stdout=subprocess.PIPE, text=True, cwd=HERE.parent)
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            if "target" in line:
+                headlines.append(line.strip())
+        if process.wait() != 0:
+            failed.append(script)
+        print(f"   ({script}: {time.perf_counter() - started:.0f} s)\n", flush=True)
+    print("== figures")
+    for line in headlines:
+        print(f"  {line}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""An entry is written inside the service's transaction: it commits with the change or
+not at all. Real transactions (transaction=True), so a commit is a commit."""
+
+import pytest
+from django.db import transaction
+
+from tongban.accounts.models import OrgUnit
+from tongban.accounts.services import create_org_unit
+from tongban.audit.chain import verify
+from tongban.audit.models import AuditEntry
+from tongban.lib.errors import ApplicationError
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class CallerGaveUp(Exception):
+    pass
+
+
+def _university(code: str = "univ") -> OrgUnit:
+    return create_org_unit(actor=None, code=code, name="示例大学", kind=OrgUnit.Kind.UNIVERSITY)
+
+
+def test_a_change_that_commits_has_its_entry():
+    unit = _university()
+
+    entry = AuditEntry.objects.get()
+    assert (entry.seq, entry.action, entry.object_type, entry.object_id, entry.summary) == (
+        1, "org.create", "accounts.orgunit", str(unit.pk), "新建单位 示例大学")
+    assert (entry.actor_id, entry.actor_name) == (None, "系统")
+    assert entry.details == {"code": "univ", "kind": "university", "parent": None}
+
+
+def test_a_change_that_rolls_back_leaves_no_entry():
+    with pytest.raises(CallerGaveUp), transaction.atomic():
+        _university()
+        raise CallerGaveUp
+
+    assert not OrgUnit.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_rolled_back_entry_leaves_no_gap_in_the_chain():
+    _university("first")
+    with pytest.raises(CallerGaveUp), transaction.atomic():
+        _university("rolled-back")
+        raise CallerGaveUp
+    _university("second")
+
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", "details__code")) == [
+        (1, "first"), (2, "second")]
+    assert verify(AuditEntry.objects.all()).ok
+
+
+def test_a_refused_change_leaves_no_entry():
+    _university()
+    with pytest.raises(ApplicationError) as refused:
+        _university()
+
+    assert refused.value.code == "org_unit_code_taken"
+
+    assert AuditEntry.objects.count() == 1
