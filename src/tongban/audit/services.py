@@ -151,3 +151,11 @@ def _insert(rows: list[tuple]) -> None:
            f"VALUES ({', '.join(['%s'] * len(names))})")
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+@transaction.atomic
+def record_export(*, actor, filters: dict[str, Any]) -> AuditEntry:
+    """An export of the trail is itself a sensitive read: who took which slice, when."""
+    kept = {k: str(v) for k, v in filters.items() if v not in (None, "")}
+    return record(actor=actor, action="audit.export", object_type="audit.trail",
+                  summary="导出审计轨迹", details={"filters": kept})

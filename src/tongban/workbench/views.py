@@ -17,6 +17,7 @@ from tongban.accounts.access import can, memberships_of, scope
 from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
 from tongban.audit.selectors import trail
+from tongban.audit.services import record_export
 from tongban.lib.errors import ApplicationError
 from tongban.lib.errors import PermissionDenied as AccessRefused
 from tongban.people import selectors as people_selectors
@@ -204,6 +205,7 @@ def audit_export(request):
         entries = trail(user=request.user, export=True, **filters)
     except ApplicationError as exc:
         raise PermissionDenied(exc.message) from exc
+    record_export(actor=request.user, filters=filters)
     writer = csv.writer(_Echo())
     header = ["序号", "时间", "操作人", "角色", "单位", "动作", "对象类型", "对象ID", "摘要", "IP", "哈希"]
 

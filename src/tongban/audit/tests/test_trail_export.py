@@ -66,3 +66,16 @@ def test_a_formula_in_a_name_is_exported_as_text(world, login):
     rows = _rows(login(world.auditor).get(URL, {"actor_id": user.pk}))
 
     assert [(r[2], r[8]) for r in rows[1:]] == [("'=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\") 登录")]
+
+
+def test_taking_an_export_is_itself_on_the_trail(world, login):
+    response = login(world.auditor).get(URL, {"actor": "officer"})
+    b"".join(response.streaming_content)
+    entry = AuditEntry.objects.get(action="audit.export")
+    assert entry.actor == world.auditor
+    assert entry.details == {"filters": {"actor_name": "officer"}}
+
+
+def test_a_refused_export_leaves_no_entry(world, login):
+    assert login(world.officer).get(URL).status_code == 403
+    assert not AuditEntry.objects.filter(action="audit.export").exists()
