@@ -26,15 +26,14 @@ def fill(entries: int) -> None:
     """Append `entries` chained entries, in one transaction per batch."""
     from django.db import connection, transaction
 
-    from tongban.audit.chain import FIELDS, GENESIS, entry_hash
+    from tongban.audit.chain import GENESIS, entry_hash
     from tongban.audit.models import AuditEntry
 
+    # The same insert the service appends with (audit.services._insert): the chain
+    # measured is written exactly as production writes it.
+    from tongban.audit.services import _insert
+
     meta = AuditEntry._meta
-    quote = connection.ops.quote_name
-    columns = {f.attname: f.column for f in meta.concrete_fields}
-    names = [*FIELDS, "hash"]
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(columns[n]) for n in names)}) "
-           f"VALUES ({', '.join(['%s'] * len(names))})")
     created_at = meta.get_field("created_at")
     details_field = meta.get_field("details")
     start = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.UTC)
@@ -53,8 +52,8 @@ def fill(entries: int) -> None:
             rows.append((*values[:1], created_at.get_db_prep_save(when, connection), *values[2:13],
                          details_field.get_db_prep_save(details, connection), prev, digest))
             prev = digest
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        with transaction.atomic():
+            _insert(rows)
 
 
 def fetch_alone() -> int:
