@@ -58,6 +58,26 @@ def _fast_and_immediate(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_id_number_leaves_in_a_message(request):
+    """Every message written during the suite, by any test of any app, is scanned
+    before its test's database goes away: none may carry a raw ID number (the notify
+    service masks them; this proves nothing slips past it)."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames)
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    yield
+    from tongban.lib.masking import contains_id_number
+    from tongban.notify.models import Message
+
+    for row in Message.objects.values("pk", "subject", "body", "context", "link", "error", "key"):
+        text = " ".join(str(v) for v in row.values())
+        assert not contains_id_number(text), f"message {row['pk']} carries an ID number"
+
+
 _ids = itertools.count(1)
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tongban.accounts",
     "tongban.audit",
     "tongban.people",
+    "tongban.notify",
     # faces
     "tongban.portal",
     "tongban.workbench",
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongban.accounts.context_processors.roles",
+                "tongban.notify.context_processors.inbox",
             ],
         },
     },
@@ -218,18 +220,62 @@ USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
-# --- e-mail (the notify app's SMTP channel) -----------------------------------------------
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+# --- messages (notify): the outbox, its relay and the channels ---------------------
+# Absolute address of the site, for links in e-mail, SMS and WeChat messages.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Whether `tongban worker` runs the periodic jobs when neither --periodic nor
+# --no-periodic is given. Scaled out: true on exactly one worker, false on the others.
+WORKER_PERIODIC = env_bool("WORKER_PERIODIC", True)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
+NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 3600)
+# A claimed message not finished within the lease is taken again by the next sweep.
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
+
+# E-mail: SMTP when EMAIL_HOST is set; otherwise each mail is written to DATA_DIR/mail.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tongban@localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+
+# SMS: Alibaba Cloud's SendSms when SMS_ACCESS_KEY_ID is set; otherwise a file.
+NOTIFY_SMS = {
+    "endpoint": env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": env_str("SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": env_str("SMS_SIGN_NAME", "通办"),
+    "file": str(DATA_DIR / "outbox" / "sms.jsonl"),
+}
+# WeChat official account template messages when WECHAT_APP_ID is set; otherwise a file.
+NOTIFY_WECHAT = {
+    "api_base": env_str("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+    "app_id": env_str("WECHAT_APP_ID", ""),
+    "app_secret": env_str("WECHAT_APP_SECRET", ""),
+    "file": str(DATA_DIR / "outbox" / "wechat.jsonl"),
+}
+NOTIFY_TRANSPORTS = {
+    "email": "tongban.notify.transports.email.EmailTransport",
+    "sms": "tongban.notify.transports.sms."
+           + ("AliyunSms" if NOTIFY_SMS["access_key_id"] else "FileSms"),
+    "wechat": "tongban.notify.transports.wechat."
+              + ("WechatTemplateMessage" if NOTIFY_WECHAT["app_id"] else "FileWechat"),
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Whatever a log line says, an ID number in it is masked before it is written.
+    "filters": {"redact": {"()": "tongban.lib.logfilter.RedactIdNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

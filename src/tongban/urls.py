@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("tongban.portal.urls")),
     path("accounts/", include("tongban.accounts.urls")),
     path("workbench/", include("tongban.workbench.urls")),
+    path("inbox/", include("tongban.notify.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,9 @@ class User(AbstractUser):
     """An account. Who the account belongs to is the people app's Person.account."""
 
     display_name = models.CharField("显示名", max_length=64, blank=True)
+    # The official account's openid of this user, bound through WeChat web authorisation;
+    # WeChat template messages go to it.
+    wechat_openid = models.CharField("微信 openid", max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "账号"

@@ -59,6 +59,7 @@ class Action:
     CATALOG_MANAGE = "catalog.manage"
     DASHBOARD_VIEW = "dashboard.view"
     WORKBENCH = "workbench.use"
+    NOTIFY_MANAGE = "notify.manage"
 
 
 A = Action
@@ -112,7 +113,7 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.CASE_APPROVE: R.SUBTREE,
         A.DASHBOARD_VIEW: R.SUBTREE,
     },
-    Role.SERVICE_ADMIN: {A.WORKBENCH: R.UNIT, A.CATALOG_MANAGE: R.SUBTREE},
+    Role.SERVICE_ADMIN: {A.WORKBENCH: R.UNIT, A.CATALOG_MANAGE: R.SUBTREE, A.NOTIFY_MANAGE: R.ALL},
     Role.SUPERVISOR: {
         A.WORKBENCH: R.UNIT,
         A.PEOPLE_VIEW: R.SUBTREE,
@@ -133,6 +134,7 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.PEOPLE_EDIT: R.ALL,
         A.PEOPLE_EXPORT: R.ALL,
         A.CATALOG_MANAGE: R.ALL,
+        A.NOTIFY_MANAGE: R.ALL,
     },
 }
 

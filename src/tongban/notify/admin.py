@@ -1,0 +1,83 @@
+"""Back office: template wording (checked before it is saved) and the outbox, where
+dead messages can be sent again."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from tongban.lib.errors import ApplicationError
+from tongban.notify import events, services
+from tongban.notify.models import Message, Template
+from tongban.notify.templates import check_template
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = Template
+        fields = ("event", "channel", "subject", "body", "provider_template", "enabled")
+
+    def clean(self):
+        data = super().clean()
+        try:
+            check_template(event=data.get("event", ""), channel=data.get("channel", ""),
+                           subject=data.get("subject", ""), body=data.get("body", ""),
+                           provider_template=data.get("provider_template", ""))
+        except ApplicationError as exc:
+            raise ValidationError({exc.field or "__all__": exc.message}) from None
+        return data
+
+
+@admin.register(Template)
+class TemplateAdmin(admin.ModelAdmin):
+    form = TemplateForm
+    list_display = ("event_label", "event", "channel", "subject", "provider_template", "enabled", "updated_at")
+    list_filter = ("channel", "enabled", "event")
+    search_fields = ("event", "subject", "body")
+    readonly_fields = ("variables",)
+
+    @admin.display(description="事件名称")
+    def event_label(self, obj):
+        event = events.EVENTS.get(obj.event)
+        return event.label if event else obj.event
+
+    @admin.display(description="可用变量")
+    def variables(self, obj):
+        event = events.EVENTS.get(obj.event)
+        if not event:
+            return "—"
+        return "；".join(f"{{{k}}} {v}" for k, v in event.variables.items())
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "created_at", "recipient", "channel", "event", "status", "attempts", "next_attempt_at",
+                    "short_error")
+    list_filter = ("status", "channel", "event")
+    search_fields = ("key", "recipient__username", "provider_id")
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    @admin.display(description="错误")
+    def short_error(self, obj):
+        return obj.error[:60]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="重新发送选中的已放弃消息")
+    def retry(self, request, queryset):
+        try:
+            count = services.retry_dead(actor=request.user, message_ids=queryset.values_list("pk", flat=True))
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, f"已重新排队 {count} 条消息。", messages.SUCCESS)

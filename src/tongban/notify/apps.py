@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.core.signals import setting_changed
+from django.db.models.signals import post_migrate
+
+
+class NotifyConfig(AppConfig):
+    name = "tongban.notify"
+    verbose_name = "消息通知"
+
+    def ready(self) -> None:
+        from tongban.notify import templates
+
+        # Shipped wording becomes editable rows once the table exists; existing rows
+        # (an admin's edits) are never touched.
+        post_migrate.connect(templates.ensure_defaults_after_migrate, sender=self)
+        setting_changed.connect(_forget_transports)
+
+
+def _forget_transports(*, setting, **kwargs) -> None:
+    if setting.startswith(("NOTIFY_", "EMAIL_")):
+        from tongban.notify import transports
+
+        transports.reset()

@@ -1,0 +1,139 @@
+"""Delivering the outbox.
+
+A relay claims a batch of due messages in one short transaction — on PostgreSQL with
+`SELECT … FOR UPDATE SKIP LOCKED`, so relays running side by side never take the same
+row; on SQLite the IMMEDIATE transaction already admits one writer at a time — and
+marks them `sending` with a lease and a claim token. It then sends them outside any
+transaction (a slow SMTP server must not hold the database) and records each outcome
+only if its claim still holds. A relay that dies mid-send leaves rows `sending`; when
+their lease runs out the next sweep takes them again: delivery is at least once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tongban.lib.masking import redact_text
+from tongban.notify import transports
+from tongban.notify.events import Channel
+from tongban.notify.models import Message
+from tongban.notify.services import backoff
+from tongban.notify.transports import Outgoing, TransportError
+
+log = logging.getLogger(__name__)
+S = Message.Status
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tried(self) -> int:
+        return self.sent + self.failed + self.dead
+
+
+def _due(now):
+    return (Q(status__in=[S.PENDING, S.FAILED], next_attempt_at__lte=now)
+            | Q(status=S.SENDING, lease_until__lt=now))
+
+
+def claim(limit: int) -> list[Message]:
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        due = Message.objects.filter(_due(now)).exclude(channel=Channel.INBOX).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Message.objects.filter(pk__in=ids).update(
+            status=S.SENDING, claim=token, attempts=F("attempts") + 1,
+            lease_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS))
+    return list(Message.objects.filter(pk__in=ids, claim=token).select_related("recipient"))
+
+
+def address_of(message: Message) -> str:
+    user = message.recipient
+    if message.channel == Channel.EMAIL:
+        address = user.email
+    elif message.channel == Channel.WECHAT:
+        address = user.wechat_openid
+    elif message.channel == Channel.SMS:
+        from tongban.people.models import Person
+
+        person = Person.objects.filter(account=user).only("phone_enc").first()
+        address = person.plain_phone() if person else ""
+    else:
+        raise TransportError(f"渠道 {message.channel} 不经中继发送", permanent=True)
+    if not address:
+        raise TransportError(f"收件人没有可用的{Channel.LABELS[message.channel]}地址", permanent=True)
+    return address
+
+
+def _outgoing(message: Message) -> Outgoing:
+    params = {}
+    if message.channel in (Channel.SMS, Channel.WECHAT):
+        params = dict(line.split("=", 1) for line in message.body.splitlines() if "=" in line)
+    link = message.link
+    if link.startswith("/"):
+        link = settings.SITE_URL.rstrip("/") + link
+    return Outgoing(message_id=message.pk, address=address_of(message), subject=message.subject,
+                    body=message.body, provider_template=message.provider_template, params=params, link=link)
+
+
+def deliver(message: Message, tally: Tally) -> None:
+    now = timezone.now()
+    try:
+        provider_id = transports.for_channel(message.channel).send(_outgoing(message))
+    except TransportError as exc:
+        error, permanent = exc.message, exc.permanent
+    except Exception as exc:  # a bug in an adapter must not stop the other messages
+        log.exception("message %s: unexpected error from the %s transport", message.pk, message.channel)
+        error, permanent = f"内部错误：{type(exc).__name__}", False
+    else:
+        updated = Message.objects.filter(pk=message.pk, claim=message.claim, status=S.SENDING).update(
+            status=S.SENT, sent_at=now, provider_id=provider_id[:128], error="", lease_until=None)
+        if updated:
+            tally.sent += 1
+            tally.by_channel[message.channel] = tally.by_channel.get(message.channel, 0) + 1
+        return
+    dead = permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    retry_at = now + backoff(message.attempts, base=settings.NOTIFY_RETRY_BASE_SECONDS,
+                             cap=settings.NOTIFY_RETRY_CAP_SECONDS)
+    Message.objects.filter(pk=message.pk, claim=message.claim, status=S.SENDING).update(
+        status=S.DEAD if dead else S.FAILED, error=redact_text(error)[:2000], lease_until=None,
+        next_attempt_at=None if dead else retry_at)
+    if dead:
+        tally.dead += 1
+    else:
+        tally.failed += 1
+    log.warning("message %s via %s %s (attempt %s): %s", message.pk, message.channel,
+                "dead" if dead else "will retry", message.attempts, redact_text(error))
+
+
+def relay(*, batch: int = 100, budget_seconds: float = 50.0) -> Tally:
+    """Deliver due messages, batch by batch, until none are due or the time budget is
+    spent (a sweep runs every minute; the next one goes on where this one stopped)."""
+    tally = Tally()
+    started = time.monotonic()
+    while time.monotonic() - started < budget_seconds:
+        claimed = claim(batch)
+        if not claimed:
+            break
+        for message in claimed:
+            deliver(message, tally)
+    return tally

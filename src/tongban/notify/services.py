@@ -1,0 +1,216 @@
+"""Writing messages. Call `notify` inside the service function whose change causes the
+message: the rows commit with the change or not at all, and after commit the relay is
+kicked. A message that is never kicked (a crash between commit and kick, the queue
+down) is still found by the relay's sweep a minute later."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import User
+from tongban.accounts.roles import Action
+from tongban.audit.services import record
+from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.masking import redact
+from tongban.notify import events, rendering
+from tongban.notify.events import Channel
+from tongban.notify.models import Message, Preference
+from tongban.notify.templates import wording
+
+log = logging.getLogger(__name__)
+
+BATCH = 2_000
+
+
+def _kick() -> None:
+    from tongban.notify.tasks import relay_now
+
+    try:
+        relay_now()
+    except Exception:  # the queue being down must not fail the page; the sweep delivers
+        log.exception("could not kick the message relay; the minute sweep will deliver")
+
+
+def chosen_channels(kind: events.Kind, preferred: list[str] | None) -> set[str]:
+    """The channels a kind goes out on for one person: their choice, or the kind's
+    defaults; a mandatory kind always keeps its defaults; the inbox always."""
+    channels = set(kind.default_channels if preferred is None else preferred)
+    if kind.mandatory:
+        channels |= set(kind.default_channels)
+    channels.add(Channel.INBOX)
+    return channels
+
+
+def _reachable(users: list[User]) -> dict[int, set[str]]:
+    """Which outside channels each user has an address for (one query for phones)."""
+    from tongban.people.models import Person
+
+    with_phone = set(
+        Person.objects.filter(account__in=[u.pk for u in users]).exclude(phone_enc="")
+        .values_list("account_id", flat=True))
+    reach = {}
+    for user in users:
+        have = {Channel.INBOX}
+        if user.email:
+            have.add(Channel.EMAIL)
+        if user.pk in with_phone:
+            have.add(Channel.SMS)
+        if user.wechat_openid:
+            have.add(Channel.WECHAT)
+        reach[user.pk] = have
+    return reach
+
+
+def notify(
+    *,
+    event: str,
+    recipients: Iterable[User],
+    key: str,
+    context: dict | None = None,
+    context_for: Callable[[User], dict] | None = None,
+    link: str = "",
+    obj=None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Queue `event` for every recipient on each channel chosen for them, in the
+    caller's transaction; return the number of rows written.
+
+    `key` names the business fact ("loan:17:due:2026-11-24"); with the recipient and
+    channel it makes each row's unique key, so calling again for the same fact (a
+    sweep run twice, on two workers) writes nothing more. `context` is shared,
+    `context_for(user)` adds per-recipient values; `name` defaults to the recipient's
+    display name. Every variable the event declares must be given. Values that look
+    like ID numbers are masked before they are stored."""
+    declared = events.get(event)
+    kind = events.KINDS[declared.kind]
+    templates = wording(event)
+    if Channel.INBOX not in templates:
+        raise LookupError(f"event {event!r} has no inbox template")
+    object_type = obj._meta.label_lower if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+    now = timezone.now()
+    written = 0
+    with transaction.atomic():
+        pending = iter(recipients)
+        while batch := [user for _, user in zip(range(BATCH), pending, strict=False)]:
+            prefs = {
+                (p.user_id): p.channels
+                for p in Preference.objects.filter(user__in=[u.pk for u in batch], kind=kind.key)
+            }
+            reach = _reachable(batch)
+            rows = []
+            for user in batch:
+                values = {"name": str(user), **(context or {}), **(context_for(user) if context_for else {})}
+                missing = [v for v in declared.variables if v not in values]
+                if missing:
+                    raise KeyError(f"event {event!r} needs {missing}")
+                values = redact({k: str(values[k]) for k in declared.variables})
+                for channel in chosen_channels(kind, prefs.get(user.pk)) & reach[user.pk]:
+                    template = templates.get(channel)
+                    if template is None:
+                        continue
+                    rows.append(_row(template, user, values, key=key, now=now, link=link, kind=kind.key,
+                                     object_type=object_type, object_id=object_id))
+            Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1_000)
+            written += len(rows)
+            if progress:
+                progress(written)
+        if written:
+            transaction.on_commit(_kick)
+    return written
+
+
+def _row(template, user, values: dict, **fields) -> Message:
+    channel = template.channel
+    subject = rendering.render(template.subject, values)
+    if channel in (Channel.SMS, Channel.WECHAT):
+        params = rendering.parse_params(template.body, field="body")
+        body = "\n".join(f"{k}={rendering.render(v, values)}" for k, v in params.items())
+    else:
+        body = rendering.render(template.body, values)
+    inbox = channel == Channel.INBOX
+    now = fields["now"]
+    return Message(
+        key=f"{fields['key']}:{user.pk}:{channel}"[:200], recipient_id=user.pk, channel=channel,
+        event=template.event, kind=fields["kind"], context=values, subject=subject, body=body,
+        provider_template=template.provider_template, link=fields["link"],
+        object_type=fields["object_type"], object_id=fields["object_id"],
+        # the inbox row is the delivery: it is there the moment the change commits
+        status=Message.Status.SENT if inbox else Message.Status.PENDING,
+        sent_at=now if inbox else None, next_attempt_at=None if inbox else now,
+    )
+
+
+def set_preference(*, actor: User, kind: str, channels: Iterable[str]) -> Preference:
+    """Choose the channels for one kind of message. The inbox is always on; a
+    mandatory kind (restrictions, legal deadlines) refuses dropping its defaults."""
+    if kind not in events.KINDS:
+        raise ApplicationError("unknown_kind", "没有这一类消息", field="kind")
+    chosen = set(channels)
+    unknown = chosen - set(Channel.ALL)
+    if unknown:
+        raise ApplicationError("unknown_channel", f"没有名为 {sorted(unknown)[0]} 的渠道", field="channels")
+    declared = events.KINDS[kind]
+    if declared.mandatory and not set(declared.default_channels) <= chosen | {Channel.INBOX}:
+        raise ApplicationError("mandatory_kind", f"“{declared.label}”类消息不能关闭", field="channels")
+    chosen.add(Channel.INBOX)
+    with transaction.atomic():
+        preference, created = Preference.objects.select_for_update().get_or_create(user=actor, kind=kind)
+        old = None if created else sorted(preference.channels)
+        preference.channels = sorted(chosen)
+        preference.save(update_fields=["channels", "updated_at"])
+        record(actor=actor, action="notify.preference", obj=preference,
+               summary=f"通知偏好：{declared.label} → {'、'.join(Channel.LABELS[c] for c in sorted(chosen))}",
+               details={"kind": kind, "old": old, "new": sorted(chosen)})
+    return preference
+
+
+def mark_read(*, actor: User, message_ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's own inbox messages read (all of them when no ids are given).
+    Reading is the reader's own state, not business data: not put on the trail."""
+    qs = Message.objects.filter(recipient=actor, channel=Channel.INBOX, read_at__isnull=True)
+    if message_ids is not None:
+        qs = qs.filter(pk__in=list(message_ids))
+    return qs.update(read_at=timezone.now())
+
+
+def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
+    """Give dead messages another round of attempts (an admin fixed the address,
+    the template or the provider settings)."""
+    authorize(actor, Action.NOTIFY_MANAGE)
+    ids = list(message_ids)
+    with transaction.atomic():
+        qs = Message.objects.select_for_update().filter(pk__in=ids, status=Message.Status.DEAD)
+        chosen = list(qs.values_list("pk", flat=True))
+        if not chosen:
+            return 0
+        Message.objects.filter(pk__in=chosen).update(
+            status=Message.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), error="", claim="",
+            lease_until=None)
+        record(actor=actor, action="notify.retry", object_type="notify.message",
+               object_id=",".join(map(str, chosen))[:64], summary=f"重新发送 {len(chosen)} 条已放弃的消息",
+               details={"messages": chosen})
+        transaction.on_commit(_kick)
+    return len(chosen)
+
+
+def send_test_message(*, actor: User) -> int:
+    """Send the actor a test message on every channel they receive account messages
+    on, so they can see each one works."""
+    if not actor.is_authenticated:
+        raise PermissionDenied("login_required", "请先登录。")
+    now = timezone.localtime()
+    with transaction.atomic():
+        return notify(event="notify.test", recipients=[actor], key=f"notify.test:{now.timestamp():.0f}",
+                      context={"time": now.strftime("%Y-%m-%d %H:%M")}, link="/inbox/")
+
+
+def backoff(attempts: int, *, base: int, cap: int) -> timedelta:
+    """1st retry after `base` seconds, doubling each time, never more than `cap`."""
+    return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))

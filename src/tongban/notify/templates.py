@@ -1,0 +1,55 @@
+"""Templates: the shipped defaults as rows, checking a template before it is saved,
+and finding the wording of an event on each channel."""
+
+from __future__ import annotations
+
+from tongban.lib.errors import ApplicationError
+from tongban.notify import events, rendering
+from tongban.notify.events import Channel
+from tongban.notify.models import Template
+
+
+def ensure_defaults() -> int:
+    """Create a row for every shipped (event, channel) wording not yet in the table;
+    return how many were created. Edited rows are left as they are."""
+    have = set(Template.objects.values_list("event", "channel"))
+    new = [
+        Template(event=event.key, channel=channel, subject=subject, body=body)
+        for event in events.EVENTS.values()
+        for channel, (subject, body) in event.defaults.items()
+        if (event.key, channel) not in have
+    ]
+    Template.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def ensure_defaults_after_migrate(**kwargs) -> None:
+    ensure_defaults()
+
+
+def check_template(*, event: str, channel: str, subject: str, body: str, provider_template: str) -> None:
+    """Refuse wording that could not be rendered for this event: an unknown event, a
+    variable the event does not provide, malformed placeholders, a provider channel
+    without its provider template id or with a malformed parameter list."""
+    try:
+        declared = events.get(event)
+    except LookupError:
+        raise ApplicationError("template_unknown_event", f"没有名为 {event} 的事件", field="event") from None
+    rendering.check(subject, declared.variables, field="subject")
+    if channel in (Channel.SMS, Channel.WECHAT):
+        for text in rendering.parse_params(body, field="body").values():
+            rendering.check(text, declared.variables, field="body")
+    else:
+        rendering.check(body, declared.variables, field="body")
+        if not body.strip():
+            raise ApplicationError("template_empty", "正文不能为空", field="body")
+
+
+def wording(event: str) -> dict[str, Template]:
+    """The enabled templates of an event, by channel. An event with no rows at all (a
+    table not yet seeded) speaks with its shipped defaults."""
+    rows = list(Template.objects.filter(event=event))
+    if not rows:
+        rows = [Template(event=event, channel=channel, subject=subject, body=body)
+                for channel, (subject, body) in events.get(event).defaults.items()]
+    return {t.channel: t for t in rows if t.enabled}
