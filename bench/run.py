@@ -3,7 +3,7 @@ throwaway database (SQLite, or DATABASE_URL's server if set), and print their fi
 
     python bench/run.py [--quick]
 
---quick runs a tenth of the size (5,000 rows, 100,000 entries) to check the benches
+--quick runs a tenth of the size (5,000 rows, 100,000 entries, 3,000 messages) to check the benches
 themselves; the targets are for the full size.
 """
 
@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 BENCHES = [
     ("import_people.py", ["--rows", "5000"]),
     ("verify_audit.py", ["--entries", "100000"]),
+    ("notify_dispatch.py", ["--recipients", "1500"]),
 ]
 
 
