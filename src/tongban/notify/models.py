@@ -47,8 +47,9 @@ class Message(models.Model):
         DEAD = "dead", "已放弃"
 
     key = models.CharField("幂等键", max_length=200, unique=True)
+    # indexed by notify_inbox below, which leads with the recipient
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE,
-                                  related_name="messages")
+                                  related_name="messages", db_index=False)
     channel = models.CharField("渠道", max_length=16, choices=Channel.CHOICES)
     event = models.CharField("事件", max_length=64)
     kind = models.CharField("类别", max_length=32)

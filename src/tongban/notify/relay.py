@@ -106,6 +106,12 @@ def _outgoing(message: Message, phones: dict[int, str]) -> Outgoing:
                     body=message.body, provider_template=message.provider_template, params=params, link=link)
 
 
+def _record(message: Message, **outcome) -> int:
+    """Write a delivery outcome if this relay's claim still holds (one statement, in
+    autocommit: the outcome is kept the moment it is known)."""
+    return Message.objects.filter(pk=message.pk, claim=message.claim, status=S.SENDING).update(**outcome)
+
+
 def deliver(message: Message, tally: Tally, phones: dict[int, str] | None = None) -> None:
     now = timezone.now()
     try:
@@ -117,8 +123,8 @@ def deliver(message: Message, tally: Tally, phones: dict[int, str] | None = None
         log.exception("message %s: unexpected error from the %s transport", message.pk, message.channel)
         error, permanent = f"内部错误：{type(exc).__name__}", False
     else:
-        updated = Message.objects.filter(pk=message.pk, claim=message.claim, status=S.SENDING).update(
-            status=S.SENT, sent_at=now, provider_id=provider_id[:128], error="", lease_until=None)
+        updated = _record(message, status=S.SENT, sent_at=now, provider_id=provider_id[:128], error="",
+                          lease_until=None)
         if updated:
             tally.sent += 1
             tally.by_channel[message.channel] = tally.by_channel.get(message.channel, 0) + 1
@@ -126,9 +132,8 @@ def deliver(message: Message, tally: Tally, phones: dict[int, str] | None = None
     dead = permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
     retry_at = now + backoff(message.attempts, base=settings.NOTIFY_RETRY_BASE_SECONDS,
                              cap=settings.NOTIFY_RETRY_CAP_SECONDS)
-    Message.objects.filter(pk=message.pk, claim=message.claim, status=S.SENDING).update(
-        status=S.DEAD if dead else S.FAILED, error=redact_text(error)[:2000], lease_until=None,
-        next_attempt_at=None if dead else retry_at)
+    _record(message, status=S.DEAD if dead else S.FAILED, error=redact_text(error)[:2000], lease_until=None,
+            next_attempt_at=None if dead else retry_at)
     if dead:
         tally.dead += 1
     else:
