@@ -56,6 +56,8 @@ class Message(models.Model):
     context = models.JSONField("变量", default=dict)
     subject = models.CharField("标题", max_length=200, blank=True)
     body = models.TextField("正文", blank=True)
+    # SMS and WeChat: the provider template's parameters, rendered
+    params = models.JSONField("模板参数", default=dict, blank=True)
     provider_template = models.CharField("平台模板编号", max_length=64, blank=True)
     link = models.CharField("链接", max_length=300, blank=True)
     object_type = models.CharField(max_length=64, blank=True)

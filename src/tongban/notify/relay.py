@@ -96,9 +96,7 @@ def address_of(message: Message, phones: dict[int, str]) -> str:
 
 
 def _outgoing(message: Message, phones: dict[int, str]) -> Outgoing:
-    params = {}
-    if message.channel in (Channel.SMS, Channel.WECHAT):
-        params = dict(line.split("=", 1) for line in message.body.splitlines() if "=" in line)
+    params = message.params if message.channel in (Channel.SMS, Channel.WECHAT) else {}
     link = message.link
     if link.startswith("/"):
         link = settings.SITE_URL.rstrip("/") + link
@@ -132,8 +130,10 @@ def deliver(message: Message, tally: Tally, phones: dict[int, str] | None = None
     dead = permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
     retry_at = now + backoff(message.attempts, base=settings.NOTIFY_RETRY_BASE_SECONDS,
                              cap=settings.NOTIFY_RETRY_CAP_SECONDS)
-    _record(message, status=S.DEAD if dead else S.FAILED, error=redact_text(error)[:2000], lease_until=None,
-            next_attempt_at=None if dead else retry_at)
+    recorded = _record(message, status=S.DEAD if dead else S.FAILED, error=redact_text(error)[:2000],
+                       lease_until=None, next_attempt_at=None if dead else retry_at)
+    if not recorded:
+        return  # another relay took the message over after this one's lease ran out
     if dead:
         tally.dead += 1
     else:

@@ -5,6 +5,7 @@ down) is still found by the relay's sweep a minute later."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -79,7 +80,8 @@ def notify(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Queue `event` for every recipient on each channel chosen for them, in the
-    caller's transaction; return the number of rows written.
+    caller's transaction; return the number of rows offered (rows whose key already
+    exists are skipped by the database).
 
     `key` names the business fact ("loan:17:due:2026-11-24"); with the recipient and
     channel it makes each row's unique key, so calling again for the same fact (a
@@ -126,21 +128,37 @@ def notify(
     return written
 
 
-def _row(template, user, values: dict, **fields) -> Message:
-    channel = template.channel
-    subject = rendering.render(template.subject, values)
-    if channel in (Channel.SMS, Channel.WECHAT):
-        params = rendering.parse_params(template.body, field="body")
-        body = "\n".join(f"{k}={rendering.render(v, values)}" for k, v in params.items())
+def _rendered(template, values: dict) -> dict:
+    """Subject, body and provider parameters of `template` for these values. A
+    subject is one line (a newline in a mail header could never be sent)."""
+    subject = " ".join(rendering.render(template.subject, values).split())
+    params: dict[str, str] = {}
+    if template.channel in (Channel.SMS, Channel.WECHAT):
+        params = {k: rendering.render(v, values)
+                  for k, v in rendering.parse_params(template.body, field="body").items()}
+        body = "\n".join(f"{k}={v}" for k, v in params.items())
     else:
         body = rendering.render(template.body, values)
+    return {"subject": subject[:200], "body": body, "params": params,
+            "provider_template": template.provider_template}
+
+
+def row_key(key: str, user_id: int, channel: str) -> str:
+    """The row's unique key. A long business key is hashed so that the recipient and
+    channel are never cut off (which would make recipients collide)."""
+    if len(key) > 150:
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return f"{key}:{user_id}:{channel}"
+
+
+def _row(template, user, values: dict, **fields) -> Message:
+    channel = template.channel
     inbox = channel == Channel.INBOX
     now = fields["now"]
     return Message(
-        key=f"{fields['key']}:{user.pk}:{channel}"[:200], recipient_id=user.pk, channel=channel,
-        event=template.event, kind=fields["kind"], context=values, subject=subject, body=body,
-        provider_template=template.provider_template, link=fields["link"],
-        object_type=fields["object_type"], object_id=fields["object_id"],
+        key=row_key(fields["key"], user.pk, channel), recipient_id=user.pk, channel=channel,
+        event=template.event, kind=fields["kind"], context=values, **_rendered(template, values),
+        link=fields["link"], object_type=fields["object_type"], object_id=fields["object_id"],
         # the inbox row is the delivery: it is there the moment the change commits
         status=Message.Status.SENT if inbox else Message.Status.PENDING,
         sent_at=now if inbox else None, next_attempt_at=None if inbox else now,
@@ -190,9 +208,15 @@ def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
         chosen = list(qs.values_list("pk", flat=True))
         if not chosen:
             return 0
-        Message.objects.filter(pk__in=chosen).update(
-            status=Message.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), error="", claim="",
-            lease_until=None)
+        # with the wording as it is now: the admin may have fixed the template
+        for message in Message.objects.filter(pk__in=chosen):
+            template = wording(message.event).get(message.channel)
+            if template is not None:
+                for name, value in _rendered(template, message.context).items():
+                    setattr(message, name, value)
+            message.status, message.attempts, message.next_attempt_at = Message.Status.PENDING, 0, timezone.now()
+            message.error, message.claim, message.lease_until = "", "", None
+            message.save()
         record(actor=actor, action="notify.retry", object_type="notify.message",
                object_id=",".join(map(str, chosen))[:64], summary=f"重新发送 {len(chosen)} 条已放弃的消息",
                details={"messages": chosen})

@@ -120,3 +120,28 @@ def test_a_relay_that_died_mid_send_leaves_the_message_to_the_next_sweep(reachab
     assert relay.relay().sent == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
+
+
+@pytest.mark.django_db
+def test_a_dead_message_sent_again_uses_the_template_as_the_admin_fixed_it(world, reachable, recorded):
+    from tongban.notify.models import Template
+    from tongban.notify.services import set_preference
+
+    set_preference(actor=reachable, kind="account", channels=["sms"])
+    with transaction.atomic():
+        notify(event="notify.test", recipients=[reachable], key="k", context={"time": "10:00"})
+    sms = Message.objects.get(channel="sms")
+    Message.objects.filter(pk=sms.pk).update(status="dead", error="短信模板未填写平台模板编号（TemplateCode）")
+    Template.objects.filter(event="notify.test", channel="sms").update(provider_template="SMS_1234")
+    retry_dead(actor=world.sysadmin, message_ids=[sms.pk])
+    relay.relay()
+    assert [(o.provider_template, o.params) for o in recorded] == [
+        ("SMS_1234", {"name": "王同学", "time": "10:00"})]
+
+
+@pytest.mark.django_db
+def test_a_very_long_business_key_still_gives_every_recipient_their_message(world, reachable):
+    with transaction.atomic():
+        notify(event="notify.test", recipients=[world.applicant, reachable], key="x" * 300,
+               context={"time": "10:00"})
+    assert Message.objects.filter(channel="inbox").count() == 2

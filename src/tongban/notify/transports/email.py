@@ -23,11 +23,27 @@ class EmailTransport(Transport):
         try:
             mail.send()
         except smtplib.SMTPRecipientsRefused as exc:
-            raise TransportError(f"收件地址被拒绝：{exc.recipients}", permanent=True) from None
+            # One recipient per message. 5xx (no such mailbox) will not change; 4xx
+            # (greylisting, a full or busy mailbox) usually does a little later.
+            [(code, reply)] = exc.recipients.values()
+            raise TransportError(f"收件地址被拒绝（{code}）：{_text(reply)}", permanent=_final(code)) from None
+        except smtplib.SMTPDataError as exc:
+            # The server read this message and refused it: 5xx is its final word on it.
+            raise TransportError(f"邮件服务器拒绝（{exc.smtp_code}）：{_text(exc.smtp_error)}",
+                                 permanent=_final(exc.smtp_code)) from None
         except smtplib.SMTPResponseException as exc:
-            # 5xx: the server will never take this message; 4xx: try again later
-            raise TransportError(f"邮件服务器拒绝（{exc.smtp_code}）：{exc.smtp_error!r}",
-                                 permanent=500 <= exc.smtp_code < 600) from None
+            # Refused before this message was looked at (greeting, HELO, login, sender):
+            # the server or our settings are wrong and every message fails alike until
+            # an admin fixes them, so none is given up over it (as with WeChat's token).
+            raise TransportError(f"邮件服务器拒绝（{exc.smtp_code}）：{_text(exc.smtp_error)}") from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TransportError(f"邮件服务器不可用：{exc}") from None
         return message_id
+
+
+def _final(code: int) -> bool:
+    return 500 <= code < 600
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply

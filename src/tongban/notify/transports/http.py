@@ -3,6 +3,7 @@ or a TransportError that says whether retrying can help."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -26,6 +27,9 @@ def call(url: str, *, data: bytes | None = None, content_type: str = "", timeout
         # provider errors (4xx) carry a JSON body that the adapter interprets
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise TransportError(f"无法连接服务：{getattr(exc, 'reason', exc)}") from None
+    except http.client.HTTPException as exc:
+        # the connection broke mid-answer or the answer was not HTTP (not an OSError)
+        raise TransportError(f"服务的回答不完整：{exc!r}") from None
     try:
         answer = json.loads(raw)
     except ValueError:
