@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.people",
     "tongban.notify",
+    # engine
+    "tongban.catalog",
+    "tongban.cases",
     # faces
     "tongban.portal",
     "tongban.workbench",
@@ -154,6 +157,7 @@ if env_str("S3_BUCKET"):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- personal data: encryption key ring and blind index -------------------------
 def _fernet_key() -> str:

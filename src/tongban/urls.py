@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("tongban.accounts.urls")),
     path("workbench/", include("tongban.workbench.urls")),
     path("inbox/", include("tongban.notify.urls")),
+    path("", include("tongban.cases.urls")),
     path("admin/", admin.site.urls),
 ]

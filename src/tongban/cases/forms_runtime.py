@@ -1,0 +1,112 @@
+"""A frozen form, as data: which fields and materials apply to a set of answers, the
+applicant's prefill, and checking answers before submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from tongban.catalog import conditions
+from tongban.catalog.models import FieldType, Prefill
+from tongban.lib.errors import ApplicationError
+from tongban.people import idnumber
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def visible_fields(config: dict, answers: dict) -> list[dict]:
+    return [f for f in config["fields"] if conditions.parse(f["visible_if"]).evaluate(answers)]
+
+
+def applicable_materials(config: dict, answers: dict) -> list[dict]:
+    return [m for m in config["materials"] if conditions.parse(m["condition"]).evaluate(answers)]
+
+
+def prefill(config: dict, person) -> dict:
+    """Answers taken from the applicant's person record for fields that ask for it."""
+    if person is None:
+        return {}
+    values = {
+        Prefill.NAME: person.name,
+        Prefill.ID_NUMBER: person.plain_id_number(),
+        Prefill.STUDENT_NUMBER: person.student_number,
+        Prefill.COLLEGE: person.org_unit.name if person.org_unit_id else "",
+        Prefill.PHONE: person.plain_phone(),
+        Prefill.CATEGORY: person.get_category_display(),
+        Prefill.ENROLMENT_YEAR: person.enrolment_year or "",
+    }
+    return {f["key"]: values[f["prefill"]] for f in config["fields"] if f["prefill"] and values.get(f["prefill"])}
+
+
+def clean_value(field: dict, raw) -> object:
+    """One answer in its stored form; ApplicationError naming the field if it is bad."""
+    label, kind = field["label"], field["type"]
+    text = "" if raw is None else str(raw).strip()
+    if text == "":
+        return ""
+    if kind == FieldType.NUMBER:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ApplicationError("invalid", f"{label}应为数字", field=field["key"]) from None
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == FieldType.DATE:
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ApplicationError("invalid", f"{label}应为日期，如 2026-09-01", field=field["key"]) from None
+    if kind == FieldType.CHOICE and text not in field["options"]:
+        raise ApplicationError("invalid", f"{label}只能从选项中选择", field=field["key"])
+    if kind == FieldType.YESNO and text not in ("是", "否"):
+        raise ApplicationError("invalid", f"{label}请选择“是”或“否”", field=field["key"])
+    if kind == FieldType.ID_NUMBER:
+        try:
+            return idnumber.parse(text).number
+        except ApplicationError as exc:
+            raise ApplicationError("invalid", f"{label}：{exc.message}", field=field["key"]) from None
+    if kind == FieldType.PHONE and not PHONE.match(text):
+        raise ApplicationError("invalid", f"{label}应为 11 位手机号", field=field["key"])
+    if len(text) > 2000:
+        raise ApplicationError("invalid", f"{label}过长", field=field["key"])
+    return text
+
+
+SECRET_TYPES = (FieldType.ID_NUMBER, FieldType.PHONE)
+
+
+def split_secrets(config: dict, answers: dict) -> tuple[dict, dict]:
+    """ID and phone numbers are kept apart, to be stored encrypted; the answers keep
+    their masked form (what every page shows)."""
+    from tongban.lib.masking import mask_id_number, mask_phone
+
+    secret_keys = {f["key"]: f["type"] for f in config["fields"] if f["type"] in SECRET_TYPES}
+    shown, secrets = {}, {}
+    for key, value in answers.items():
+        if key in secret_keys and value:
+            secrets[key] = value
+            mask = mask_id_number if secret_keys[key] == FieldType.ID_NUMBER else mask_phone
+            shown[key] = mask(str(value))
+        else:
+            shown[key] = value
+    return shown, secrets
+
+
+def clean_answers(config: dict, raw: dict, *, complete: bool) -> dict:
+    """The answers to keep: only the form's own fields, each cleaned; with `complete`,
+    every visible required field must be answered (a hidden one is dropped)."""
+    answers = {f["key"]: clean_value(f, raw.get(f["key"])) for f in config["fields"]
+               if f["type"] != FieldType.FILE and f["key"] in raw}
+    if complete:
+        shown = visible_fields(config, answers)
+        keys = {f["key"] for f in shown}
+        answers = {k: v for k, v in answers.items() if k in keys}
+        for f in shown:
+            if f["required"] and f["type"] != FieldType.FILE and answers.get(f["key"], "") == "":
+                raise ApplicationError("required", f"请填写{f['label']}", field=f["key"])
+    return answers
+
+
+def answer_rows(config: dict, answers: dict) -> list[tuple[str, object]]:
+    """(label, answer) in the form's order, for the fields that were answered."""
+    return [(f["label"], answers[f["key"]]) for f in config["fields"] if f["key"] in answers]

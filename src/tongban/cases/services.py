@@ -1,0 +1,463 @@
+"""Every act on a case: one function each, one transaction, with its timeline event,
+its audit entry and its messages inside it. Illegal transitions raise StateConflict
+(409) and leave the case as it was.
+
+Clock rules: the promised deadline (`due_date`) is counted in working days from
+acceptance (from submission when the service has no acceptance); while a case is
+returned for correction the clock stops, and on resubmission the deadline moves on
+by the working days the applicant took; a step's own deadline starts when its stage
+starts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import Membership, User
+from tongban.accounts.roles import Action, Role
+from tongban.audit.services import record
+from tongban.cases import effects, forms_runtime, workflow
+from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
+from tongban.cases.serials import next_serial
+from tongban.catalog import workdays
+from tongban.catalog.models import ServiceItem
+from tongban.lib import crypto
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.notify.services import notify
+
+URGE_INTERVAL = timedelta(hours=24)
+
+
+# --- helpers -------------------------------------------------------------------------
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("version", "item", "org_unit").get(pk=case.pk)
+
+
+def _require(case: Case, *allowed: str, doing: str) -> None:
+    if case.status not in allowed:
+        raise StateConflict("illegal_transition", f"办件当前为“{case.get_status_display()}”，不能{doing}",
+                            extra={"status": case.status})
+
+
+def _event(case: Case, actor: User | None, action: str, label: str, *, old: str, comment: str = "") -> None:
+    CaseEvent.objects.create(case=case, actor=actor if actor and actor.is_authenticated else None,
+                             actor_name=str(actor) if actor else "系统", action=action, label=label,
+                             comment=comment, from_status=old, to_status=case.status)
+    record(actor=actor, action=f"case.{action}", obj=case, summary=f"{case.serial or '草稿'} {label}",
+           details={"from": old, "to": case.status, "stage": case.stage})
+
+
+def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "") -> None:
+    notify(event=event, recipients=[case.applicant], key=f"{event}:{case.pk}:{fact or case.updated_at.isoformat()}",
+           context={"serial": case.serial or "", "service": case.item.name, "status": case.get_status_display(),
+                    "reason": reason}, link=f"/cases/{case.pk}/", obj=case)
+
+
+def _tell_handlers(case: Case, items: Iterable[WorkItem], event: str, *, fact: str) -> None:
+    for item in items:
+        people = [u for u in workflow.holders(item) if u.pk != case.applicant_id]
+        if people:
+            notify(event=event, recipients=people, key=f"{event}:{item.pk}:{fact}",
+                   context={"serial": case.serial or "", "service": case.item.name, "step": item.step_name,
+                            "due": item.due_date.isoformat(), "applicant": case.applicant_name},
+                   link=f"/workbench/cases/{case.pk}/", obj=case)
+
+
+def _start_workflow(case: Case, actor: User | None, *, today: date) -> None:
+    opened = workflow.enter_stage(case, 1, today=today)
+    case.status = Status.IN_APPROVAL
+    if not opened:
+        _complete(case, actor)
+        return
+    case.save()
+    _tell_handlers(case, opened, "case.work_arrived", fact="arrived")
+
+
+def _complete(case: Case, actor: User | None) -> None:
+    old = case.status
+    case.status = Status.COMPLETED
+    case.completed_at = timezone.now()
+    effects.run(case.config["item"].get("effect", ""), case=case, actor=actor)
+    case.save()
+    _event(case, actor, "complete", "办结", old=old)
+    _tell_applicant(case, "case.completed", fact="completed")
+
+
+def secrets_of(case: Case) -> dict:
+    return json.loads(crypto.decrypt(case.secrets_enc)) if case.secrets_enc else {}
+
+
+def _store_answers(case: Case, answers: dict) -> None:
+    shown, secrets = forms_runtime.split_secrets(case.config, answers)
+    case.answers = shown
+    case.secrets_enc = crypto.encrypt(json.dumps(secrets, ensure_ascii=False)) if secrets else ""
+
+
+# --- applying ------------------------------------------------------------------------
+def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", subject_person=None) -> Case:
+    """A draft under the service's current version, prefilled from the applicant's
+    person record (or the relative's, when applying on their behalf)."""
+    if not actor.is_authenticated:
+        raise PermissionDenied("login_required", "请先登录。")
+    if not item.is_published or item.current_version_id is None:
+        raise StateConflict("not_published", "该事项暂未开放申请")
+    from tongban.people.models import Person
+
+    own = Person.objects.filter(account=actor).select_related("org_unit").first()
+    with transaction.atomic():
+        case = Case(item=item, version=item.current_version, applicant=actor,
+                    applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
+                    applicant_unit=own.org_unit if own else None, subject_person=subject_person,
+                    on_behalf=on_behalf.strip()[:32])
+        _store_answers(case, forms_runtime.prefill(case.config, subject_person or own))
+        case.save()
+        record(actor=actor, action="case.draft", obj=case, summary=f"新建申请草稿：{item.name}",
+               details={"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})
+    return case
+
+
+def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
+    """Keep what the applicant typed so far (each value checked, none required yet).
+    Values sent back masked (unchanged ID or phone numbers) keep the stored ones."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied("not_yours", "只能修改自己的申请。")
+        _require(case, Status.DRAFT, Status.RETURNED, doing="修改")
+        merged = {**case.answers, **secrets_of(case)}
+        for key, value in answers.items():
+            if "*" not in str(value) or key not in merged:
+                merged[key] = value
+        _store_answers(case, forms_runtime.clean_answers(case.config, merged, complete=False))
+        case.save()
+    return case
+
+
+def missing_materials(case: Case) -> tuple[list[dict], list[dict]]:
+    """Required materials without a file: (core, non-core)."""
+    have = set(case.attachments.values_list("material_key", flat=True))
+    answers = {**case.answers}
+    needed = [m for m in forms_runtime.applicable_materials(case.config, answers) if m["required"]]
+    missing = [m for m in needed if m["key"] not in have]
+    return [m for m in missing if m["core"]], [m for m in missing if not m["core"]]
+
+
+def submit(*, actor: User, case: Case) -> Case:
+    """Submit a draft, or resubmit a returned case. Refuses incomplete answers (naming
+    the field) and missing core materials; a missing non-core material is left for the
+    acceptor to accept with deficiency (容缺)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied("not_yours", "只能提交自己的申请。")
+        _require(case, Status.DRAFT, Status.RETURNED, doing="提交")
+        _store_answers(case, forms_runtime.clean_answers(
+            case.config, {**case.answers, **secrets_of(case)}, complete=True))
+        core, _ = missing_materials(case)
+        if core:
+            raise ApplicationError("material_missing", f"请上传{core[0]['name']}", field=core[0]["key"])
+        old = case.status
+        resubmission = old == Status.RETURNED
+        case.submitted_at = timezone.now()
+        if not case.serial:
+            case.serial = next_serial(case.config["item"]["serial_prefix"])
+        if resubmission and case.due_date:
+            paused_since = (case.events.filter(action="return").order_by("-at").values_list("at", flat=True)
+                            .first())
+            if paused_since:
+                taken = workdays.working_days_between(timezone.localtime(paused_since).date(), today,
+                                                      unit=case.org_unit)
+                case.due_date = workdays.add_working_days(case.due_date, taken, unit=case.org_unit)
+        case.return_reason = ""
+        if resubmission and case.stage > 0:
+            # back to the stage that returned it, with fresh work items
+            case.status = Status.IN_APPROVAL
+            opened = workflow.enter_stage(case, case.stage, today=today)
+            case.save()
+            _event(case, actor, "resubmit", "补正后重新提交", old=old)
+            _tell_handlers(case, opened, "case.work_arrived", fact=f"resubmitted-{case.submitted_at.isoformat()}")
+        elif case.config["item"]["needs_acceptance"]:
+            case.status = Status.SUBMITTED
+            case.save()
+            _event(case, actor, "resubmit" if resubmission else "submit",
+                   "补正后重新提交" if resubmission else "提交申请", old=old)
+        else:
+            case.accepted_at = timezone.now()
+            case.due_date = case.due_date or workdays.add_working_days(
+                today, case.config["item"]["guide"]["promised_days"], unit=case.org_unit)
+            _event(case, actor, "submit", "提交申请", old=old)
+            _start_workflow(case, actor, today=today)
+        _tell_applicant(case, "case.submitted", fact=f"submitted-{case.submitted_at.isoformat()}")
+    return case
+
+
+def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
+    """The applicant takes the application back before it is finished."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied("not_yours", "只能撤回自己的申请。")
+        _require(case, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL, doing="撤回")
+        old = case.status
+        case.status = Status.WITHDRAWN
+        case.save()
+        WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
+        _event(case, actor, "withdraw", "申请人撤回", old=old, comment=reason)
+    return case
+
+
+# --- acceptance ----------------------------------------------------------------------
+def _acceptor(actor: User, case: Case) -> None:
+    authorize(actor, Action.CASE_ACCEPT, unit=case.org_unit)
+    if case.applicant_id == actor.pk:
+        raise PermissionDenied("own_case", "不能办理自己的申请。")
+
+
+def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: str = "") -> Case:
+    """Accept a submitted case, optionally with non-core materials missing or not yet
+    acceptable (容缺受理, recorded for later supplement); the workflow starts."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case)
+        _acceptor(actor, case)
+        _require(case, Status.SUBMITTED, doing="受理")
+        materials = {m["key"]: m for m in case.config["materials"]}
+        deficient = list(dict.fromkeys(deficient))
+        for key in deficient:
+            if key not in materials:
+                raise ApplicationError("unknown_material", "没有这项材料", field="deficient")
+            if materials[key]["core"]:
+                raise ApplicationError("core_material", f"{materials[key]['name']}是核心材料，不能容缺受理",
+                                       field="deficient")
+        _, non_core_missing = missing_materials(case)
+        missing = [m["key"] for m in non_core_missing]
+        unlisted = [k for k in missing if k not in deficient]
+        if unlisted:
+            raise ApplicationError("material_missing", f"{materials[unlisted[0]]['name']}未提交：请容缺受理或退回",
+                                   field="deficient")
+        old = case.status
+        case.deficiencies = deficient
+        case.accepted_at = timezone.now()
+        case.due_date = workdays.add_working_days(today, case.config["item"]["guide"]["promised_days"],
+                                                  unit=case.org_unit)
+        label = "容缺受理" if deficient else "受理"
+        note = "；".join(["待补正材料：" + "、".join(materials[k]["name"] for k in deficient)] if deficient else [])
+        _start_workflow(case, actor, today=today)
+        if case.status != Status.COMPLETED:
+            case.save()
+        _event(case, actor, "accept", label, old=old, comment="；".join(filter(None, [comment, note])))
+        _tell_applicant(case, "case.accepted", reason=note, fact="accepted")
+    return case
+
+
+def refuse(*, actor: User, case: Case, reason: str) -> Case:
+    """Not accepted (不予受理), with the reason the applicant is told."""
+    if not reason.strip():
+        raise ApplicationError("reason_required", "请填写不予受理的理由", field="reason")
+    with transaction.atomic():
+        case = _locked(case)
+        _acceptor(actor, case)
+        _require(case, Status.SUBMITTED, doing="不予受理")
+        old = case.status
+        case.status = Status.REFUSED
+        case.save()
+        _event(case, actor, "refuse", "不予受理", old=old, comment=reason)
+        _tell_applicant(case, "case.refused", reason=reason, fact="refused")
+    return case
+
+
+def return_at_acceptance(*, actor: User, case: Case, reason: str) -> Case:
+    """Back to the applicant for correction before acceptance."""
+    if not reason.strip():
+        raise ApplicationError("reason_required", "请填写退回原因", field="reason")
+    with transaction.atomic():
+        case = _locked(case)
+        _acceptor(actor, case)
+        _require(case, Status.SUBMITTED, doing="退回")
+        _return(case, actor, reason)
+    return case
+
+
+def _return(case: Case, actor: User, reason: str) -> None:
+    old = case.status
+    case.status = Status.RETURNED
+    case.return_reason = reason
+    case.save()
+    WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
+    _event(case, actor, "return", "退回补正", old=old, comment=reason)
+    _tell_applicant(case, "case.returned", reason=reason, fact=f"returned-{timezone.now().isoformat()}")
+
+
+def supplement(*, actor: User, case: Case, material_key: str) -> Case:
+    """After a deficient material was uploaded: strike it from the deficiencies."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied("not_yours", "只能补正自己的申请。")
+        if material_key not in case.deficiencies:
+            raise StateConflict("not_deficient", "这项材料不在待补正之列")
+        if not case.attachments.filter(material_key=material_key).exists():
+            raise ApplicationError("material_missing", "请先上传该材料", field=material_key)
+        case.deficiencies = [k for k in case.deficiencies if k != material_key]
+        case.save()
+        name = {m["key"]: m["name"] for m in case.config["materials"]}[material_key]
+        _event(case, actor, "supplement", "补交材料", old=case.status, comment=name)
+    return case
+
+
+# --- work items ----------------------------------------------------------------------
+def _only_auxiliary(user: User) -> bool:
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return roles == {Role.AUXILIARY}
+
+
+def _may_work(actor: User, item: WorkItem) -> None:
+    if item.case.applicant_id == actor.pk:
+        raise PermissionDenied("own_case", "不能办理自己的申请。")
+    if not workflow.workable_by(actor).filter(pk=item.pk).exists():
+        raise PermissionDenied("not_your_work", "这项待办不属于您。")
+
+
+def claim(*, actor: User, item: WorkItem) -> WorkItem:
+    """Take an open work item so colleagues see it is being handled."""
+    with transaction.atomic():
+        item = WorkItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+        if item.state != WorkItem.State.OPEN:
+            raise StateConflict("not_open", "这项待办已经办理")
+        if item.assignee_id and item.assignee_id != actor.pk:
+            raise StateConflict("claimed", "这项待办已被他人认领")
+        _may_work(actor, item)
+        item.assignee = actor
+        item.save(update_fields=["assignee"])
+        record(actor=actor, action="case.claim", obj=item.case, summary=f"{item.case.serial} 认领“{item.step_name}”",
+               details={"work_item": item.pk})
+    return item
+
+
+def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign: bool = False) -> Case:
+    """Approve, reject or return one step. Refuses someone who does not hold the step's
+    role in its unit (or a delegation from such a person), the applicant themselves, an
+    auxiliary, and a step needing a signature without one from a signer. Approving the
+    last open step of a stage starts the next; after the last stage the case completes
+    and its effect runs in this same transaction."""
+    if outcome not in WorkItem.Outcome.values:
+        raise ApplicationError("bad_outcome", "请选择办理结果", field="outcome")
+    if outcome != WorkItem.Outcome.APPROVE and not comment.strip():
+        raise ApplicationError("reason_required", "请填写意见或原因", field="comment")
+    today = timezone.localdate()
+    with transaction.atomic():
+        case = _locked(Case(pk=item.case_id))
+        item = WorkItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+        if item.state != WorkItem.State.OPEN or case.status != Status.IN_APPROVAL:
+            raise StateConflict("not_open", "这项待办已经办理或办件已不在审批中")
+        _may_work(actor, item)
+        if _only_auxiliary(actor):
+            raise PermissionDenied("auxiliary", "辅助人员可以准备材料，但不能审批或签章。")
+        if item.needs_signature and outcome == WorkItem.Outcome.APPROVE:
+            if not sign:
+                raise ApplicationError("signature_required", "此步骤需要签章", field="sign")
+            authorize(actor, Action.CASE_SIGN, unit=item.org_unit)
+        item.state, item.outcome, item.comment = WorkItem.State.DONE, outcome, comment
+        item.decided_by, item.decided_at, item.signed = actor, timezone.now(), bool(sign and item.needs_signature)
+        item.assignee = item.assignee or actor
+        item.save()
+        label = f"{item.step_name}：{WorkItem.Outcome(outcome).label}"
+        if outcome == WorkItem.Outcome.RETURN:
+            _return(case, actor, comment)
+            return case
+        if outcome == WorkItem.Outcome.REJECT:
+            old = case.status
+            case.status = Status.REJECTED
+            case.completed_at = timezone.now()
+            case.save()
+            WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
+            _event(case, actor, "reject", label, old=old, comment=comment)
+            _tell_applicant(case, "case.rejected", reason=comment, fact="rejected")
+            return case
+        _event(case, actor, "approve", label, old=case.status, comment=comment)
+        if workflow.stage_finished(case):
+            opened = workflow.enter_stage(case, case.stage + 1, today=today)
+            if opened:
+                case.save()
+                _tell_handlers(case, opened, "case.work_arrived", fact="arrived")
+            else:
+                _complete(case, actor)
+    return case
+
+
+# --- urging, delegating, overdue -------------------------------------------------------
+def urge(*, actor: User, case: Case) -> int:
+    """The applicant urges (催办) an overdue case: its open steps' handlers are told.
+    At most once a day; only when a step or the case is past its deadline."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied("not_yours", "只能催办自己的申请。")
+        _require(case, Status.SUBMITTED, Status.IN_APPROVAL, doing="催办")
+        open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
+        overdue = (case.due_date and case.due_date < today) or any(w.due_date < today for w in open_items)
+        if not overdue:
+            raise StateConflict("not_overdue", "办件尚未超过办理期限，暂不能催办")
+        if case.last_urged_at and timezone.now() - case.last_urged_at < URGE_INTERVAL:
+            raise StateConflict("urged_recently", "每天只能催办一次，请明天再试")
+        case.last_urged_at = timezone.now()
+        case.save(update_fields=["last_urged_at", "updated_at"])
+        _event(case, actor, "urge", "申请人催办", old=case.status)
+        _tell_handlers(case, open_items, "case.urged", fact=f"urged-{today.isoformat()}")
+    return len(open_items)
+
+
+def delegate_work(*, actor: User, to: User, start: date, end: date) -> Delegation:
+    """Hand one's work to a colleague for a date range (they act in one's name and
+    see one's to-do list). Refuses a range that ends before it starts, oneself, and a
+    colleague who shares none of one's units."""
+    if end < start:
+        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
+    if to.pk == actor.pk:
+        raise ApplicationError("self", "不能委托给自己", field="to")
+    mine = set(Membership.objects.filter(user=actor).values_list("org_unit_id", flat=True))
+    theirs = set(Membership.objects.filter(user=to).values_list("org_unit_id", flat=True))
+    if not mine & theirs:
+        raise ApplicationError("not_colleague", "只能委托给本单位同事", field="to")
+    if _only_auxiliary(to):
+        raise ApplicationError("auxiliary", "不能委托给辅助人员", field="to")
+    with transaction.atomic():
+        delegation = Delegation.objects.create(delegator=actor, delegate=to, start=start, end=end)
+        record(actor=actor, action="case.delegate", obj=delegation, summary=f"委托 {to} 代办 {start}–{end}",
+               details={"to": to.pk, "start": start.isoformat(), "end": end.isoformat()})
+    return delegation
+
+
+def flag_overdue(*, today: date | None = None) -> int:
+    """Sweep: tell the holders of every open step past its deadline, and the
+    supervisors of its unit and the units above, once per step. Idempotent."""
+    today = today or timezone.localdate()
+    count = 0
+    due = WorkItem.objects.filter(state=WorkItem.State.OPEN, due_date__lt=today, overdue_notified_on__isnull=True)
+    for item in due.select_related("case__item", "org_unit").iterator():
+        with transaction.atomic():
+            claimed = WorkItem.objects.filter(pk=item.pk, overdue_notified_on__isnull=True).update(
+                overdue_notified_on=today)
+            if not claimed:
+                continue
+            ancestors = [int(p) for p in item.org_unit.path.strip("/").split("/") if p]
+            supervisors = [m.user for m in Membership.objects.filter(role=Role.SUPERVISOR,
+                                                                    org_unit_id__in=ancestors)
+                           .select_related("user")]
+            people = {u.pk: u for u in [*workflow.holders(item), *supervisors] if u.pk != item.case.applicant_id}
+            if people:
+                notify(event="case.overdue", recipients=list(people.values()), key=f"case.overdue:{item.pk}",
+                       context={"serial": item.case.serial or "", "service": item.case.item.name,
+                                "step": item.step_name, "due": item.due_date.isoformat(),
+                                "applicant": item.case.applicant_name},
+                       link=f"/workbench/cases/{item.case_id}/", obj=item.case)
+            count += 1
+    return count
+

@@ -1,0 +1,117 @@
+"""Files applicants upload: checked by what they contain (magic bytes), not by their
+name; stored under a generated name with their SHA-256; never served directly."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zipfile
+
+from django.conf import settings
+from django.db import transaction
+
+from tongban.accounts.models import User
+from tongban.audit.services import record
+from tongban.cases.models import Attachment, Case, Status
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
+    "doc": "application/msword", "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+LABELS = {"pdf": "PDF", "jpg": "JPG 图片", "jpeg": "JPG 图片", "png": "PNG 图片", "doc": "Word", "docx": "Word",
+          "xls": "Excel", "xlsx": "Excel"}
+
+
+def sniff(upload) -> str | None:
+    """The file's real type from its first bytes ("pdf", "jpg", "png", "docx",
+    "xlsx", "doc"/"xls" for old Office files), or None."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"  # OLE2: old Word or Excel; accepted for either
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+    return None
+
+
+def _allowed(kind: str | None, allowed: list[str]) -> bool:
+    if kind is None:
+        return False
+    wanted = {"jpg" if t == "jpeg" else t for t in allowed}
+    if kind == "doc":
+        return bool(wanted & {"doc", "xls"})
+    return kind in wanted
+
+
+def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
+    """Store one file for one material of the actor's own case, while the case can
+    still be changed (draft, returned) or the material is awaiting supplement.
+    Refuses an unknown material, too many files, a file too large, and a file whose
+    content is not one of the material's types (whatever its name says)."""
+    if case.applicant_id != actor.pk:
+        raise PermissionDenied("not_yours", "只能为自己的申请上传材料。")
+    material = next((m for m in case.config["materials"] if m["key"] == material_key), None)
+    if material is None:
+        raise ApplicationError("unknown_material", "没有这项材料", field="material")
+    editable = case.status in (Status.DRAFT, Status.RETURNED)
+    supplementing = case.status == Status.IN_APPROVAL and material_key in case.deficiencies
+    if not (editable or supplementing):
+        raise StateConflict("not_editable", "办件当前不能上传材料")
+    if upload.size > settings.CASE_UPLOAD_MAX_BYTES:
+        limit = settings.CASE_UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise ApplicationError("too_large", f"{material['name']}：文件不能超过 {limit} MB", field=material_key)
+    kind = sniff(upload)
+    if not _allowed(kind, material["file_types"]):
+        wanted = "、".join(dict.fromkeys(LABELS.get(t, t) for t in material["file_types"]))
+        raise ApplicationError("bad_type", f"{material['name']}：只接受 {wanted} 文件（按文件内容识别）",
+                               field=material_key)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        if case.attachments.filter(material_key=material_key).count() >= material["max_files"]:
+            raise ApplicationError("too_many", f"{material['name']}最多上传 {material['max_files']} 个文件",
+                                   field=material_key)
+        attachment = Attachment(case=case, material_key=material_key, original_name=upload.name[:200],
+                                content_type=CONTENT_TYPES.get(kind, "application/octet-stream"), size=upload.size,
+                                sha256=digest.hexdigest(), uploaded_by=actor)
+        attachment.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
+        attachment.save()
+        record(actor=actor, action="case.attach", obj=case, summary=f"上传材料：{material['name']}",
+               details={"material": material_key, "sha256": attachment.sha256, "size": attachment.size})
+    return attachment
+
+
+def remove(*, actor: User, attachment: Attachment) -> None:
+    case = attachment.case
+    if case.applicant_id != actor.pk:
+        raise PermissionDenied("not_yours", "只能删除自己上传的材料。")
+    if case.status not in (Status.DRAFT, Status.RETURNED):
+        raise StateConflict("not_editable", "办件当前不能删除材料")
+    with transaction.atomic():
+        record(actor=actor, action="case.detach", obj=case, summary=f"删除材料：{attachment.original_name}",
+               details={"material": attachment.material_key, "sha256": attachment.sha256})
+        attachment.delete()
+        transaction.on_commit(lambda: attachment.file.delete(save=False))

@@ -1,0 +1,153 @@
+"""Applicant pages: the catalog and guides, applying (draft, upload, submit), my cases
+and what I can do with them. Writes go through services; reads through selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tongban.cases import selectors, services, uploads
+from tongban.cases.forms import application_form
+from tongban.cases.forms_runtime import answer_rows, applicable_materials
+from tongban.cases.models import Status
+from tongban.lib.errors import ApplicationError
+
+
+def service_list(request):
+    query = request.GET.get("q", "").strip()
+    items = selectors.published_items(query=query)
+    return render(request, "cases/services.html", {"items": items, "q": query})
+
+
+def service_guide(request, code: str):
+    item = selectors.published_item(code=code)
+    return render(request, "cases/guide.html", {"item": item, "config": item.current_version.config})
+
+
+@login_required
+@require_POST
+def apply(request, code: str):
+    item = selectors.published_item(code=code)
+    try:
+        case = services.start_application(actor=request.user, item=item,
+                                          on_behalf=request.POST.get("on_behalf", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:guide", code=code)
+    return redirect("cases:edit", pk=case.pk)
+
+
+@login_required
+def my_cases(request):
+    page = Paginator(selectors.own_cases(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "cases/my_cases.html", {"page": page})
+
+
+def _materials(case):
+    files = list(case.attachments.all())
+    return [{**m, "files": [f for f in files if f.material_key == m["key"]]}
+            for m in applicable_materials(case.config, case.answers)]
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = selectors.own_case(user=request.user, pk=pk)
+    return render(request, "cases/case_detail.html", {
+        "case": case, "materials": _materials(case), "events": case.events.all(),
+        "answer_rows": answer_rows(case.config, case.answers),
+        "can_edit": case.status in (Status.DRAFT, Status.RETURNED),
+        "can_withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
+        "can_urge": case.status in (Status.SUBMITTED, Status.IN_APPROVAL)})
+
+
+@login_required
+def case_edit(request, pk: int):
+    """The form: each change is saved as a draft (htmx re-renders the fields, so a
+    field shown by another answer appears at once); "提交" submits."""
+    case = selectors.own_case(user=request.user, pk=pk)
+    if case.status not in (Status.DRAFT, Status.RETURNED):
+        return redirect("cases:detail", pk=pk)
+    error = None
+    if request.method == "POST":
+        answers = {k: v for k, v in request.POST.items() if k in {f["key"] for f in case.config["fields"]}}
+        try:
+            case = services.save_draft(actor=request.user, case=case, answers=answers)
+            if request.POST.get("action") == "submit":
+                services.submit(actor=request.user, case=case)
+                messages.success(request, "申请已提交。")
+                return redirect("cases:detail", pk=pk)
+            if not request.htmx:
+                messages.success(request, "草稿已保存。")
+        except ApplicationError as exc:
+            error = exc
+        case.refresh_from_db()
+    form = application_form(case.config, case.answers)
+    if error and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    context = {"case": case, "form": form, "error": error, "materials": _materials(case)}
+    if request.htmx:
+        return render(request, "cases/_form.html", context)
+    return render(request, "cases/case_edit.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_POST
+def upload(request, pk: int):
+    case = selectors.own_case(user=request.user, pk=pk)
+    key = request.POST.get("material", "")
+    file = request.FILES.get("file")
+    try:
+        if file is None:
+            raise ApplicationError("no_file", "请选择要上传的文件", field=key)
+        uploads.attach(actor=request.user, case=case, material_key=key, upload=file)
+        if key in case.deficiencies:
+            services.supplement(actor=request.user, case=case, material_key=key)
+        messages.success(request, "材料已上传。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("cases:detail" if request.POST.get("back") == "detail" else "cases:edit", pk=pk)
+
+
+@login_required
+@require_POST
+def remove_file(request, pk: int, file_pk: int):
+    case = selectors.own_case(user=request.user, pk=pk)
+    try:
+        uploads.remove(actor=request.user, attachment=selectors.attachment_for(user=request.user, case=case,
+                                                                               pk=file_pk))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("cases:edit", pk=pk)
+
+
+@login_required
+def download(request, pk: int, file_pk: int):
+    case = selectors.own_case(user=request.user, pk=pk)
+    return _file_response(selectors.attachment_for(user=request.user, case=case, pk=file_pk))
+
+
+def _file_response(attachment):
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    case = selectors.own_case(user=request.user, pk=pk)
+    try:
+        if action == "withdraw":
+            services.withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+            messages.success(request, "申请已撤回。")
+        elif action == "urge":
+            count = services.urge(actor=request.user, case=case)
+            messages.success(request, f"已催办（通知了 {count} 个办理环节）。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("cases:detail", pk=pk)

@@ -1,0 +1,102 @@
+"""The workflow runtime: entering a stage (skipping steps whose condition says so,
+finding each step's unit, creating its work items with due dates in working days),
+deciding when a stage is finished, and who may act on a work item."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tongban.accounts.models import Membership, OrgUnit, User
+from tongban.cases.models import Case, Delegation, WorkItem
+from tongban.catalog import conditions, workdays
+from tongban.catalog.models import UnitRule
+from tongban.lib.errors import StateConflict
+
+
+def resolve_unit(step: dict, case: Case, previous: OrgUnit | None) -> OrgUnit:
+    rule = step["unit_rule"]
+    if rule == UnitRule.FIXED:
+        return OrgUnit.objects.get(pk=step["unit_id"])
+    if rule == UnitRule.APPLICANT_UNIT:
+        if case.applicant_unit is None:
+            raise StateConflict("no_applicant_unit", "申请人没有所属学院/单位，无法确定办理单位")
+        return case.applicant_unit
+    if rule == UnitRule.PARENT_OF_PREVIOUS:
+        base = previous or case.org_unit
+        return base.parent or base
+    if rule == UnitRule.SAME_AS_PREVIOUS:
+        return previous or case.org_unit
+    return case.org_unit
+
+
+def _previous_unit(case: Case, stage: int) -> OrgUnit | None:
+    last = (WorkItem.objects.filter(case=case, stage__lt=stage, state=WorkItem.State.DONE)
+            .select_related("org_unit").order_by("-stage", "-id").first())
+    return last.org_unit if last else None
+
+
+def enter_stage(case: Case, stage: int, *, today: date | None = None) -> list[WorkItem]:
+    """Create the work items of `stage` (1-based) and of later stages while every step
+    of a stage is skipped; return the items created (empty: the workflow is done)."""
+    today = today or timezone.localdate()
+    stages = case.config["stages"]
+    while stage <= len(stages):
+        previous = _previous_unit(case, stage)
+        created = []
+        for step in stages[stage - 1]:
+            skip = conditions.parse(step["skip_if"]).evaluate(case.answers) if step["skip_if"] else False
+            unit = resolve_unit(step, case, previous)
+            created.append(WorkItem(
+                case=case, stage=stage, step_key=step["key"], step_name=step["name"], role=step["role"],
+                org_unit=unit, needs_signature=step["needs_signature"],
+                state=WorkItem.State.SKIPPED if skip else WorkItem.State.OPEN,
+                due_date=workdays.add_working_days(today, step["time_limit_days"], unit=unit)))
+        WorkItem.objects.bulk_create(created)
+        case.stage = stage
+        opened = [w for w in created if w.state == WorkItem.State.OPEN]
+        if opened:
+            return opened
+        stage += 1
+    case.stage = len(stages) + 1
+    return []
+
+
+def stage_finished(case: Case) -> bool:
+    return not WorkItem.objects.filter(case=case, stage=case.stage, state=WorkItem.State.OPEN).exists()
+
+
+def holders(item: WorkItem, *, on: date | None = None) -> list[User]:
+    """Who may act on `item`: whoever holds its role in its unit, and their delegates
+    for today. A claimed item belongs to its assignee (and their delegates)."""
+    on = on or timezone.localdate()
+    if item.assignee_id:
+        base = [item.assignee]
+    else:
+        base = [m.user for m in Membership.objects.filter(role=item.role, org_unit=item.org_unit)
+                .select_related("user") if m.user.is_active]
+    delegates = [d.delegate for d in Delegation.objects.filter(
+        delegator__in=base, start__lte=on, end__gte=on).select_related("delegate")]
+    seen, people = set(), []
+    for user in [*base, *delegates]:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            people.append(user)
+    return people
+
+
+def workable_by(user: User, *, on: date | None = None) -> QuerySet[WorkItem]:
+    """Open work items `user` may act on: for their own roles and units, or for those
+    of someone who delegated to them today; a claimed item only by its assignee (or
+    the assignee's delegate)."""
+    on = on or timezone.localdate()
+    principals = [user.pk, *Delegation.objects.filter(delegate=user, start__lte=on, end__gte=on)
+                  .values_list("delegator_id", flat=True)]
+    pairs = Membership.objects.filter(user__in=principals).values_list("role", "org_unit_id")
+    q = Q(pk__in=[])
+    for role, unit_id in set(pairs):
+        q |= Q(role=role, org_unit_id=unit_id)
+    return WorkItem.objects.filter(state=WorkItem.State.OPEN).filter(
+        Q(assignee__isnull=True) & q | Q(assignee__in=principals))

@@ -1,0 +1,106 @@
+"""Working days: the national calendar (chinese_calendar knows the public holidays and
+the make-up working days the State Council announces each year) minus the closures of
+an org unit and of every unit above it.
+
+chinese_calendar only knows the years published when it was released. For any other
+year it raises NotImplementedError; we then count Monday to Friday as working days and
+log a warning once per such year, so an outdated library shows in the logs instead of
+stopping every deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import chinese_calendar
+
+from tongban.accounts.models import OrgUnit
+from tongban.catalog.models import Closure
+
+log = logging.getLogger(__name__)
+
+ONE_DAY = dt.timedelta(days=1)
+
+_warned_years: set[int] = set()
+
+
+def is_working_day(day: dt.date, *, unit: OrgUnit | None = None) -> bool:
+    """Whether `day` is a working day nationally and, given a unit, neither that unit
+    nor any unit above it is closed on it. At most one query, none without a unit."""
+    if not _national_working_day(day):
+        return False
+    return not _closures(unit, day, day)
+
+
+def add_working_days(start: dt.date, days: int, *, unit: OrgUnit | None = None) -> dt.date:
+    """The day by which `days` working days have passed, counting from the day after
+    `start`: add_working_days(Mon, 1) is Tue when Tue is a working day. With days=0,
+    `start` itself if it is a working day, else the next working day. Closures are
+    fetched a window at a time (one query for any ordinary deadline). Refuses negative
+    days with ValueError."""
+    if days < 0:
+        raise ValueError(f"days must not be negative, got {days}")
+    wanted = max(days, 1)
+    day = start if days == 0 else start + ONE_DAY
+    # Wide enough that holidays and ordinary closures rarely need a second window.
+    span = 2 * wanted + 30
+    while True:
+        last = day + dt.timedelta(days=span - 1)
+        closures = _closures(unit, day, last)
+        while day <= last:
+            closed_until = _closed_until(closures, day)
+            if closed_until is not None:
+                day = closed_until + ONE_DAY
+                continue
+            if _national_working_day(day):
+                wanted -= 1
+                if wanted == 0:
+                    return day
+            day += ONE_DAY
+        span *= 2
+
+
+def working_days_between(start: dt.date, end: dt.date, *, unit: OrgUnit | None = None) -> int:
+    """The number of working days in (start, end]: 0 when end <= start. One query with
+    a unit, none without."""
+    if end <= start:
+        return 0
+    closures = _closures(unit, start + ONE_DAY, end)
+    count, day = 0, start + ONE_DAY
+    while day <= end:
+        closed_until = _closed_until(closures, day)
+        if closed_until is not None:
+            day = closed_until + ONE_DAY
+            continue
+        count += _national_working_day(day)
+        day += ONE_DAY
+    return count
+
+
+def _national_working_day(day: dt.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            log.warning("chinese_calendar has no data for %s: counting Monday to Friday as working days "
+                        "(upgrade chinesecalendar)", day.year)
+        return day.weekday() < 5
+
+
+def _closures(unit: OrgUnit | None, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(start, end) of the closures of `unit` and the units above it that overlap
+    [first, last], in one query. The ids of a unit's ancestors are the ones in its
+    materialised path ("/1/4/9/"), so no join is needed."""
+    if unit is None:
+        return []
+    lineage = {int(part) for part in unit.path.split("/") if part.isdigit()} | {unit.pk}
+    return list(Closure.objects.filter(org_unit_id__in=lineage, start__lte=last, end__gte=first)
+                .order_by().values_list("start", "end"))
+
+
+def _closed_until(closures: list[tuple[dt.date, dt.date]], day: dt.date) -> dt.date | None:
+    """The last day of the closures covering `day` (the furthest, when several do)."""
+    ends = [end for start, end in closures if start <= day <= end]
+    return max(ends) if ends else None
