@@ -11,5 +11,6 @@ urlpatterns = [
     path("workbench/", include("tongban.workbench.urls")),
     path("inbox/", include("tongban.notify.urls")),
     path("", include("tongban.cases.urls")),
+    path("catalog/", include("tongban.catalog.urls")),
     path("admin/", admin.site.urls),
 ]
