@@ -113,7 +113,7 @@ def _people(units: dict[str, OrgUnit], count: int) -> int:
         else:
             year = None
             birth = dt.date(1950 + i % 60, 1 + i % 12, 1 + i % 28)
-            category, unit, number = Category.RESIDENT, units[STATIONS[i % 4]], ""
+            category, unit, number = Category.RESIDENT, units[STATIONS[(i // 2) % 4]], ""
         id_number = idnumber.make(REGIONS[i % len(REGIONS)], birth, 100 + i)
         if Person.objects.filter(id_number_index=crypto.blind_index(id_number, purpose="id")).exists():
             continue
@@ -136,4 +136,7 @@ def seed(*, people: int = 200) -> dict:
             person = Person.objects.filter(org_unit=units[unit_code], account=None).order_by("id").first()
             if person is not None:
                 link_account(actor=None, person=person, user=user)
-    return {"units": len(units), "accounts": len(users), "people_created": made}
+    from tongban.demo.catalog import seed_catalog
+
+    services = seed_catalog(units, DEMO_PASSWORD)
+    return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services}

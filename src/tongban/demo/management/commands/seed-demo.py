@@ -15,10 +15,12 @@ class Command(BaseCommand):
         result = seed(people=options["people"])
         self.stdout.write(
             f"演示数据就绪：{result['units']} 个单位，{result['accounts']} 个演示账号，"
-            f"本次新增 {result['people_created']} 名人员。"
+            f"本次新增 {result['people_created']} 名人员、{result['services_created']} 个服务事项。"
         )
         if options["quiet"]:
             return
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for a in ACCOUNTS:
             self.stdout.write(f"  {a.username:<14} {a.display_name}（{Role(a.role).label}）")
+        self.stdout.write("  academic       教务处审批人；cityapprover 市局审批人；"
+                          "dept-library 等各部门窗口（离校手续）")
