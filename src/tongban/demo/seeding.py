@@ -48,7 +48,7 @@ class DemoAccount:
 
 
 ACCOUNTS = [
-    DemoAccount("student", "李同学", Role.APPLICANT, "univ-info"),
+    DemoAccount("student", "李同学", Role.APPLICANT, "univ-econ"),
     DemoAccount("resident", "王居民", Role.APPLICANT, "east-1"),
     DemoAccount("clerk", "赵受理", Role.CLERK, "east-1"),
     DemoAccount("auxiliary", "钱协警", Role.AUXILIARY, "east-1"),
@@ -130,7 +130,7 @@ def seed(*, people: int = 200) -> dict:
     units = _units()
     users = _accounts(units)
     made = _people(units, people)
-    for username, unit_code in (("student", "univ-info"), ("resident", "east-1")):
+    for username, unit_code in (("student", "univ-econ"), ("resident", "east-1")):
         user = users[username]
         if not Person.objects.filter(account=user).exists():
             person = Person.objects.filter(org_unit=units[unit_code], account=None).order_by("id").first()

@@ -40,5 +40,5 @@ def test_demo_people_have_valid_synthetic_id_numbers_and_an_unbroken_trail(db):
     seed(people=30)
     for person in Person.objects.all():
         assert idnumber.parse(person.plain_id_number()).number == person.plain_id_number()
-    assert Person.objects.get(account__username="student").org_unit.name == "信息学院"
+    assert Person.objects.get(account__username="student").org_unit.name == "经济学院"
     assert verify(AuditEntry.objects.all()).ok
