@@ -146,3 +146,20 @@ def test_after_max_attempts_of_transient_failures_the_email_is_given_up(reachabl
     smtp_down.start()
     assert relay.relay().tried == 0
     assert smtp_down.received == []
+
+
+@pytest.mark.django_db
+def test_the_page_the_user_was_on_does_not_fail_while_the_mail_server_is_down(
+        reachable, smtp_down, login, django_capture_on_commit_callbacks):
+    # the test-send button queues an e-mail and kicks the relay after commit (tasks run
+    # at once in tests): the delivery fails, the page does not
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = login(reachable).post("/inbox/test/", follow=True)
+    assert answer.status_code == 200 and "已发送测试通知" in answer.content.decode()
+    message = Message.objects.get(recipient=reachable, channel="email")
+    assert _state(message)[:2] == ("failed", 1)
+    smtp_down.start()
+    _make_due(message)
+    relay.relay()
+    assert _state(message)[:2] == ("sent", 2)
+    assert len(smtp_down.received) == 1
