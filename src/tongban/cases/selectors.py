@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tongban.accounts.access import scope_of
 from tongban.accounts.models import User
-from tongban.accounts.roles import Action
+from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import workflow
 from tongban.cases.models import Attachment, Case, Status, WorkItem
 from tongban.catalog.models import ServiceItem
@@ -18,7 +18,8 @@ STAFF_ACTIONS = (Action.CASE_ACCEPT, Action.CASE_APPROVE, Action.CASE_PREPARE)
 
 
 def published_items(*, query: str = "", category: str = "") -> QuerySet[ServiceItem]:
-    qs = ServiceItem.objects.filter(is_published=True, current_version__isnull=False).select_related("org_unit")
+    qs = ServiceItem.objects.filter(is_published=True, current_version__isnull=False).select_related(
+        "org_unit", "current_version")
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(category__icontains=query) | Q(code__icontains=query))
     if category:
@@ -79,7 +80,7 @@ def staff_case(*, user: User, pk: int) -> Case:
 
 def acceptance_queue(*, user: User) -> QuerySet[Case]:
     s = scope_of(user, Action.CASE_ACCEPT)
-    qs = Case.objects.filter(status=Status.SUBMITTED).select_related("item")
+    qs = Case.objects.filter(status=Status.SUBMITTED).select_related("item").order_by("submitted_at", "id")
     if s.everything:
         return qs
     q = Q(pk__in=[])
@@ -87,7 +88,7 @@ def acceptance_queue(*, user: User) -> QuerySet[Case]:
         q |= Q(org_unit__path__startswith=path)
     if s.unit_ids:
         q |= Q(org_unit_id__in=s.unit_ids)
-    return qs.filter(q).order_by("submitted_at")
+    return qs.filter(q)
 
 
 def todo(*, user: User, tab: str = "mine") -> QuerySet[WorkItem]:
@@ -97,7 +98,8 @@ def todo(*, user: User, tab: str = "mine") -> QuerySet[WorkItem]:
     if tab == "done":
         return base.filter(decided_by=user).order_by("-decided_at")
     if tab == "unit":
-        units = user.memberships.values("org_unit_id")
+        # the units one works in: not the college one studies in
+        units = user.memberships.filter(role__in=STAFF_ROLES).values("org_unit_id")
         return base.filter(state=WorkItem.State.OPEN, org_unit_id__in=units)
     mine = base.filter(pk__in=workflow.workable_by(user).values("pk")).exclude(case__applicant=user)
     if tab == "overdue":

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, User
-from tongban.accounts.roles import Action, Role
+from tongban.accounts.roles import STAFF_ROLES, Action, Role
 from tongban.audit.services import record
 from tongban.cases import effects, forms_runtime, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
@@ -191,6 +191,7 @@ def submit(*, actor: User, case: Case) -> Case:
             case.accepted_at = timezone.now()
             case.due_date = case.due_date or workdays.add_working_days(
                 today, case.config["item"]["guide"]["promised_days"], unit=case.org_unit)
+            case.status = Status.IN_APPROVAL  # so the event says where the case went
             _event(case, actor, "submit", "提交申请", old=old)
             _start_workflow(case, actor, today=today)
         _tell_applicant(case, "case.submitted", fact=f"submitted-{case.submitted_at.isoformat()}")
@@ -248,11 +249,12 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
                                                   unit=case.org_unit)
         label = "容缺受理" if deficient else "受理"
         note = "；".join(["待补正材料：" + "、".join(materials[k]["name"] for k in deficient)] if deficient else [])
-        _start_workflow(case, actor, today=today)
-        if case.status != Status.COMPLETED:
-            case.save()
+        # recorded before the workflow starts: when every step is skipped the case
+        # completes at once, and its timeline must say accepted, then completed
+        case.status = Status.IN_APPROVAL
         _event(case, actor, "accept", label, old=old, comment="；".join(filter(None, [comment, note])))
         _tell_applicant(case, "case.accepted", reason=note, fact="accepted")
+        _start_workflow(case, actor, today=today)
     return case
 
 
@@ -313,7 +315,9 @@ def supplement(*, actor: User, case: Case, material_key: str) -> Case:
 
 # --- work items ----------------------------------------------------------------------
 def _only_auxiliary(user: User) -> bool:
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    """An auxiliary with no other staff role. The applicant role is no staff role: a
+    student assistant who also applies is still only an auxiliary."""
+    roles = set(Membership.objects.filter(user=user, role__in=STAFF_ROLES).values_list("role", flat=True))
     return roles == {Role.AUXILIARY}
 
 
@@ -400,7 +404,7 @@ def urge(*, actor: User, case: Case) -> int:
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能催办自己的申请。")
-        _require(case, Status.SUBMITTED, Status.IN_APPROVAL, doing="催办")
+        _require(case, Status.IN_APPROVAL, doing="催办")
         open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
         overdue = (case.due_date and case.due_date < today) or any(w.due_date < today for w in open_items)
         if not overdue:
@@ -416,14 +420,16 @@ def urge(*, actor: User, case: Case) -> int:
 
 def delegate_work(*, actor: User, to: User, start: date, end: date) -> Delegation:
     """Hand one's work to a colleague for a date range (they act in one's name and
-    see one's to-do list). Refuses a range that ends before it starts, oneself, and a
-    colleague who shares none of one's units."""
+    see one's to-do list). Refuses a range that ends before it starts, oneself, someone
+    who holds a staff role in none of the units one is staff in, and an auxiliary."""
     if end < start:
         raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
     if to.pk == actor.pk:
         raise ApplicationError("self", "不能委托给自己", field="to")
-    mine = set(Membership.objects.filter(user=actor).values_list("org_unit_id", flat=True))
-    theirs = set(Membership.objects.filter(user=to).values_list("org_unit_id", flat=True))
+    # colleagues share a unit as staff: a student of one's college is not one
+    staff = Membership.objects.filter(role__in=STAFF_ROLES)
+    mine = set(staff.filter(user=actor).values_list("org_unit_id", flat=True))
+    theirs = set(staff.filter(user=to).values_list("org_unit_id", flat=True))
     if not mine & theirs:
         raise ApplicationError("not_colleague", "只能委托给本单位同事", field="to")
     if _only_auxiliary(to):
@@ -448,10 +454,10 @@ def flag_overdue(*, today: date | None = None) -> int:
             if not claimed:
                 continue
             ancestors = [int(p) for p in item.org_unit.path.strip("/").split("/") if p]
-            supervisors = [m.user for m in Membership.objects.filter(role=Role.SUPERVISOR,
-                                                                    org_unit_id__in=ancestors)
-                           .select_related("user")]
-            people = {u.pk: u for u in [*workflow.holders(item), *supervisors] if u.pk != item.case.applicant_id}
+            supervisors = [m.user for m in Membership.objects.filter(role=Role.SUPERVISOR, org_unit_id__in=ancestors,
+                                                                    user__is_active=True).select_related("user")]
+            people = {u.pk: u for u in [*workflow.holders(item, on=today), *supervisors]
+                      if u.pk != item.case.applicant_id}
             if people:
                 notify(event="case.overdue", recipients=list(people.values()), key=f"case.overdue:{item.pk}",
                        context={"serial": item.case.serial or "", "service": item.case.item.name,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
 from tongban.accounts.models import User
-from tongban.accounts.roles import Action
+from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import selectors, services, workflow
 from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status, WorkItem
@@ -114,8 +114,9 @@ def work(request, pk: int):
 
 @staff_required
 def delegate(request):
-    colleagues = User.objects.filter(
-        memberships__org_unit__in=request.user.memberships.values("org_unit")).exclude(pk=request.user.pk).distinct()
+    units = request.user.memberships.filter(role__in=STAFF_ROLES).values("org_unit")
+    colleagues = User.objects.filter(memberships__org_unit__in=units, memberships__role__in=STAFF_ROLES,
+                                     is_active=True).exclude(pk=request.user.pk).distinct()
     if request.method == "POST":
         try:
             to = colleagues.filter(pk=request.POST.get("to") or 0).first()

@@ -73,10 +73,6 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
     material = next((m for m in case.config["materials"] if m["key"] == material_key), None)
     if material is None:
         raise ApplicationError("unknown_material", "没有这项材料", field="material")
-    editable = case.status in (Status.DRAFT, Status.RETURNED)
-    supplementing = case.status == Status.IN_APPROVAL and material_key in case.deficiencies
-    if not (editable or supplementing):
-        raise StateConflict("not_editable", "办件当前不能上传材料")
     if upload.size > settings.CASE_UPLOAD_MAX_BYTES:
         limit = settings.CASE_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ApplicationError("too_large", f"{material['name']}：文件不能超过 {limit} MB", field=material_key)
@@ -90,7 +86,11 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
         digest.update(chunk)
     upload.seek(0)
     with transaction.atomic():
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        editable = case.status in (Status.DRAFT, Status.RETURNED)
+        supplementing = case.status == Status.IN_APPROVAL and material_key in case.deficiencies
+        if not (editable or supplementing):
+            raise StateConflict("not_editable", "办件当前不能上传材料")
         if case.attachments.filter(material_key=material_key).count() >= material["max_files"]:
             raise ApplicationError("too_many", f"{material['name']}最多上传 {material['max_files']} 个文件",
                                    field=material_key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -61,7 +61,7 @@ def case_detail(request, pk: int):
         "answer_rows": answer_rows(case.config, case.answers),
         "can_edit": case.status in (Status.DRAFT, Status.RETURNED),
         "can_withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
-        "can_urge": case.status in (Status.SUBMITTED, Status.IN_APPROVAL)})
+        "can_urge": case.status == Status.IN_APPROVAL})
 
 
 @login_required
@@ -85,8 +85,15 @@ def case_edit(request, pk: int):
         except ApplicationError as exc:
             error = exc
         case.refresh_from_db()
-    form = application_form(case.config, case.answers)
+    # After a refusal the form is bound to what was typed, so the applicant sees it
+    # again with the message at the field (an unbound form cannot carry errors).
+    form = application_form(case.config, case.answers, data=request.POST if error else None)
+    if request.htmx and not error and request.POST.get("_shown") == ",".join(form.fields):
+        # saved, and the same fields stay visible: nothing to redraw (redrawing would
+        # take the field the applicant is typing in away from under them)
+        return HttpResponse(status=204)
     if error and error.field in form.fields:
+        form.errors.pop(error.field, None)  # the service's message is the one to show
         form.add_error(error.field, error.message)
     context = {"case": case, "form": form, "error": error, "materials": _materials(case)}
     if request.htmx:
@@ -148,6 +155,8 @@ def act(request, pk: int, action: str):
         elif action == "urge":
             count = services.urge(actor=request.user, case=case)
             messages.success(request, f"已催办（通知了 {count} 个办理环节）。")
+        else:
+            raise Http404
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("cases:detail", pk=pk)

@@ -54,3 +54,63 @@ def certificate_service(world, academic):
     publish(actor=None, item=item)
     item.refresh_from_db()
     return item
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a directory of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 16
+
+
+def png(name="photo.png"):
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+@pytest.fixture
+def submitted(world):
+    """`submitted(service, **answers)`: the applicant's case for the certificate
+    service, answered, its core material attached and submitted."""
+    from tongban.cases import services
+    from tongban.cases.uploads import attach
+
+    def _submitted(service, **answers):
+        case = services.start_application(actor=world.applicant, item=service)
+        services.save_draft(actor=world.applicant, case=case, answers={"year": "2024", "reported": "否", **answers})
+        attach(actor=world.applicant, case=case, material_key="statement", upload=pdf())
+        return services.submit(actor=world.applicant, case=case)
+
+    return _submitted
+
+
+@pytest.fixture
+def station(world):
+    """An officer of 东门派出所 who approves what its window accepts."""
+    officer = create_user(actor=None, username="station_officer", password="x-long-password",
+                          display_name="所内民警")
+    grant_role(actor=None, user=officer, role=Role.OFFICER, org_unit=world.east_1)
+    return type("Station", (), {"officer": officer})
+
+
+@pytest.fixture
+def residence_service(world, station):
+    """A police-station service that the window accepts first (受理), possibly with a
+    non-core material missing (容缺): station review, then the branch's approval."""
+    item = ServiceItem.objects.create(
+        code="residence-proof", name="居住证明", category="户政", org_unit=world.east_1, serial_prefix="JZ",
+        needs_acceptance=True, promised_days=5, statutory_days=20)
+    FormField.objects.create(item=item, order=1, key="name", label="姓名", prefill="name")
+    FormField.objects.create(item=item, order=2, key="address", label="居住地址", type="address")
+    Material.objects.create(item=item, order=1, key="form", name="申请表", core=True)
+    Material.objects.create(item=item, order=2, key="photo", name="近期照片", core=False, file_types="jpg,png")
+    Material.objects.create(item=item, order=3, key="lease", name="租房合同", core=False)
+    Step.objects.create(item=item, stage=1, key="review", name="所内审核", role=Role.OFFICER,
+                        unit_rule=UnitRule.SERVICE_UNIT, time_limit_days=2)
+    Step.objects.create(item=item, stage=2, key="approve", name="分局审批", role=Role.APPROVER,
+                        unit_rule=UnitRule.PARENT_OF_PREVIOUS, time_limit_days=3)
+    publish(actor=None, item=item)
+    item.refresh_from_db()
+    return item

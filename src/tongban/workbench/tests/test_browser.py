@@ -1,32 +1,10 @@
 """End to end in headless Chromium (Debian's /usr/bin/chromium driven by Playwright)."""
 
-import shutil
-
 import pytest
 
 from tongban.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture
-def phone(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
-    # makes between browser steps are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
-
 
 @pytest.mark.django_db(transaction=True)
 def test_an_officer_logs_in_on_a_phone_and_unmasks_an_id_with_a_reason(live_server, world, phone):
