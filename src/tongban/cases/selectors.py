@@ -101,10 +101,27 @@ def todo(*, user: User, tab: str = "mine") -> QuerySet[WorkItem]:
         # the units one works in: not the college one studies in
         units = user.memberships.filter(role__in=STAFF_ROLES).values("org_unit_id")
         return base.filter(state=WorkItem.State.OPEN, org_unit_id__in=units)
+    if tab == "supervise":
+        return late_work(user=user)
     mine = base.filter(pk__in=workflow.workable_by(user).values("pk")).exclude(case__applicant=user)
     if tab == "overdue":
         return mine.filter(due_date__lt=timezone.localdate())
     return mine
+
+
+def late_work(*, user: User) -> QuerySet[WorkItem]:
+    """For supervisors: open work past its deadline anywhere in the units they oversee."""
+    s = scope_of(user, Action.DASHBOARD_VIEW)
+    qs = WorkItem.objects.filter(state=WorkItem.State.OPEN, due_date__lt=timezone.localdate()).select_related(
+        "case", "case__item", "org_unit", "assignee").order_by("due_date", "id")
+    if s.everything:
+        return qs
+    q = Q(pk__in=[])
+    for path in s.subtree_paths:
+        q |= Q(org_unit__path__startswith=path)
+    if s.unit_ids:
+        q |= Q(org_unit_id__in=s.unit_ids)
+    return qs.filter(q)
 
 
 def attachment_for(*, user: User, case: Case, pk: int) -> Attachment:

@@ -22,20 +22,22 @@ from tongban.cases.views import _file_response, _materials
 from tongban.lib.errors import ApplicationError
 from tongban.workbench.access import staff_required
 
-TABS = [("mine", "我的待办"), ("unit", "本单位待办"), ("overdue", "已超期"), ("done", "已办"), ("accept", "待受理")]
+TABS = [("mine", "我的待办"), ("unit", "本单位待办"), ("overdue", "已超期"), ("done", "已办"), ("accept", "待受理"),
+        ("supervise", "督办：超期环节")]
 
 
 @staff_required
 def todo(request):
+    tabs = [t for t in TABS if t[0] != "supervise" or can(request.user, Action.DASHBOARD_VIEW)]
     tab = request.GET.get("tab", "mine")
-    if tab not in dict(TABS):
+    if tab not in dict(tabs):
         tab = "mine"
     if tab == "accept":
         rows = selectors.acceptance_queue(user=request.user)
     else:
         rows = selectors.todo(user=request.user, tab=tab)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": TABS,
+    return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": tabs,
                                                "today": timezone.localdate()})
 
 

@@ -133,3 +133,15 @@ def test_the_overdue_sweep_is_a_periodic_task(world, case, step):
     flag_overdue_work()  # immediate in tests
     assert _told("case.overdue") == {"college_admin"}
     assert WorkItem.objects.get(pk=step.pk).overdue_notified_on == timezone.localdate()
+
+
+def test_supervisors_see_late_work_in_the_units_they_oversee(world, case, login):
+    WorkItem.objects.filter(case=case).update(due_date=timezone.localdate() - dt.timedelta(days=3))
+    boss = create_user(actor=None, username="dean", password="x-long-password")
+    grant_role(actor=None, user=boss, role=Role.SUPERVISOR, org_unit=world.univ)
+    page = login(boss).get("/workbench/todo/?tab=supervise").content.decode()
+    assert case.serial in page and "督办：超期环节" in page
+    other = create_user(actor=None, username="city_boss", password="x-long-password")
+    grant_role(actor=None, user=other, role=Role.SUPERVISOR, org_unit=world.city)
+    assert case.serial not in login(other).get("/workbench/todo/?tab=supervise").content.decode()
+    assert "督办：超期环节" not in login(world.clerk).get("/workbench/todo/").content.decode()
