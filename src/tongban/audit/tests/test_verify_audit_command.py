@@ -1,40 +1,17 @@
 """`tongban verify-audit` walks the chain: exit 0 with the count when it is whole, exit 1
 naming the first entry that was altered, removed or unlinked.
 
-Tampering goes round the application with raw SQL, as someone with a database prompt
-would. On PostgreSQL the append-only trigger refuses that, so the test switches it off
-for the duration (as a table owner could) and back on.
+Tampering goes round the application with raw SQL (see `tampering`).
 """
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from tongban.audit.chain import FIELDS, entry_hash
 from tongban.audit.models import AuditEntry
-
-
-@contextmanager
-def _guard_lifted() -> Iterator[None]:
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_append_only")
-    try:
-        yield
-    finally:
-        if postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_append_only")
-
-
-def _sql(statement: str, params: list) -> None:
-    with _guard_lifted(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
+from tongban.audit.tests.tampering import tamper
 
 
 def verify_audit() -> tuple[int, str, str]:
@@ -67,31 +44,31 @@ def test_an_empty_trail_is_whole(db):
 @pytest.mark.parametrize("seq", [1, 7, "last"])
 def test_an_altered_summary_exits_1_naming_its_entry(chain, seq):
     seq = chain if seq == "last" else seq
-    _sql("UPDATE audit_auditentry SET summary = %s WHERE seq = %s", ["新建单位 某某", seq])
+    tamper("UPDATE audit_auditentry SET summary = %s WHERE seq = %s", ["新建单位 某某", seq])
 
     assert verify_audit() == (1, "", f"审计链在第 {seq} 条处断开：第 {seq} 条的内容与其哈希不符（已被改动）\n")
 
 
 def test_altered_details_exit_1_naming_their_entry(chain):
-    _sql("UPDATE audit_auditentry SET details = %s WHERE seq = %s", ['{"code": "forged"}', 3])
+    tamper("UPDATE audit_auditentry SET details = %s WHERE seq = %s", ['{"code": "forged"}', 3])
 
     assert verify_audit() == (1, "", "审计链在第 3 条处断开：第 3 条的内容与其哈希不符（已被改动）\n")
 
 
 def test_a_deleted_middle_entry_exits_1_naming_the_missing_seq(chain):
-    _sql("DELETE FROM audit_auditentry WHERE seq = %s", [9])
+    tamper("DELETE FROM audit_auditentry WHERE seq = %s", [9])
 
     assert verify_audit() == (1, "", "审计链在第 9 条处断开：缺少第 9 条记录（下一条是第 10 条）\n")
 
 
 def test_a_deleted_first_entry_is_missed_too(chain):
-    _sql("DELETE FROM audit_auditentry WHERE seq = %s", [1])
+    tamper("DELETE FROM audit_auditentry WHERE seq = %s", [1])
 
     assert verify_audit() == (1, "", "审计链在第 1 条处断开：缺少第 1 条记录（下一条是第 2 条）\n")
 
 
 def test_a_broken_prev_hash_link_exits_1_naming_the_entry(chain):
-    _sql("UPDATE audit_auditentry SET prev_hash = %s WHERE seq = %s", ["f" * 64, 7])
+    tamper("UPDATE audit_auditentry SET prev_hash = %s WHERE seq = %s", ["f" * 64, 7])
 
     assert verify_audit() == (1, "", "审计链在第 7 条处断开：第 7 条的前序哈希与第 6 条不符\n")
 
@@ -101,7 +78,7 @@ def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link(chain):
     # at the old one.
     values = list(AuditEntry.objects.filter(seq=7).values_list(*FIELDS).get())
     values[FIELDS.index("summary")] = "新建单位 某某"
-    _sql("UPDATE audit_auditentry SET summary = %s, hash = %s WHERE seq = %s",
+    tamper("UPDATE audit_auditentry SET summary = %s, hash = %s WHERE seq = %s",
          ["新建单位 某某", entry_hash(tuple(values)), 7])
 
     assert verify_audit() == (1, "", "审计链在第 8 条处断开：第 8 条的前序哈希与第 7 条不符\n")
