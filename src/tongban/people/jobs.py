@@ -16,6 +16,7 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.lib.errors import ApplicationError
+from tongban.notify.services import notify
 from tongban.people.imports import import_people
 from tongban.people.models import ImportJob
 
@@ -65,10 +66,16 @@ def run_import_job(*, job_id: int) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=exc.message, finished_at=timezone.now())
         return _discard_file(job)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, total_rows=outcome.total, processed_rows=outcome.total,
-        created_count=outcome.created, updated_count=outcome.updated,
-        error_count=len(outcome.errors), report=outcome.report_csv(), finished_at=timezone.now())
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, total_rows=outcome.total, processed_rows=outcome.total,
+            created_count=outcome.created, updated_count=outcome.updated,
+            error_count=len(outcome.errors), report=outcome.report_csv(), finished_at=timezone.now())
+        # the importer may have left the page: tell them it is done (once per job)
+        notify(event="people.import_finished", recipients=[job.created_by], key=f"people.import:{job.pk}",
+               context={"file": job.original_name, "created": outcome.created, "updated": outcome.updated,
+                        "refused": len(outcome.errors)},
+               link=f"/workbench/people/import/{job.pk}/", obj=job)
     return _discard_file(job)
 
 
