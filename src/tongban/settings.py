@@ -200,6 +200,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Failed attempts allowed per account (or per client address) in the window, then locked.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
+# Who to ask when a person's record is bound to someone else's account.
+HOUSEHOLD_OFFICE_CONTACT = env_str("HOUSEHOLD_OFFICE_CONTACT", "保卫处户籍室（办公楼 101，电话 0000-12345678）")
+# WeChat web authorisation (OAuth2 snsapi_base) of the official account in NOTIFY_WECHAT.
+WECHAT_OAUTH_BASE = env_str("WECHAT_OAUTH_BASE", "https://open.weixin.qq.com")
 # Client addresses are taken from X-Forwarded-For only behind a proxy that sets it.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 

@@ -4,4 +4,7 @@ from tongban.portal import views
 
 app_name = "portal"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("bind/", views.bind, name="bind"),
+]

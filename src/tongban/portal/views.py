@@ -1,5 +1,15 @@
-from django.shortcuts import render
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from tongban.audit.middleware import client_ip
+from tongban.lib.errors import ApplicationError
+from tongban.people.binding import bind_by_identity
 from tongban.people.selectors import own_person
 
 
@@ -7,3 +17,40 @@ def home(request):
     """The applicants' front page: what they can do here, and who they are bound as."""
     person = own_person(user=request.user) if request.user.is_authenticated else None
     return render(request, "portal/home.html", {"person": person})
+
+
+@never_cache
+def bind(request):
+    """A freshman (or anyone on the office's list) binds their account to their record
+    with ID number + student number; without an account, one is made. Inside WeChat
+    the visitor first goes through WeChat's silent authorisation so the openid is bound
+    too."""
+    from tongban.accounts import wechat
+
+    openid = request.session.get("wechat_openid", "")
+    in_wechat = wechat.IN_WECHAT in request.headers.get("User-Agent", "")
+    if request.method == "GET" and in_wechat and not openid and wechat.configured():
+        return redirect(f"{reverse('accounts:wechat')}?{urlencode({'next': request.get_full_path()})}")
+    if request.user.is_authenticated and own_person(user=request.user) is not None:
+        messages.info(request, "您的账号已绑定。")
+        return redirect("portal:home")
+    error = None
+    if request.method == "POST":
+        try:
+            user = bind_by_identity(
+                user=request.user if request.user.is_authenticated else None,
+                id_number=request.POST.get("id_number", ""), student_number=request.POST.get("student_number", ""),
+                password=request.POST.get("password", ""), openid=openid, client_ip=client_ip(request))
+        except ApplicationError as exc:
+            error = exc
+        else:
+            request.session.pop("wechat_openid", None)
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"绑定成功。您的登录名是 {user.username}。")
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+                target = "portal:home"
+            return redirect(target or "portal:home")
+    return render(request, "portal/bind.html", {"error": error, "wechat": bool(openid)},
+                  status=422 if error else 200)

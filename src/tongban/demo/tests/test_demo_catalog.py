@@ -37,7 +37,8 @@ def test_a_student_gets_a_degree_loss_proof_through_college_academic_affairs_and
     attach(actor=student, case=case, material_key="statement",
            upload=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n"))
     case = services.submit(actor=student, case=case)
-    services.decide(actor=User.objects.get(username="college"), item=WorkItem.objects.get(case=case, state="open"), outcome="approve")
+    services.decide(actor=User.objects.get(username="college"), item=WorkItem.objects.get(case=case, state="open"),
+                    outcome="approve")
     services.decide(actor=User.objects.get(username="academic"), item=WorkItem.objects.get(case=case, state="open"),
                     outcome="approve", sign=True)
     case = services.decide(actor=User.objects.get(username="dept-academic"),
