@@ -1,12 +1,12 @@
 """Citizen ID numbers (居民身份证号码, GB 11643): normalising, checking, upgrading.
 
-The checks use python-stdnum's `cn.ric` (GB 11643 check digit, real birth date) and its
-GB/T 2260 region database. Not `ric.validate` itself: it requires the county code to
-have existed in the *birth* year, but the code is the place of first registration,
-assigned later, so it refuses the real numbers of people born before their county's code
-(anyone born before 1983 in most districts). Here a code is valid if the database has
-ever known it. This module adds normalisation, the 15-digit upgrade, a birth date not
-in the future, and Chinese messages that say which check failed.
+The checks use python-stdnum's `cn.ric` (GB 11643 check digit) and its GB/T 2260 region
+database. Not `ric.validate` itself: it requires the county code to have existed in the
+*birth* year, but the code is the place of first registration, assigned later, so it
+refuses the real numbers of people born before their county's code (anyone born before
+1983 in most districts). Here a code is valid if the database has ever known it. This
+module adds normalisation, the 15-digit upgrade, a birth date that exists and is not in
+the future, and Chinese messages that say which check failed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from functools import cache
 
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidComponent
 
 from tongban.lib.errors import ApplicationError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdNumber:
     number: str
     gender: str  # "M" or "F"
@@ -63,12 +62,13 @@ def parse(raw: str, *, today: date | None = None, field_name: str = "id_number")
     if number[17] != ric.calc_check_digit(number):
         raise _refuse("id_number_checksum", "身份证号校验位不正确", field_name)
     try:
-        ric.get_birth_date(number)
-    except InvalidComponent as exc:
+        # What ric.get_birth_date does, less its cleaning of a number already clean:
+        # that cleaning was a third of the time to check an imported row.
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
         raise _refuse("id_number_birth_date", "身份证号中的出生日期不存在", field_name) from exc
     if not known_region(number[:6]):
         raise _refuse("id_number_region", "身份证号前 6 位不是有效的行政区划代码", field_name)
-    birth = ric.get_birth_date(number)
     if birth > (today or date.today()):  # noqa: DTZ011 - a civil date, the local calendar day
         raise _refuse("id_number_birth_future", "身份证号中的出生日期晚于今天", field_name)
     gender = "M" if int(number[16]) % 2 else "F"
