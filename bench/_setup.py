@@ -56,6 +56,24 @@ def timed(into: dict, key: str) -> Iterator[None]:
         into[key] = time.perf_counter() - start
 
 
+def publish_service(*, code: str, name: str, unit, prefix: str, fields: list[dict], steps: list[dict],
+                    needs_acceptance: bool = False, promised_days: int = 5):
+    """A service item with its form fields and workflow steps (no materials), made with
+    the catalog's models and published with its service, as a service admin would."""
+    from tongban.catalog.models import FormField, ServiceItem, Step
+    from tongban.catalog.services import publish
+
+    item = ServiceItem.objects.create(code=code, name=name, org_unit=unit, serial_prefix=prefix, ways=["online"],
+                                      needs_acceptance=needs_acceptance, promised_days=promised_days)
+    for order, field in enumerate(fields, start=1):
+        FormField.objects.create(item=item, order=order, **{"required": True, **field})
+    for order, step in enumerate(steps, start=1):
+        Step.objects.create(item=item, order=order, **step)
+    publish(actor=None, item=item)
+    item.refresh_from_db()
+    return item
+
+
 def officer_with_colleges(colleges: list[str]):
     """A university, its colleges and an officer who may import into all of them,
     made through the services as `seed-demo` would."""
