@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tongban.accounts.access import scope_of
+from tongban.accounts.access import scope, scope_of
 from tongban.accounts.models import User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import workflow
@@ -79,16 +79,8 @@ def staff_case(*, user: User, pk: int) -> Case:
 
 
 def acceptance_queue(*, user: User) -> QuerySet[Case]:
-    s = scope_of(user, Action.CASE_ACCEPT)
     qs = Case.objects.filter(status=Status.SUBMITTED).select_related("item").order_by("submitted_at", "id")
-    if s.everything:
-        return qs
-    q = Q(pk__in=[])
-    for path in s.subtree_paths:
-        q |= Q(org_unit__path__startswith=path)
-    if s.unit_ids:
-        q |= Q(org_unit_id__in=s.unit_ids)
-    return qs.filter(q)
+    return scope(qs, user, Action.CASE_ACCEPT, unit_field="org_unit")
 
 
 def todo(*, user: User, tab: str = "mine") -> QuerySet[WorkItem]:
@@ -111,17 +103,9 @@ def todo(*, user: User, tab: str = "mine") -> QuerySet[WorkItem]:
 
 def late_work(*, user: User) -> QuerySet[WorkItem]:
     """For supervisors: open work past its deadline anywhere in the units they oversee."""
-    s = scope_of(user, Action.DASHBOARD_VIEW)
     qs = WorkItem.objects.filter(state=WorkItem.State.OPEN, due_date__lt=timezone.localdate()).select_related(
         "case", "case__item", "org_unit", "assignee").order_by("due_date", "id")
-    if s.everything:
-        return qs
-    q = Q(pk__in=[])
-    for path in s.subtree_paths:
-        q |= Q(org_unit__path__startswith=path)
-    if s.unit_ids:
-        q |= Q(org_unit_id__in=s.unit_ids)
-    return qs.filter(q)
+    return scope(qs, user, Action.DASHBOARD_VIEW, unit_field="org_unit")
 
 
 def attachment_for(*, user: User, case: Case, pk: int) -> Attachment:
