@@ -35,7 +35,11 @@ URGE_INTERVAL = timedelta(hours=24)
 
 # --- helpers -------------------------------------------------------------------------
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("version", "item", "org_unit").get(pk=case.pk)
+    # Lock the case row only: with select_related, FOR UPDATE would also lock the service
+    # item, its version and the org unit, which every concurrent submission shares, and
+    # concurrent submissions deadlocked on them (bench/cases_submit_http.py).
+    return (Case.objects.select_for_update(of=("self",)).select_related("version", "item", "org_unit")
+            .get(pk=case.pk))
 
 
 def _require(case: Case, *allowed: str, doing: str) -> None:

@@ -66,3 +66,16 @@ def test_a_resident_moves_household_in_through_station_branch_and_city(demo):
         case = services.decide(actor=User.objects.get(username=username), item=item_, outcome="approve", sign=True)
     assert units == ["east-1", "city-east", "city"]
     assert case.status == "completed"
+
+
+def test_the_demo_officer_finds_the_security_offices_work_in_their_to_do(demo):
+    from tongban.cases.workflow import workable_by
+
+    student = User.objects.get(username="student")
+    case = services.start_application(actor=student, item=ServiceItem.objects.get(code="temporary-residence"))
+    services.save_draft(actor=student, case=case, answers={"dorm": "学生公寓 3 号楼"})
+    case = services.submit(actor=student, case=case)
+    officer = User.objects.get(username="officer")
+    item = WorkItem.objects.get(case=case, state="open")
+    assert workable_by(officer).filter(pk=item.pk).exists()
+    assert services.decide(actor=officer, item=item, outcome="approve").status == "completed"
