@@ -617,7 +617,8 @@ def main() -> int:
              ("status", Status.COMPLETED), proposed(status=Status.COMPLETED)),
         ]
 
-        def measure_all(*, with_proposal: bool, label: str = "target") -> list[bool]:
+        def measure_all(*, with_proposal: bool) -> list[tuple[float, str]]:
+            """Each figure's line; returns (selector's p95, what) for each."""
             verdicts = []
             for what, user, make, (search_kind, value), shape in figures:
                 params = {**who[user.pk], "q": value}
@@ -631,10 +632,10 @@ def main() -> int:
                 times = race(fns, runs=args.runs, budget=args.budget)
                 count = anchor()[0]
                 p95 = _pct(times[0], 95)
-                verdicts.append(p95 <= TARGET_MS)
+                verdicts.append((p95, what))
                 print(f"  {what}: {statistics.median(times[0]):.0f} / {p95:.0f} ms (SQL alone "
                       f"{statistics.median(times[1]):.0f} / {_pct(times[1], 95):.0f} ms; {count:,} rows, "
-                      f"n={len(times[0])}; {label} p95 ≤ {TARGET_MS} ms) {'OK' if verdicts[-1] else 'MISSED'}")
+                      f"n={len(times[0])}) {'OK' if p95 <= TARGET_MS else 'MISSED'}")
                 if len(times) > 2:
                     shown = fns[2]()[0]
                     print(f"      proposed shape: {statistics.median(times[2]):.0f} / {_pct(times[2], 95):.0f} ms "
@@ -650,16 +651,19 @@ def main() -> int:
 
         print(f"\n{made['cases']:,} cases: p50 / p95 over the runs shown (a page = the paginator's count + 30 rows)")
         verdicts = measure_all(with_proposal=False)
-        met = sum(verdicts)
-        print(f"staff reads at {made['cases']:,} cases: {met} of {len(verdicts)} pages p95 ≤ {TARGET_MS} ms "
-              f"(target: all) {'OK' if met == len(verdicts) else 'MISSED'}")
+        met = sum(p95 <= TARGET_MS for p95, _ in verdicts)
+        worst = max(verdicts)
+        print(f"staff reads at {made['cases']:,} cases: {met} of {len(verdicts)} pages p95 ≤ {TARGET_MS} ms, the "
+              f"slowest {worst[1]} at {worst[0]:,.0f} ms (target: all ≤ {TARGET_MS} ms) "
+              f"{'OK' if met == len(verdicts) else 'MISSED'}")
         if args.candidates:
             with connection.cursor() as cursor:
                 # JIT compiles these plans (their costs pass jit_above_cost) for tens of ms a query
                 cursor.execute("SET jit = off")
             print('\nagain with JIT off, as DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"} would set it:')
-            verdicts = measure_all(with_proposal=False, label="goal")
-            print(f"  {sum(verdicts)} of {len(verdicts)} pages p95 ≤ {TARGET_MS} ms through the unchanged selectors")
+            verdicts = measure_all(with_proposal=False)
+            print(f"  {sum(p95 <= TARGET_MS for p95, _ in verdicts)} of {len(verdicts)} pages p95 ≤ {TARGET_MS} ms "
+                  "through the unchanged selectors")
             print("\nand with these indexes too (made in this throwaway database only), beside the proposed shapes of "
                   "the selectors (proposed_cases and proposed_todo in this file):")
             with connection.cursor() as cursor:
@@ -669,8 +673,9 @@ def main() -> int:
                     print(f"  + {meta} ({t['index']:.0f} s to build)")
                 cursor.execute("VACUUM (ANALYZE) cases_case")
                 cursor.execute("VACUUM (ANALYZE) cases_workitem")
-            verdicts = measure_all(with_proposal=True, label="goal")
-            print(f"  {sum(verdicts)} of {len(verdicts)} pages p95 ≤ {TARGET_MS} ms through the unchanged selectors")
+            verdicts = measure_all(with_proposal=True)
+            print(f"  {sum(p95 <= TARGET_MS for p95, _ in verdicts)} of {len(verdicts)} pages p95 ≤ {TARGET_MS} ms "
+                  "through the unchanged selectors")
     return 0
 
 

@@ -584,9 +584,10 @@ def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, 
               + (f"; whole flow p95 {_ms(result['flow_p95'])}" if kind == "submit" else "")
               + f"; client queue p95 {_ms(result['wait_p95'])}{errors}{dropped}")
         busy = ", ".join(f"{k} {v:.1f}" for k, v in list(waits.items())[:5])
-        print(f"      CPU per attempt: app {1000 * result['app_cpu'] / done:.1f} ms, PostgreSQL "
-              f"{1000 * result['db_cpu'] / done:.1f} ms, driver {1000 * result['client_cpu'] / done:.1f} ms; "
-              f"busy backends on average: {busy or '—'}")
+        db = f"PostgreSQL {1000 * result['db_cpu'] / done:.1f} ms, " if sampler.dsn else ""
+        print(f"      CPU per attempt: app {1000 * result['app_cpu'] / done:.1f} ms, {db}"
+              f"driver {1000 * result['client_cpu'] / done:.1f} ms"
+              + (f"; busy backends on average: {busy or '—'}" if sampler.dsn else ""))
         return result
 
     def sweep(kind: str, rates: list[float]) -> tuple[list[dict], dict]:
