@@ -121,7 +121,8 @@ def delegate(request):
                                      is_active=True).exclude(pk=request.user.pk).distinct()
     if request.method == "POST":
         try:
-            to = colleagues.filter(pk=request.POST.get("to") or 0).first()
+            raw_to = request.POST.get("to", "")
+            to = colleagues.filter(pk=int(raw_to)).first() if raw_to.isdigit() else None
             if to is None:
                 raise ApplicationError("not_colleague", "请选择本单位同事", field="to")
             try:

@@ -217,3 +217,9 @@ def test_the_unit_tab_of_a_student_assistant_leaves_out_the_work_of_the_college_
     page = login(other).get("/workbench/todo/?tab=unit")
     assert page.status_code == 200
     assert case.serial not in _rows(page)
+
+
+def test_a_forged_colleague_on_the_delegation_page_is_refused_not_a_500(world, login):
+    answer = login(world.college_admin).post("/workbench/delegate/", {"to": "abc", "start": "2026-12-01",
+                                                                      "end": "2026-12-02"})
+    assert answer.status_code == 200 and "请选择本单位同事" in answer.content.decode()
