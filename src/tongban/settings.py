@@ -49,9 +49,12 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.people",
     "tongban.notify",
+    "tongban.archive",
     # engine
     "tongban.catalog",
     "tongban.cases",
+    # business
+    "tongban.hukou",
     # faces
     "tongban.portal",
     "tongban.workbench",

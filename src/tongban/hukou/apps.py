@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HukouConfig(AppConfig):
+    name = "tongban.hukou"
+    verbose_name = "集体户口"
