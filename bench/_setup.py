@@ -3,6 +3,9 @@
 SQLite by default: a fresh file in a temporary TONGBAN_DATA_DIR. With DATABASE_URL set
 (PostgreSQL), a fresh database named after the URL's with a `_bench_<pid>` suffix is
 created beside it and dropped afterwards; the database the URL names is left alone.
+With `keep` (PostgreSQL only), the database is named after the URL's with a
+`_<keep>` suffix, made only if missing, migrated, and kept afterwards, so a bench
+whose data takes long to make can measure it again in a later run.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def bench_database() -> Iterator[str]:
-    """Set up Django on a fresh, migrated database; yield a label saying which."""
+def bench_database(keep: str | None = None) -> Iterator[str]:
+    """Set up Django on a fresh (or, with `keep`, a kept), migrated database; yield a
+    label saying which."""
     data_dir = tempfile.mkdtemp(prefix="tongban-bench-")
     os.environ["TONGBAN_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
@@ -27,15 +31,24 @@ def bench_database() -> Iterator[str]:
     from django.core.management import call_command
     from django.db import connection
 
-    throwaway = None
-    if connection.vendor == "postgresql":
+    throwaway = kept = None
+    if connection.vendor == "postgresql" and keep:
+        kept = f"{connection.settings_dict['NAME']}_{keep}"
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [kept])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{kept}"')
+        connection.close()
+        connection.settings_dict["NAME"] = kept
+    elif connection.vendor == "postgresql":
         throwaway = f"{connection.settings_dict['NAME']}_bench_{os.getpid()}"
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{throwaway}"')
             cursor.execute(f'CREATE DATABASE "{throwaway}"')
         connection.close()
         connection.settings_dict["NAME"] = throwaway
-    label = f"PostgreSQL {throwaway}" if throwaway else f"SQLite {connection.settings_dict['NAME']}"
+    label = (f"PostgreSQL {throwaway}" if throwaway else f"PostgreSQL {kept} (kept)" if kept
+             else f"SQLite {connection.settings_dict['NAME']}")
     try:
         call_command("migrate", verbosity=0, interactive=False)
         yield label

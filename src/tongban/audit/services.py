@@ -99,7 +99,9 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
+    # no savepoint (two statements fewer on every act): a failed append fails the
+    # caller's whole transaction, which is what the trail needs anyway
+    with transaction.atomic(savepoint=False):
         seq = record_many(
             actor=actor,
             events=[Event(action, summary, object_type, object_id, details)],
@@ -110,15 +112,18 @@ def record(
 
 
 def record_many(*, actor, events: Iterable[Event], role: str | None = None, org_unit=None) -> int:
-    """Append a batch of entries for one actor in one go (an import's rows), in the
-    caller's transaction; return the last entry's seq (0 for no events)."""
+    """Append a batch of entries for one actor in one go (an import's rows, an act's
+    entries), in the caller's transaction; return the last entry's seq (0 for no
+    events). On PostgreSQL the chain's lock is held from here until that transaction
+    ends, and every other writer of the trail waits for it: make this the last write
+    before the commit."""
     events = list(events)
     if not events:
         return 0
     who = _actor_fields(actor, role, org_unit)
     where = current_origin()
     details_field = AuditEntry._meta.get_field("details")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         seq, prev = _head()
         now = timezone.now()

@@ -33,7 +33,7 @@ class Case(models.Model):
                                 related_name="cases")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人账号", on_delete=models.PROTECT,
                                   related_name="cases")
-    applicant_name = models.CharField("申请人", max_length=64, db_index=True)
+    applicant_name = models.CharField("申请人", max_length=64)  # indexed by case_by_applicant_name
     # whom the application is about when applying for a child or relative
     subject_person = models.ForeignKey("people.Person", verbose_name="办理对象", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="cases")
@@ -45,7 +45,8 @@ class Case(models.Model):
                                        on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField("表单内容", default=dict)  # ID and phone numbers masked here
     secrets_enc = models.TextField(blank=True, editable=False)  # encrypted JSON of the unmasked ones
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # indexed by case_by_status_newest (which leads with it)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     stage = models.PositiveSmallIntegerField("当前阶段", default=0)
     deficiencies = models.JSONField("容缺材料", default=list, blank=True)
     return_reason = models.TextField("退回原因", blank=True)
@@ -64,6 +65,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="case_by_applicant"),
             models.Index(fields=["org_unit", "status"], name="case_by_unit_status"),
+            models.Index(fields=["applicant_unit", "status"], name="case_by_applicant_unit_status"),
+            # the search by a name's first characters (LIKE '侯%' whatever the collation)
+            models.Index(fields=["applicant_name"], opclasses=["varchar_pattern_ops"], name="case_by_applicant_name"),
+            # the staff's case list, newest first, with and without a status (Meta.ordering)
+            models.Index(fields=["status", "-created_at", "-id"], name="case_by_status_newest"),
+            models.Index(fields=["-created_at", "-id"], name="case_newest"),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +111,8 @@ class WorkItem(models.Model):
     outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, blank=True)
     comment = models.TextField("意见", blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="decided_work")
+                                   on_delete=models.PROTECT, related_name="decided_work",
+                                   db_index=False)  # work_by_decider leads with it
     decided_at = models.DateTimeField("办理时间", null=True, blank=True)
     signed = models.BooleanField("已签章", default=False)
 
@@ -112,10 +120,15 @@ class WorkItem(models.Model):
         verbose_name = "待办事项"
         verbose_name_plural = "待办事项"
         ordering = ["due_date", "id"]
+        # `include`: the to-do lists and the case search take the case ids of one's work
+        # from the index alone
         indexes = [
             models.Index(fields=["org_unit", "role", "due_date"], name="work_open_by_unit",
                          condition=Q(state="open")),
-            models.Index(fields=["assignee", "state"], name="work_by_assignee"),
+            models.Index(fields=["org_unit", "role", "due_date", "id"], include=["case"], name="work_open_unclaimed",
+                         condition=Q(state="open", assignee__isnull=True)),
+            models.Index(fields=["assignee", "state"], include=["case"], name="work_by_assignee_case"),
+            models.Index(fields=["decided_by", "-decided_at"], include=["case"], name="work_by_decider"),
         ]
 
     def __str__(self) -> str:

@@ -11,8 +11,11 @@ starts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
+from itertools import groupby
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,8 +23,8 @@ from django.utils import timezone
 from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
-from tongban.audit.services import record
-from tongban.cases import effects, forms_runtime, workflow
+from tongban.audit.services import Event, record, record_many
+from tongban.cases import effects, forms_runtime, guards, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
 from tongban.catalog import workdays
@@ -38,8 +41,29 @@ def _locked(case: Case) -> Case:
     # Lock the case row only: with select_related, FOR UPDATE would also lock the service
     # item, its version and the org unit, which every concurrent submission shares, and
     # concurrent submissions deadlocked on them (bench/cases_submit_http.py).
-    return (Case.objects.select_for_update(of=("self",)).select_related("version", "item", "org_unit")
-            .get(pk=case.pk))
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("version", "item", "org_unit", "applicant").get(pk=case.pk))
+
+
+# The audit entries of the act under way (see `_act`); None outside one.
+_trail: ContextVar[list[tuple[User | None, Event]] | None] = ContextVar("case_trail", default=None)
+
+
+@contextmanager
+def _act() -> Iterator[None]:
+    """The transaction of one act on a case, with its audit entries (from `_event`)
+    appended to the trail as its last write. Appending takes the trail's lock, which
+    every other writer of the trail waits on until the holder commits: taken last, it
+    is held for the commit alone, not for the whole act (bench/cases_submit_http.py)."""
+    entries: list[tuple[User | None, Event]] = []
+    with transaction.atomic():
+        token = _trail.set(entries)
+        try:
+            yield
+        finally:
+            _trail.reset(token)
+        for actor, same_actor in groupby(entries, key=lambda entry: entry[0]):
+            record_many(actor=actor, events=[event for _, event in same_actor])
 
 
 def _require(case: Case, *allowed: str, doing: str) -> None:
@@ -52,8 +76,12 @@ def _event(case: Case, actor: User | None, action: str, label: str, *, old: str,
     CaseEvent.objects.create(case=case, actor=actor if actor and actor.is_authenticated else None,
                              actor_name=str(actor) if actor else "系统", action=action, label=label,
                              comment=comment, from_status=old, to_status=case.status)
-    record(actor=actor, action=f"case.{action}", obj=case, summary=f"{case.serial or '草稿'} {label}",
-           details={"from": old, "to": case.status, "stage": case.stage})
+    summary, details = f"{case.serial or '草稿'} {label}", {"from": old, "to": case.status, "stage": case.stage}
+    entries = _trail.get()
+    if entries is None:
+        record(actor=actor, action=f"case.{action}", obj=case, summary=summary, details=details)
+    else:
+        entries.append((actor, Event(f"case.{action}", summary, case._meta.label_lower, str(case.pk), details)))
 
 
 def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "") -> None:
@@ -62,9 +90,14 @@ def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "")
                     "reason": reason}, link=f"/cases/{case.pk}/", obj=case)
 
 
-def _tell_handlers(case: Case, items: Iterable[WorkItem], event: str, *, fact: str) -> None:
-    for item in items:
-        people = [u for u in workflow.holders(item) if u.pk != case.applicant_id]
+def _handlers(case: Case, items: Iterable[WorkItem]) -> list[tuple[WorkItem, list[User]]]:
+    """Who is told of each item's work: its holders, never the applicant."""
+    return [(item, [u for u in workflow.holders(item) if u.pk != case.applicant_id]) for item in items]
+
+
+def _tell_handlers(case: Case, items: Iterable[WorkItem], event: str, *, fact: str,
+                   handlers: list[tuple[WorkItem, list[User]]] | None = None) -> None:
+    for item, people in handlers if handlers is not None else _handlers(case, items):
         if people:
             notify(event=event, recipients=people, key=f"{event}:{item.pk}:{fact}",
                    context={"serial": case.serial or "", "service": case.item.name, "step": item.step_name,
@@ -82,11 +115,15 @@ def _start_workflow(case: Case, actor: User | None, *, today: date) -> None:
     _tell_handlers(case, opened, "case.work_arrived", fact="arrived")
 
 
+def _effect(case: Case, actor: User | None, phase: str) -> None:
+    effects.run(case.config["item"].get("effect", ""), case=case, actor=actor, phase=phase)
+
+
 def _complete(case: Case, actor: User | None) -> None:
     old = case.status
     case.status = Status.COMPLETED
     case.completed_at = timezone.now()
-    effects.run(case.config["item"].get("effect", ""), case=case, actor=actor)
+    _effect(case, actor, "complete")
     case.save()
     _event(case, actor, "complete", "办结", old=old)
     _tell_applicant(case, "case.completed", fact="completed")
@@ -110,6 +147,7 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
         raise PermissionDenied("login_required", "请先登录。")
     if not item.is_published or item.current_version_id is None:
         raise StateConflict("not_published", "该事项暂未开放申请")
+    guards.check(actor=actor, item=item)
     from tongban.people.models import Person
 
     own = Person.objects.filter(account=actor).select_related("org_unit").first()
@@ -120,8 +158,10 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
                     on_behalf=on_behalf.strip()[:32])
         _store_answers(case, forms_runtime.prefill(case.config, subject_person or own))
         case.save()
-        record(actor=actor, action="case.draft", obj=case, summary=f"新建申请草稿：{item.name}",
-               details={"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})
+        # record_many: `record` would read the entry back, and nobody here needs it
+        record_many(actor=actor, events=[Event(
+            "case.draft", f"新建申请草稿：{item.name}", case._meta.label_lower, str(case.pk),
+            {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})])
     return case
 
 
@@ -133,13 +173,17 @@ def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能修改自己的申请。")
         _require(case, Status.DRAFT, Status.RETURNED, doing="修改")
-        merged = {**case.answers, **secrets_of(case)}
-        for key, value in answers.items():
-            if "*" not in str(value) or key not in merged:
-                merged[key] = value
-        _store_answers(case, forms_runtime.clean_answers(case.config, merged, complete=False))
+        _merge_answers(case, answers)
         case.save()
     return case
+
+
+def _merge_answers(case: Case, answers: dict) -> None:
+    merged = {**case.answers, **secrets_of(case)}
+    for key, value in answers.items():
+        if "*" not in str(value) or key not in merged:
+            merged[key] = value
+    _store_answers(case, forms_runtime.clean_answers(case.config, merged, complete=False))
 
 
 def missing_materials(case: Case) -> tuple[list[dict], list[dict]]:
@@ -151,26 +195,30 @@ def missing_materials(case: Case) -> tuple[list[dict], list[dict]]:
     return [m for m in missing if m["core"]], [m for m in missing if not m["core"]]
 
 
-def submit(*, actor: User, case: Case) -> Case:
-    """Submit a draft, or resubmit a returned case. Refuses incomplete answers (naming
-    the field) and missing core materials; a missing non-core material is left for the
+def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
+    """Submit a draft, or resubmit a returned case; with `answers`, they are merged in
+    first as `save_draft` would (one transaction for the form's last values and the
+    submission; refused, nothing is kept). Refuses incomplete answers (naming the
+    field) and missing core materials; a missing non-core material is left for the
     acceptor to accept with deficiency (容缺)."""
     today = timezone.localdate()
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能提交自己的申请。")
         _require(case, Status.DRAFT, Status.RETURNED, doing="提交")
+        guards.check(actor=actor, item=case.item, case=case)
+        if answers is not None:
+            _merge_answers(case, answers)
         _store_answers(case, forms_runtime.clean_answers(
             case.config, {**case.answers, **secrets_of(case)}, complete=True))
         core, _ = missing_materials(case)
         if core:
             raise ApplicationError("material_missing", f"请上传{core[0]['name']}", field=core[0]["key"])
+        _effect(case, actor, "submitted")
         old = case.status
         resubmission = old == Status.RETURNED
         case.submitted_at = timezone.now()
-        if not case.serial:
-            case.serial = next_serial(case.config["item"]["serial_prefix"])
         if resubmission and case.due_date:
             paused_since = (case.events.filter(action="return").order_by("-at").values_list("at", flat=True)
                             .first())
@@ -179,32 +227,42 @@ def submit(*, actor: User, case: Case) -> Case:
                                                       unit=case.org_unit)
                 case.due_date = workdays.add_working_days(case.due_date, taken, unit=case.org_unit)
         case.return_reason = ""
+        action, label = ("resubmit", "补正后重新提交") if resubmission else ("submit", "提交申请")
+        opened: list[WorkItem] = []
+        fact = f"resubmitted-{case.submitted_at.isoformat()}"
+        started = False
         if resubmission and case.stage > 0:
             # back to the stage that returned it, with fresh work items
             case.status = Status.IN_APPROVAL
             opened = workflow.enter_stage(case, case.stage, today=today)
-            case.save()
-            _event(case, actor, "resubmit", "补正后重新提交", old=old)
-            _tell_handlers(case, opened, "case.work_arrived", fact=f"resubmitted-{case.submitted_at.isoformat()}")
         elif case.config["item"]["needs_acceptance"]:
             case.status = Status.SUBMITTED
-            case.save()
-            _event(case, actor, "resubmit" if resubmission else "submit",
-                   "补正后重新提交" if resubmission else "提交申请", old=old)
         else:
             case.accepted_at = timezone.now()
             case.due_date = case.due_date or workdays.add_working_days(
                 today, case.config["item"]["guide"]["promised_days"], unit=case.org_unit)
             case.status = Status.IN_APPROVAL  # so the event says where the case went
-            _event(case, actor, "submit", "提交申请", old=old)
-            _start_workflow(case, actor, today=today)
+            action, label, fact, started = "submit", "提交申请", "arrived", True
+            opened = workflow.enter_stage(case, 1, today=today)
+        handlers = _handlers(case, opened)
+        # The serial as late as it can be: its counter row stays locked until the
+        # commit, and every other submission of the service waits for it.
+        if not case.serial:
+            case.serial = next_serial(case.config["item"]["serial_prefix"])
+        _event(case, actor, action, label, old=old)
+        if started and not opened:  # every step skipped: completed at once
+            _complete(case, actor)
+        else:
+            case.save()
+            if opened:
+                _tell_handlers(case, opened, "case.work_arrived", fact=fact, handlers=handlers)
         _tell_applicant(case, "case.submitted", fact=f"submitted-{case.submitted_at.isoformat()}")
     return case
 
 
 def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     """The applicant takes the application back before it is finished."""
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能撤回自己的申请。")
@@ -212,6 +270,8 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
         old = case.status
         case.status = Status.WITHDRAWN
         case.save()
+        if old != Status.DRAFT:
+            _effect(case, actor, "ended")
         WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
         _event(case, actor, "withdraw", "申请人撤回", old=old, comment=reason)
     return case
@@ -228,7 +288,7 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
     """Accept a submitted case, optionally with non-core materials missing or not yet
     acceptable (容缺受理, recorded for later supplement); the workflow starts."""
     today = timezone.localdate()
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         _acceptor(actor, case)
         _require(case, Status.SUBMITTED, doing="受理")
@@ -266,13 +326,14 @@ def refuse(*, actor: User, case: Case, reason: str) -> Case:
     """Not accepted (不予受理), with the reason the applicant is told."""
     if not reason.strip():
         raise ApplicationError("reason_required", "请填写不予受理的理由", field="reason")
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         _acceptor(actor, case)
         _require(case, Status.SUBMITTED, doing="不予受理")
         old = case.status
         case.status = Status.REFUSED
         case.save()
+        _effect(case, actor, "ended")
         _event(case, actor, "refuse", "不予受理", old=old, comment=reason)
         _tell_applicant(case, "case.refused", reason=reason, fact="refused")
     return case
@@ -282,7 +343,7 @@ def return_at_acceptance(*, actor: User, case: Case, reason: str) -> Case:
     """Back to the applicant for correction before acceptance."""
     if not reason.strip():
         raise ApplicationError("reason_required", "请填写退回原因", field="reason")
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         _acceptor(actor, case)
         _require(case, Status.SUBMITTED, doing="退回")
@@ -302,7 +363,7 @@ def _return(case: Case, actor: User, reason: str) -> None:
 
 def supplement(*, actor: User, case: Case, material_key: str) -> Case:
     """After a deficient material was uploaded: strike it from the deficiencies."""
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能补正自己的申请。")
@@ -359,7 +420,7 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
     if outcome != WorkItem.Outcome.APPROVE and not comment.strip():
         raise ApplicationError("reason_required", "请填写意见或原因", field="comment")
     today = timezone.localdate()
-    with transaction.atomic():
+    with _act():
         case = _locked(Case(pk=item.case_id))
         item = WorkItem.objects.select_for_update().select_related("case").get(pk=item.pk)
         if item.state != WorkItem.State.OPEN or case.status != Status.IN_APPROVAL:
@@ -384,6 +445,7 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
             case.status = Status.REJECTED
             case.completed_at = timezone.now()
             case.save()
+            _effect(case, actor, "ended")
             WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
             _event(case, actor, "reject", label, old=old, comment=comment)
             _tell_applicant(case, "case.rejected", reason=comment, fact="rejected")
@@ -404,7 +466,7 @@ def urge(*, actor: User, case: Case) -> int:
     """The applicant urges (催办) an overdue case: its open steps' handlers are told.
     At most once a day; only when a step or the case is past its deadline."""
     today = timezone.localdate()
-    with transaction.atomic():
+    with _act():
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能催办自己的申请。")

@@ -75,11 +75,18 @@ def case_edit(request, pk: int):
     if request.method == "POST":
         answers = {k: v for k, v in request.POST.items() if k in {f["key"] for f in case.config["fields"]}}
         try:
-            case = services.save_draft(actor=request.user, case=case, answers=answers)
             if request.POST.get("action") == "submit":
-                services.submit(actor=request.user, case=case)
+                try:
+                    # the last answers and the submission in one transaction
+                    services.submit(actor=request.user, case=case, answers=answers)
+                except ApplicationError:
+                    # refused: what was typed is still kept as the draft (if the draft
+                    # itself is refused, that refusal is the one to show)
+                    services.save_draft(actor=request.user, case=case, answers=answers)
+                    raise
                 messages.success(request, "申请已提交。")
                 return redirect("cases:detail", pk=pk)
+            case = services.save_draft(actor=request.user, case=case, answers=answers)
             if not request.htmx:
                 messages.success(request, "草稿已保存。")
         except ApplicationError as exc:
