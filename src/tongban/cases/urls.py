@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.cases import staff_views, views
+from tongban.cases import document_views, staff_views, views
 
 app_name = "cases"
 
@@ -14,11 +14,13 @@ urlpatterns = [
     path("cases/<int:pk>/upload/", views.upload, name="upload"),
     path("cases/<int:pk>/files/<int:file_pk>/", views.download, name="download"),
     path("cases/<int:pk>/files/<int:file_pk>/remove/", views.remove_file, name="remove-file"),
+    path("cases/<int:pk>/result.pdf", document_views.own_result, name="result"),
     path("cases/<int:pk>/<str:action>/", views.act, name="act"),
     path("workbench/todo/", staff_views.todo, name="todo"),
     path("workbench/cases/", staff_views.case_list, name="staff-list"),
     path("workbench/cases/<int:pk>/", staff_views.case_detail, name="staff-detail"),
     path("workbench/cases/<int:pk>/files/<int:file_pk>/", staff_views.download, name="staff-download"),
+    path("workbench/cases/<int:pk>/result.pdf", document_views.staff_result, name="staff-result"),
     path("workbench/cases/<int:pk>/accept/", staff_views.acceptance, name="acceptance"),
     path("workbench/work/<int:pk>/", staff_views.work, name="work"),
     path("workbench/delegate/", staff_views.delegate, name="delegate"),

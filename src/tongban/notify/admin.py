@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from tongban.lib.admin import ReadOnlyAdmin
 from tongban.lib.errors import ApplicationError
 from tongban.notify import events, services
 from tongban.notify.models import Message, Template
@@ -51,7 +52,7 @@ class TemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ("id", "created_at", "recipient", "channel", "event", "status", "attempts", "next_attempt_at",
                     "short_error")
     list_filter = ("status", "channel", "event")
@@ -63,15 +64,6 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="错误")
     def short_error(self, obj):
         return obj.error[:60]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="重新发送选中的已放弃消息")
     def retry(self, request, queryset):

@@ -1,0 +1,267 @@
+"""pyHanko mechanics: applying one visible seal to a PDF, and checking the seals on one.
+
+No database here: the services pass key material in and the selectors pass the trust
+root in. Each seal is a PAdES signature in its own incremental update, so seals
+follow one another on a document without disturbing the ones before. Its visible
+stamp is a red round seal with the unit's name (drawn by reportlab in the CID font
+used for documents, since pyHanko's own text boxes only set Latin fonts) and, under
+it, the signing time as pyHanko writes it into the signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import math
+import uuid
+from binascii import hexlify
+from dataclasses import dataclass
+
+from django.utils import timezone
+from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils.content import PdfContent
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from reportlab.lib import colors
+from reportlab.pdfgen.canvas import Canvas
+
+from tongban.archive import pdf as documents
+from tongban.lib.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+RED = (0.85, 0.1, 0.1)
+# pyHanko formats the signing time with this, and `_SealStampStyle` reads it back to
+# show it in the site's time zone.
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+_ART_SIZE = 96.0
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    """What one seal on a PDF says, as found by `verify_pdf`."""
+
+    field_name: str
+    unit_name: str  # the signer certificate's common name
+    signed_at: dt.datetime | None
+    intact: bool  # the signed bytes are unchanged and the signature matches them
+    trusted: bool  # the signer's certificate chains to the internal seal CA
+    covers_whole_file: bool  # nothing was appended to the file after this seal
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.trusted
+
+
+def _unreadable(exc: BaseException | None = None) -> ApplicationError:
+    if exc is not None:
+        logger.info("unreadable PDF: %r", exc)
+    return ApplicationError("pdf_unreadable", "无法读取该 PDF 文件，文件可能已损坏或不是 PDF。", field="pdf")
+
+
+def _reader(pdf: bytes) -> PdfFileReader:
+    if not pdf.lstrip()[:5] == b"%PDF-":
+        raise ApplicationError("pdf_not_pdf", "上传的文件不是 PDF。", field="pdf")
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        if reader.encrypted:
+            raise ApplicationError("pdf_encrypted", "不支持加密的 PDF 文件。", field="pdf")
+        reader.root["/Pages"]  # parse now: a broken file fails here, not later
+    except ApplicationError:
+        raise
+    except Exception as exc:
+        # A third-party parser on bytes from anyone: whatever it raises means "not a
+        # PDF we can read", which is an answer for the user, not a server error.
+        raise _unreadable(exc) from exc
+    return reader
+
+
+# --- sealing ---------------------------------------------------------------------
+
+
+def _seal_art(unit_name: str) -> bytes:
+    """A one-page PDF of a red round seal: the name along the top arc, a star in the
+    middle, 电子签章 underneath."""
+    out = io.BytesIO()
+    size = _ART_SIZE
+    c = Canvas(out, pagesize=(size, size))
+    red = colors.Color(*RED)
+    c.setStrokeColor(red)
+    c.setFillColor(red)
+    cx = cy = size / 2
+    radius = size / 2 - 2
+    c.setLineWidth(2.2)
+    c.circle(cx, cy, radius)
+    # the star
+    star = c.beginPath()
+    for i in range(10):
+        r = 13 if i % 2 == 0 else 5.2
+        angle = math.pi / 2 + i * math.pi / 5
+        x, y = cx + r * math.cos(angle), cy + 4 + r * math.sin(angle)
+        star.moveTo(x, y) if i == 0 else star.lineTo(x, y)
+    star.close()
+    c.drawPath(star, stroke=0, fill=1)
+    # the name, along the arc, each character upright on its radius
+    name = unit_name.strip() or "—"
+    font_size = 11.0 if len(name) <= 8 else max(6.0, 11.0 * 8 / len(name))
+    span = min(250.0, 24.0 * len(name) * font_size / 11.0)
+    text_radius = radius - 3 - font_size * 0.9
+    step = span / max(1, len(name) - 1) if len(name) > 1 else 0
+    c.setFont(documents.FONT, font_size)
+    for i, char in enumerate(name):
+        angle = math.radians(90 + span / 2 - i * step)
+        c.saveState()
+        c.translate(cx + text_radius * math.cos(angle), cy + text_radius * math.sin(angle))
+        c.rotate(math.degrees(angle) - 90)
+        c.drawCentredString(0, 0, char)
+        c.restoreState()
+    c.setFont(documents.FONT, 8)
+    c.drawCentredString(cx, cy - 22, "电子签章")
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+class _PdfPageFromBytes(PdfContent):
+    """pyHanko's ImportedPdfPage reads a file by name; this reads bytes in memory."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        super().__init__()
+
+    def render(self) -> bytes:
+        writer = self._ensure_writer
+        xobject = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self.data)), page_ix=0)
+        name = "/Import" + hexlify(uuid.uuid4().bytes).decode()
+        self.resources.xobject[name] = xobject
+        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
+        self.box = layout.BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return name.encode() + b" Do"
+
+
+@dataclass(frozen=True)
+class _SealStampStyle(TextStampStyle):
+    """The stamp shows the very time pyHanko puts in the signature, in the site's time
+    zone (pyHanko formats it in the server's)."""
+
+    def create_stamp(self, writer, box, text_params):
+        params = dict(text_params)
+        when = dt.datetime.fromisoformat(params["ts"])  # aware: _TS_FORMAT ends in %z
+        params["ts"] = timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S %z")
+        return super().create_stamp(writer, box, params)
+
+
+def _stamp_style(unit_name: str) -> TextStampStyle:
+    return _SealStampStyle(
+        stamp_text="%(ts)s",
+        timestamp_format=_TS_FORMAT,
+        text_box_style=TextBoxStyle(font_size=7, text_color=RED),
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(bottom=3)),
+        background=_PdfPageFromBytes(_seal_art(unit_name)),
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MAX,
+            margins=layout.Margins(top=2, bottom=16)),
+        background_opacity=1.0,
+        border_width=0,
+    )
+
+
+def _page_width(writer: IncrementalPdfFileWriter, page_ix: int) -> float:
+    page_ref, _ = writer.find_page_for_modification(page_ix)
+    node = page_ref.get_object()
+    while node is not None:
+        if "/MediaBox" in node:
+            x1, _y1, x2, _y2 = (float(v) for v in node["/MediaBox"])
+            return abs(x2 - x1)
+        node = node.get("/Parent")
+    return documents.A4[0]
+
+
+def sign(pdf: bytes, *, certificate_pem: str, private_key_pem: str, authority_pem: str, unit_name: str,
+         reason: str, field_name: str | None = None) -> bytes:
+    """`pdf` with one more visible seal, added as an incremental update, on the last
+    page next to (or above) the seals already there."""
+    reader = _reader(pdf)
+    try:
+        writer = IncrementalPdfFileWriter.from_reader(reader)
+        existing = [name for name, _value, _ref in fields.enumerate_sig_fields(reader)]
+        page_count = int(reader.root["/Pages"]["/Count"])
+        width = _page_width(writer, page_count - 1)
+    except Exception as exc:  # hostile or broken input, see _reader
+        raise _unreadable(exc) from exc
+    if field_name is None:
+        n = len(existing) + 1
+        while f"Seal{n}" in existing:
+            n += 1
+        field_name = f"Seal{n}"
+    elif field_name in existing:
+        raise ApplicationError("seal_field_taken", f"签章域「{field_name}」已存在。", field="field_name")
+    box = documents.seal_box(len(existing), width)
+    signer = signers.SimpleSigner(
+        signing_cert=next(load_certs_from_pemder_data(certificate_pem.encode())),
+        signing_key=load_private_key_from_pemder_data(private_key_pem.encode(), passphrase=None),
+        cert_registry=SimpleCertificateStore.from_certs(list(load_certs_from_pemder_data(authority_pem.encode()))),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, reason=reason, name=unit_name, md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES)
+    pdf_signer = signers.PdfSigner(
+        meta, signer=signer, stamp_style=_stamp_style(unit_name),
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page_count - 1,
+                                           box=tuple(round(v) for v in box)))
+    out = pdf_signer.sign_pdf(writer)
+    return out.getvalue()
+
+
+# --- checking --------------------------------------------------------------------
+
+
+def check(pdf: bytes, *, trust_roots_pem: list[str]) -> list[SealCheck]:
+    """Every signature on `pdf`, in the order applied, checked against `trust_roots_pem`
+    (no roots: nothing is trusted; the system's trust store is never used)."""
+    reader = _reader(pdf)
+    roots = [cert for pem in trust_roots_pem for cert in load_certs_from_pemder_data(pem.encode())]
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    try:
+        signatures = list(reader.embedded_signatures)
+    except Exception as exc:  # hostile or broken input, see _reader
+        raise _unreadable(exc) from exc
+    return [_check_one(embedded, context) for embedded in signatures]
+
+
+def _check_one(embedded, context: ValidationContext) -> SealCheck:
+    try:
+        status = validate_pdf_signature(embedded, signer_validation_context=context)
+    except Exception as exc:
+        # A signature too mangled to evaluate is a seal that does not hold, not a
+        # file we cannot read: the other seals are still reported.
+        logger.info("signature %s cannot be evaluated: %r", embedded.field_name, exc)
+        return SealCheck(field_name=str(embedded.field_name), unit_name=_signer_name(embedded),
+                         signed_at=None, intact=False, trusted=False, covers_whole_file=False)
+    return SealCheck(
+        field_name=str(embedded.field_name),
+        unit_name=_signer_name(embedded),
+        signed_at=embedded.self_reported_timestamp,
+        intact=bool(status.intact and status.valid),
+        trusted=bool(status.trusted),
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+    )
+
+
+def _signer_name(embedded) -> str:
+    try:
+        certificate = embedded.signer_cert
+    except Exception:  # no usable certificate in a mangled signature
+        return "未知"
+    return str(certificate.subject.native.get("common_name", "")) or certificate.subject.human_friendly

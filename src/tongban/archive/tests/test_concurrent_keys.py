@@ -1,0 +1,101 @@
+"""Several processes sealing at once, each with its own connection and transaction,
+before the keys exist: they end with one CA and one key per unit, every seal made
+with that key, and one audit entry per seal.
+
+A barrier inside the key making holds every thread between "no key yet" and storing
+its own, so all but one lose on the unique constraint: the race is forced, not left
+to timing."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tongban.archive import certs
+from tongban.archive.models import SealAuthority, SealKey
+from tongban.archive.selectors import verify_pdf
+from tongban.archive.services import seal_pdf
+from tongban.audit.chain import verify as verify_trail
+from tongban.audit.models import AuditEntry
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 6
+
+
+def _held_at(monkeypatch, name: str) -> dict:
+    """Make `certs.<name>` wait until every thread has called it; count the calls."""
+    barrier = threading.Barrier(THREADS, timeout=60)
+    calls = {"n": 0}
+    original = getattr(certs, name)
+
+    def held(**kwargs):
+        calls["n"] += 1
+        barrier.wait()
+        return original(**kwargs)
+
+    monkeypatch.setattr(certs, name, held)
+    return calls
+
+
+def _seal_at_once(agreement, units, actor) -> list[bytes]:
+    start = threading.Barrier(THREADS)
+    sealed: list[bytes] = []
+    failures: list[BaseException] = []
+
+    def sealer(n: int) -> None:
+        try:
+            start.wait()
+            sealed.append(seal_pdf(agreement, unit=units[n % len(units)], actor=actor, reason=f"并发 {n}"))
+        except BaseException as exc:  # reported by the main thread below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sealer, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert failures == []
+    return sealed
+
+
+def _all_hold(sealed: list[bytes]) -> None:
+    assert len(sealed) == THREADS
+    for document in sealed:
+        [check] = verify_pdf(document)
+        assert check.intact and check.trusted
+    assert AuditEntry.objects.filter(action="archive.sealed").count() == THREADS
+    assert verify_trail(AuditEntry.objects.all()).ok
+
+
+def test_the_first_seals_anywhere_end_with_one_authority(world, agreement, monkeypatch):
+    calls = _held_at(monkeypatch, "make_authority")
+
+    sealed = _seal_at_once(agreement, [world.security, world.east_1, world.econ], world.officer)
+
+    assert calls["n"] == THREADS  # every thread made one
+    assert SealAuthority.objects.count() == 1  # one was kept
+    assert AuditEntry.objects.filter(action="archive.authority_created").count() == 1
+    assert SealKey.objects.count() == 3
+    _all_hold(sealed)
+
+
+def test_the_first_seals_of_one_unit_end_with_one_key(world, agreement, monkeypatch):
+    seal_pdf(agreement, unit=world.law, actor=world.officer, reason="先有 CA")
+    calls = _held_at(monkeypatch, "issue_seal")
+
+    sealed = _seal_at_once(agreement, [world.security], world.officer)
+
+    assert calls["n"] == THREADS
+    keys = SealKey.objects.filter(org_unit=world.security)
+    assert keys.count() == 1
+    assert AuditEntry.objects.filter(action="archive.seal_key_created", object_id=str(world.security.pk)).count() == 1
+    ours = AuditEntry.objects.filter(action="archive.sealed", object_id=str(world.security.pk))
+    assert {entry.details["serial"] for entry in ours} == {keys.get().serial}
+    assert ours.count() == THREADS
+    for document in sealed:
+        [check] = verify_pdf(document)
+        assert check.intact and check.trusted and check.unit_name == "保卫处"
