@@ -66,7 +66,7 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
     inlines = [FieldInline, MaterialInline, StepInline]
     fieldsets = (
         (None, {"fields": ("tools", "code", "name", "category", "org_unit", "serial_prefix", "audience", "ways",
-                           "needs_acceptance", "effect", "is_published", "current_version")}),
+                           "needs_acceptance", "booking_required", "effect", "is_published", "current_version")}),
         ("办事指南", {"fields": ("conditions", "process", "promised_days", "statutory_days", "legal_basis", "fee",
                              "visits", "place_hours", "enquiry_phone", "complaint", "faq")}),
     )

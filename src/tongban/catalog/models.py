@@ -41,6 +41,8 @@ class ServiceItem(models.Model):
     ways = models.JSONField("办理方式", default=list, blank=True)
     needs_acceptance = models.BooleanField("需要受理", default=True,
                                            help_text="窗口先受理（可容缺受理）再进入审批；不勾选则提交后直接审批")
+    booking_required = models.BooleanField("需要预约到场", default=False,
+                                           help_text="申请人须先预约窗口时间（与本申请关联）才能提交")
     effect = models.CharField("办结后的业务处理", max_length=64, blank=True,
                               help_text="由系统登记的处理程序名，如 hukou.move_in；留空则办结时只通知")
     is_published = models.BooleanField("已发布", default=False)

@@ -76,9 +76,12 @@ def check_draft(item: ServiceItem) -> dict:
             raise _refuse("申请材料", n, m.key, "最多文件数至少为 1")
     if item.effect and item.effect not in effect_names():
         raise ApplicationError("bad_configuration", f"没有名为 {item.effect} 的办结处理程序", field="effect")
-    if not steps:
-        raise ApplicationError("bad_configuration", "至少需要一个审批步骤", field="审批步骤")
-    first_stage = min(s.stage for s in steps)
+    if not steps and not item.effect:
+        # A service with no step completes on submission (即办): only worth having when
+        # completing does something, such as keeping a signed confirmation.
+        raise ApplicationError("bad_configuration", "至少需要一个审批步骤（无需审批的即办事项须设置办结后的业务处理）",
+                               field="审批步骤")
+    first_stage = min((s.stage for s in steps), default=1)
     for n, s in enumerate(steps, start=1):
         if not s.role:
             raise _refuse("审批步骤", n, s.key, "未选择办理角色")
@@ -98,6 +101,7 @@ def check_draft(item: ServiceItem) -> dict:
         "item": {"id": item.pk, "code": item.code, "name": item.name, "category": item.category,
                  "org_unit_id": item.org_unit_id, "serial_prefix": item.serial_prefix,
                  "needs_acceptance": item.needs_acceptance, "effect": item.effect,
+                 "booking_required": item.booking_required,
                  "audience": item.audience, "ways": item.ways,
                  "guide": {k: getattr(item, k) for k in GUIDE_FIELDS}},
         "fields": [{"key": f.key, "label": f.label, "type": f.type, "required": f.required,

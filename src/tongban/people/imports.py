@@ -30,6 +30,7 @@ from tongban.lib.masking import mask_id_number, mask_phone
 from tongban.people import idnumber
 from tongban.people.models import Category, Person
 from tongban.people.reading import REQUIRED, Sheet, open_sheet
+from tongban.people.signals import people_created
 
 CHUNK = 1000
 CATEGORY_BY_LABEL = {label: value for value, label in Category.choices} | {
@@ -337,6 +338,8 @@ def _write_chunk(actor: User, scope: Scope, rows: list[_Row], outcome: Outcome, 
                          {"via": "import", "fields": sorted(c.removesuffix("_id") for c in changed)})
                    for p, changed in updates]
         record_many(actor=actor, events=events)
+        if ids:
+            people_created.send(sender=Person, ids=list(ids.values()))
 
 
 def import_people(

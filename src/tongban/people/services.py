@@ -13,6 +13,7 @@ from tongban.lib.errors import ApplicationError
 from tongban.lib.masking import mask_id_number, mask_phone
 from tongban.people import idnumber
 from tongban.people.models import Person
+from tongban.people.signals import people_created
 
 UNMASKABLE = {"id_number": "身份证号", "phone": "手机号"}
 
@@ -50,13 +51,15 @@ def create_person(
     )
     person.full_clean(exclude=["id_number_enc", "id_number_index", "id_number_masked", "phone_enc",
                                "phone_index", "phone_masked", "account"])
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:  # a concurrent creation of the same person
-        raise ApplicationError("person_exists", "该身份证号已登记。", field="id_number") from exc
-    record(actor=actor, action="people.create", obj=person, summary=f"新增人员 {name}",
-           details={"category": category, "org_unit": org_unit.pk})
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError as exc:  # a concurrent creation of the same person
+            raise ApplicationError("person_exists", "该身份证号已登记。", field="id_number") from exc
+        record(actor=actor, action="people.create", obj=person, summary=f"新增人员 {name}",
+               details={"category": category, "org_unit": org_unit.pk})
+        people_created.send(sender=Person, ids=[person.pk])
     return person
 
 

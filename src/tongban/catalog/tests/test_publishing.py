@@ -59,7 +59,8 @@ def test_editing_after_publishing_changes_nothing_until_the_next_version(draft):
      "申请材料第 1 行（photo）：文件类型只能是 doc, docx, jpeg, jpg, pdf, png, xls, xlsx"),
     (lambda item: Material.objects.filter(item=item, key="old_card").update(condition="colour == 1"),
      "申请材料第 2 行（old_card）：未知字段 colour"),
-    (lambda item: Step.objects.filter(item=item).delete(), "至少需要一个审批步骤"),
+    (lambda item: Step.objects.filter(item=item).delete(),
+     "至少需要一个审批步骤（无需审批的即办事项须设置办结后的业务处理）"),
 ])
 def test_a_bad_configuration_is_refused_naming_the_row(draft, change, message):
     change(draft)
@@ -86,3 +87,22 @@ def test_an_unknown_effect_is_refused(draft):
     draft.effect = "hukou.nothing"
     draft.save()
     assert _refused(draft).message == "没有名为 hukou.nothing 的办结处理程序"
+
+
+def test_a_service_without_steps_but_with_an_effect_publishes_and_completes_on_submission(draft, world):
+    """即办: a confirmation kept by its effect (the household waiver) needs no approver."""
+    from tongban.cases import services as cases
+    from tongban.cases.effects import register
+    from tongban.cases.models import Status
+
+    done = []
+    register("test.instant", "即办测试")(lambda *, case, actor: done.append(case.pk))
+    Step.objects.filter(item=draft).delete()
+    Material.objects.filter(item=draft).delete()
+    FormField.objects.filter(item=draft).delete()
+    draft.effect = "test.instant"
+    draft.save()
+    publish(actor=None, item=draft)
+    draft.refresh_from_db()
+    case = cases.submit(actor=world.applicant, case=cases.start_application(actor=world.applicant, item=draft))
+    assert case.status == Status.COMPLETED and done == [case.pk]
