@@ -37,7 +37,27 @@ def _step(key, name, role, rule=UnitRule.SERVICE_UNIT, stage=1, unit=None, sign=
             "needs_signature": sign, "time_limit_days": days, "skip_if": skip}
 
 
+# 户口迁移证: the fields the hukou.move_in effect copies to the household record
+CERTIFICATE = [
+    {"key": "certificate_number", "label": "户口迁移证编号"},
+    {"key": "birthplace", "label": "出生地"},
+    {"key": "native_place", "label": "籍贯"},
+    {"key": "previous_address", "label": "原住址", "type": "address"},
+    {"key": "issuing_authority", "label": "签发机关"},
+    {"key": "issue_date", "label": "签发日期", "type": "date"},
+]
+
 SERVICES = [
+    {"code": "hukou-move-in", "name": "新生集体户口迁入", "category": "集体户口", "unit": "univ-security",
+     "prefix": "RH", "audience": ["student"], "acceptance": False, "promised": 5, "effect": "hukou.move_in",
+     "fields": [NAME, ID, SNO, COLLEGE, *CERTIFICATE],
+     "materials": [{"key": "certificate_photo", "name": "户口迁移证照片", "file_types": "jpg,png,pdf"}],
+     "steps": [_step("security", "保卫处户籍审核", Role.OFFICER, days=3)]},
+    {"code": "hukou-waiver", "name": "集体户口不落户确认", "category": "集体户口", "unit": "univ-security",
+     "prefix": "BL", "audience": ["student", "staff"], "acceptance": False, "promised": 1, "effect": "hukou.waive",
+     "fields": [{"key": "agreement_version", "label": "承诺书版本", "type": "number"},
+                {"key": "agree", "label": "我已阅读并同意承诺书", "type": "yesno"}],
+     "materials": [], "steps": []},
     {"code": "degree-loss", "name": "学士学位证书遗失证明", "category": "教务", "unit": "univ-academic",
      "prefix": "XW", "audience": ["student", "alumnus"], "acceptance": False, "promised": 5,
      "fields": [NAME, ID, SNO, COLLEGE, {"key": "year", "label": "毕业年份", "type": "number"},
@@ -90,29 +110,31 @@ SERVICES = [
                _step("branch", "分局审核", Role.APPROVER, UnitRule.PARENT_OF_PREVIOUS, stage=2, sign=True),
                _step("city", "市局审批", Role.APPROVER, UnitRule.PARENT_OF_PREVIOUS, stage=3, sign=True, days=5)]},
     {"code": "temporary-residence", "name": "居住证明（学生）", "category": "户政", "unit": "univ-security",
-     "prefix": "JZ", "audience": ["student"], "acceptance": False, "promised": 3,
+     "prefix": "JZ", "audience": ["student"], "acceptance": False, "promised": 3, "effect": "hukou.not_here_only",
      "fields": [NAME, ID, SNO, {"key": "dorm", "label": "宿舍地址", "type": "address"}],
      "materials": [], "steps": [_step("security", "保卫处审核", Role.OFFICER)]},
     {"code": "hukou-storage", "name": "毕业生户口暂存", "category": "集体户口", "unit": "univ-security",
-     "prefix": "ZC", "audience": ["student"], "acceptance": False, "promised": 3,
+     "prefix": "ZC", "audience": ["student"], "acceptance": False, "promised": 3, "effect": "hukou.store",
      "fields": [NAME, ID, SNO, PHONE, {"key": "months", "label": "暂存月数", "type": "number"}],
      "materials": [{"key": "agreement", "name": "暂存承诺书"}],
      "steps": [_step("college", "学院审核", Role.COLLEGE_ADMIN, UnitRule.APPLICANT_UNIT),
                _step("security", "保卫处审批", Role.OFFICER, stage=2)]},
     {"code": "hukou-move-out", "name": "集体户口迁出", "category": "集体户口", "unit": "univ-security",
      "prefix": "QC", "audience": ["student", "staff"], "acceptance": False, "promised": 5, "visits": 1,
+     "effect": "hukou.move_out",
      "fields": [NAME, ID, SNO, {"key": "destination", "label": "迁往地址", "type": "address"},
                 {"key": "authority", "label": "迁入地公安机关"}],
-     "materials": [{"key": "admission", "name": "准予迁入证明"}],
+     "materials": [{"key": "admission", "name": "准予迁入证明（接收函）", "required": False}],
      "steps": [_step("security", "保卫处审批", Role.OFFICER, sign=True)]},
     {"code": "card-borrow", "name": "借用集体户口卡", "category": "集体户口", "unit": "univ-security",
      "prefix": "JK", "audience": ["student", "staff"], "acceptance": False, "promised": 1, "visits": 1,
+     "effect": "hukou.in_school_only",
      "fields": [NAME, SNO, {"key": "purpose", "label": "借用用途", "type": "choice",
                             "options": "办理护照\n办理驾照\n婚姻登记\n其他"}],
      "materials": [], "steps": [_step("security", "保卫处审核", Role.OFFICER, days=1)]},
     {"code": "leave-school-proof", "name": "教职工户口迁入", "category": "集体户口", "unit": "univ-security",
-     "prefix": "RJ", "audience": ["staff"], "acceptance": False, "promised": 5,
-     "fields": [NAME, ID, PHONE, {"key": "department", "label": "所在部门"}],
+     "prefix": "RJ", "audience": ["staff"], "acceptance": False, "promised": 5, "effect": "hukou.move_in",
+     "fields": [NAME, ID, PHONE, {"key": "department", "label": "所在部门"}, *CERTIFICATE],
      "materials": [{"key": "contract", "name": "聘用合同"}, {"key": "migration", "name": "户口迁移证"}],
      "steps": [_step("personnel", "人事部门审核", Role.COLLEGE_ADMIN, UnitRule.APPLICANT_UNIT),
                _step("security", "保卫处审批", Role.OFFICER, stage=2, sign=True)]},
@@ -150,7 +172,7 @@ def seed_catalog(units: dict[str, OrgUnit], password: str) -> int:
             statutory_days=spec.get("statutory", 20), visits=spec.get("visits", 0),
             conditions="本人或其监护人申请。", process="在线申请 → 审核 → 办结通知",
             place_hours=f"{units[spec['unit']].name}，工作日 8:30–17:00", enquiry_phone="0000-12345678",
-            complaint="12345 政务服务便民热线")
+            complaint="12345 政务服务便民热线", effect=spec.get("effect", ""))
         for order, field in enumerate(spec["fields"], start=1):
             FormField.objects.create(item=item, order=order, **{"required": True, **field})
         for order, material in enumerate(spec["materials"], start=1):

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class HukouConfig(AppConfig):
     name = "tongban.hukou"
     verbose_name = "集体户口"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tongban.hukou import effects, messages, signals  # noqa: F401  (registrations)
+        from tongban.hukou.services import ensure_default_agreement
+
+        post_migrate.connect(lambda **kwargs: ensure_default_agreement(), sender=self, weak=False)

@@ -15,8 +15,10 @@ from tongban.people.selectors import own_person
 
 def home(request):
     """The applicants' front page: what they can do here, and who they are bound as."""
+    from tongban.restrictions.selectors import own_current
+
     person = own_person(user=request.user) if request.user.is_authenticated else None
-    return render(request, "portal/home.html", {"person": person})
+    return render(request, "portal/home.html", {"person": person, "restrictions": own_current(user=request.user)})
 
 
 @never_cache

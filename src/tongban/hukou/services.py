@@ -1,0 +1,343 @@
+"""Every change to a household record: the moves a completed (or submitted, or ended)
+case makes through its effect, an officer's correction, the waiver signature, and the
+records created for newly imported people. Each move checks the transition table,
+writes the audit entry, and runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tongban.accounts.access import authorize, can
+from tongban.accounts.models import User
+from tongban.accounts.roles import Action
+from tongban.audit.services import record
+from tongban.hukou.models import HouseholdRecord, Status, Waiver, WaiverAgreement
+from tongban.lib.errors import ApplicationError, StateConflict
+from tongban.people.models import Category, Person
+
+# who belongs in the collective household's books
+HOUSEHOLD_CATEGORIES = (Category.UNDERGRADUATE, Category.GRADUATE, Category.STAFF)
+MAX_STORAGE_MONTHS = 6
+
+# status -> the statuses a case may move it to
+TRANSITIONS: dict[str, set[str]] = {
+    Status.AWAITING: {Status.SUBMITTED, Status.WAIVED},
+    Status.SUBMITTED: {Status.AWAITING, Status.IN_SCHOOL},
+    Status.WAIVED: set(),
+    Status.IN_SCHOOL: {Status.STORED, Status.MOVED_OUT},
+    Status.STORED: {Status.MOVED_OUT},
+    Status.MOVED_OUT: set(),
+}
+
+CERTIFICATE_FIELDS = ("certificate_number", "birthplace", "native_place", "previous_address",
+                      "issuing_authority", "issue_date")
+
+
+def ensure_records(person_ids) -> int:
+    """Open an "awaiting choice" record for each of these people who belongs in the
+    collective household and has none; never touches an existing record (so importing
+    the freshman list again changes nobody's choice). Returns how many were opened."""
+    ids = list(person_ids)
+    if not ids:
+        return 0
+    made = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        have = set(HouseholdRecord.objects.filter(person_id__in=chunk).values_list("person_id", flat=True))
+        wanted = (Person.objects.filter(pk__in=[i for i in chunk if i not in have],
+                                        category__in=HOUSEHOLD_CATEGORIES).values_list("pk", flat=True))
+        rows = [HouseholdRecord(person_id=pk) for pk in wanted]
+        HouseholdRecord.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        made += len(rows)
+    return made
+
+
+def record_of(person: Person) -> HouseholdRecord:
+    """The person's record, locked for the rest of the transaction; opened as
+    "awaiting choice" if they have none yet."""
+    ensure_records([person.pk])
+    qs = HouseholdRecord.objects.select_related("person", "person__org_unit")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(person=person)
+    except HouseholdRecord.DoesNotExist:
+        raise StateConflict("not_in_household", f"{person.name} 不属于集体户口管理范围"
+                            f"（人员类别：{person.get_category_display()}）。") from None
+
+
+def _move(rec: HouseholdRecord, to: str, *, actor: User | None, summary: str, case=None,
+          correction: str = "", **fields) -> HouseholdRecord:
+    old = rec.status
+    if not correction and to != old and to not in TRANSITIONS[old]:
+        raise StateConflict("illegal_household_transition", f"{rec.person.name} 的户口状态为"
+                            f"“{rec.get_status_display()}”，不能变为“{Status(to).label}”。")
+    for name, value in fields.items():
+        setattr(rec, name, value)
+    rec.status = to
+    if case is not None:
+        rec.last_case = case
+    rec.save()
+    details = {"from": old, "to": to, **{k: str(v) for k, v in fields.items()}}
+    if case is not None:
+        details["case"] = case.serial
+    if correction:
+        details["reason"] = correction
+    record(actor=actor, action="hukou.correct" if correction else "hukou.move", obj=rec,
+           summary=f"{summary}：{rec.person.name} {Status(old).label} → {Status(to).label}", details=details)
+    return rec
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- moves made by cases (see hukou.effects) -------------------------------------------
+
+def case_person(case) -> Person:
+    if case.subject_person_id:
+        return case.subject_person
+    person = Person.objects.filter(account_id=case.applicant_id).first()
+    if person is None:
+        raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再办理集体户口业务。")
+    return person
+
+
+def _require(rec: HouseholdRecord, *allowed: str, doing: str) -> None:
+    if rec.status not in allowed:
+        raise StateConflict("household_status",
+                            f"您的户口状态为“{rec.get_status_display()}”，不能{doing}。")
+
+
+def move_in_submitted(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口")
+    if rec.status == Status.AWAITING:
+        _move(rec, Status.SUBMITTED, actor=actor, case=case, summary="提交迁入申请")
+
+
+def move_in_ended(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    if rec.status == Status.SUBMITTED and rec.last_case_id == case.pk:
+        _move(rec, Status.AWAITING, actor=actor, case=case, summary="迁入申请未成，恢复待选择")
+
+
+def move_in_completed(*, case, actor) -> None:
+    from tongban.cases.services import secrets_of
+
+    rec = record_of(case_person(case))
+    _require(rec, Status.AWAITING, Status.SUBMITTED, doing="迁入集体户口")
+    answers = {**case.answers, **secrets_of(case)}
+    fields = {name: answers.get(name) or "" for name in CERTIFICATE_FIELDS}
+    fields["issue_date"] = _date_or_none(fields["issue_date"])
+    _move(rec, Status.IN_SCHOOL, actor=actor, case=case, summary="迁入集体户口",
+          collective_address=settings.HUKOU_COLLECTIVE_ADDRESS, moved_in_at=timezone.localdate(), **fields)
+
+
+DATE_FIELDS = {"issue_date", "storage_expiry"}
+
+
+def _parse_date(value, *, field: str) -> dt.date | None:
+    if value in (None, "") or isinstance(value, dt.date):
+        return value or None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        label = HouseholdRecord._meta.get_field(field).verbose_name
+        raise ApplicationError("bad_date", f"{label}不是有效日期（例：2026-09-01）", field=field) from None
+
+
+def _date_or_none(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def waive_submitted(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    _require(rec, Status.AWAITING, doing="选择不落户")
+
+
+def waive_completed(*, case, actor) -> None:
+    person = case_person(case)
+    rec = record_of(person)
+    _require(rec, Status.AWAITING, doing="选择不落户")
+    answers = case.answers
+    if answers.get("agree") != "是":
+        raise ApplicationError("not_agreed", "请阅读并勾选同意承诺书", field="agree")
+    agreement = WaiverAgreement.objects.filter(version=_int(answers.get("agreement_version"))).first()
+    if agreement is None or not agreement.active:
+        raise StateConflict("agreement_changed", "承诺书已更新，请重新阅读后确认。")
+    Waiver.objects.create(person=person, account=case.applicant, case=case, agreement=agreement,
+                          title=agreement.title, text=agreement.body,
+                          text_sha256=hashlib.sha256(agreement.body.encode()).hexdigest(),
+                          signed_at=timezone.now())
+    _move(rec, Status.WAIVED, actor=actor, case=case, summary="确认不落户")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def store_submitted(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    _require(rec, Status.IN_SCHOOL, doing="申请毕业暂存")
+
+
+def store_completed(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    _require(rec, Status.IN_SCHOOL, doing="毕业暂存")
+    months = _int(case.answers.get("months")) or MAX_STORAGE_MONTHS
+    months = max(1, min(months, MAX_STORAGE_MONTHS))
+    start = timezone.localdate()
+    _move(rec, Status.STORED, actor=actor, case=case, summary="毕业暂存",
+          storage_start=start, storage_expiry=add_months(start, months))
+
+
+def move_out_submitted(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    _require(rec, Status.IN_SCHOOL, Status.STORED, doing="申请迁出")
+
+
+def move_out_completed(*, case, actor) -> None:
+    rec = record_of(case_person(case))
+    _require(rec, Status.IN_SCHOOL, Status.STORED, doing="迁出")
+    _move(rec, Status.MOVED_OUT, actor=actor, case=case, summary="迁出集体户口",
+          destination_address=str(case.answers.get("destination") or ""),
+          receiving_authority=str(case.answers.get("authority") or ""),
+          moved_out_at=timezone.localdate())
+
+
+def in_school_required(*, case, actor) -> None:
+    """Services for those whose household is in the collective household (borrowing
+    the household card, say)."""
+    rec = record_of(case_person(case))
+    if rec.status not in (Status.IN_SCHOOL, Status.STORED):
+        raise StateConflict("household_not_here", f"该事项仅限户口在学校集体户的人员办理，您的户口状态为"
+                                                  f"“{rec.get_status_display()}”。")
+
+
+def not_here_required(*, case, actor) -> None:
+    """Services for those whose household is elsewhere (a student's residence proof)."""
+    rec = record_of(case_person(case))
+    if rec.status in (Status.IN_SCHOOL, Status.STORED, Status.SUBMITTED):
+        raise StateConflict("household_here", "您的户口在（或正迁入）学校集体户，无需办理该事项。")
+
+
+def no_change(*, case, actor) -> None:
+    """Completing changes no household record."""
+
+
+# --- by hand ---------------------------------------------------------------------------
+
+CORRECTABLE = (*CERTIFICATE_FIELDS, "collective_address", "storage_expiry", "destination_address",
+               "receiving_authority")
+
+
+def correct(*, actor: User, rec: HouseholdRecord, status: str, reason: str, **fields) -> HouseholdRecord:
+    """An officer's correction of a record (a status or a field entered wrong), with
+    the reason, audited like every move. Auxiliaries never correct."""
+    authorize(actor, Action.HUKOU_REGISTER, unit=rec.person.org_unit)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("reason_required", "请填写更正原因", field="reason")
+    if status not in Status.values:
+        raise ApplicationError("bad_status", "请选择户口状态", field="status")
+    unknown = set(fields) - set(CORRECTABLE)
+    if unknown:
+        raise ApplicationError("bad_field", f"不能更正字段 {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    for name in DATE_FIELDS & set(fields):
+        fields[name] = _parse_date(fields[name], field=name)
+    with transaction.atomic():
+        locked = record_of(rec.person)
+        changed = {k: v for k, v in fields.items() if getattr(locked, k) != v}
+        if status == locked.status and not changed:
+            raise ApplicationError("nothing_changed", "没有需要更正的内容", field="status")
+        return _move(locked, status, actor=actor, summary="户籍更正", correction=reason, **changed)
+
+
+FIRST_AGREEMENT = """本人已知悉：
+一、学校为在校学生和教职工提供集体户口，本人可自愿选择将户口迁入学校集体户，或保留在原户籍地（不落户）。
+二、选择不落户后，本人在校期间的户籍业务（身份证办理、户籍证明等）须回原户籍地公安机关办理，学校集体户无法代为办理。
+三、本人确认已如实了解上述事项，自愿选择不将户口迁入学校集体户。如日后确需迁入，须向保卫处户籍室书面申请，经审核后办理。
+四、本确认以本人账号在线提交，与书面签字具有同等效力。"""
+
+
+def ensure_default_agreement(**kwargs) -> None:
+    """After migrate (and after a test flush): the first wording, if there is none. The
+    office edits it in the back office until someone signs it, then adds versions."""
+    if not WaiverAgreement.objects.exists():
+        WaiverAgreement.objects.create(version=1, title="集体户口不落户承诺书", body=FIRST_AGREEMENT, active=True)
+
+
+def _may_word(actor: User) -> None:
+    """The wording is the household office's (hukou.register) or the service admin's
+    (catalog.manage, who words the services in the back office)."""
+    if not can(actor, Action.CATALOG_MANAGE):
+        authorize(actor, Action.HUKOU_REGISTER)
+
+
+def edit_agreement(*, actor: User, agreement: WaiverAgreement, title: str, body: str) -> WaiverAgreement:
+    """Change a waiver wording that nobody has signed yet; a signed one stays as signed."""
+    _may_word(actor)
+    with transaction.atomic():
+        if agreement.signatures.exists():
+            raise StateConflict("agreement_signed", "该版本已有人确认，不能修改；请新增一个版本。")
+        agreement.title, agreement.body = title, body
+        agreement.save()
+        record(actor=actor, action="hukou.agreement_edit", obj=agreement,
+               summary=f"修改不落户承诺书第 {agreement.version} 版")
+    return agreement
+
+
+# --- the applicant's own choice ------------------------------------------------------------
+
+def sign_waiver(*, actor: User, version, agree: bool):
+    """The applicant confirms the waiver they read: an application under the office's
+    waiver service, submitted and completed at once, whose effect keeps the signed
+    record (hukou.waive). Returns the case."""
+    from tongban.cases import services as cases
+    from tongban.hukou.selectors import service_for
+
+    person = Person.objects.filter(account=actor).first() if actor.is_authenticated else None
+    if person is None:
+        raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再办理集体户口业务。")
+    if not agree:
+        raise ApplicationError("not_agreed", "请阅读并勾选同意承诺书", field="agree")
+    item = service_for("hukou.waive", person)
+    if item is None:
+        raise StateConflict("no_service", f"暂未开放不落户确认，请联系{settings.HOUSEHOLD_OFFICE_CONTACT}。")
+    with transaction.atomic():
+        case = cases.start_application(actor=actor, item=item)
+        case = cases.save_draft(actor=actor, case=case, answers={"agreement_version": version, "agree": "是"})
+        return cases.submit(actor=actor, case=case)
+
+
+def add_agreement(*, actor: User, title: str, body: str, activate: bool = True) -> WaiverAgreement:
+    """A new version of the waiver wording, by default the one shown from now on."""
+    _may_word(actor)
+    if not body.strip():
+        raise ApplicationError("body_required", "请填写承诺书正文", field="body")
+    with transaction.atomic():
+        last = WaiverAgreement.objects.select_for_update().order_by("-version").first()
+        if activate:
+            WaiverAgreement.objects.filter(active=True).update(active=False)
+        agreement = WaiverAgreement.objects.create(version=(last.version + 1) if last else 1, title=title,
+                                                   body=body, active=activate)
+        record(actor=actor, action="hukou.agreement_add", obj=agreement,
+               summary=f"新增不落户承诺书第 {agreement.version} 版", details={"active": activate})
+    return agreement

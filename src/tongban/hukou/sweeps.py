@@ -1,0 +1,74 @@
+"""The daily storage sweep: remind graduates whose stored household is about to expire
+(30, 7 and 1 days before, by default), and give the office the list of those whose
+storage has expired and who must move out. Every message is keyed on its fact, so the
+sweep may run twice, late, or on two workers without repeating one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.accounts.models import Membership
+from tongban.accounts.roles import Role
+from tongban.hukou.models import HouseholdRecord, Status
+from tongban.notify.services import notify
+
+
+def storage_sweep(*, today: dt.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    return {"reminded": _remind_expiring(today), "reported": _report_expired(today)}
+
+
+def _remind_expiring(today: dt.date) -> int:
+    thresholds = sorted(settings.HUKOU_STORAGE_REMINDER_DAYS)
+    if not thresholds:
+        return 0
+    due = (HouseholdRecord.objects.filter(status=Status.STORED, storage_expiry__gte=today,
+                                          storage_expiry__lte=today + dt.timedelta(days=thresholds[-1]))
+           .select_related("person__account"))
+    sent = 0
+    for rec in due.iterator(chunk_size=500):
+        account = rec.person.account
+        if account is None:
+            continue
+        left = (rec.storage_expiry - today).days
+        # the tightest reminder this record is within: a sweep that missed the 30-day
+        # morning sends the 30-day one late, never both it and the 7-day one at once
+        threshold = next(t for t in thresholds if left <= t)
+        with transaction.atomic():
+            sent += notify(event="hukou.storage_expiring", recipients=[account],
+                           key=f"hukou.storage_expiring:{rec.pk}:{rec.storage_expiry}:{threshold}",
+                           context={"expiry": rec.storage_expiry.isoformat(), "days": left},
+                           link="/hukou/", obj=rec)
+    return sent
+
+
+def _report_expired(today: dt.date) -> int:
+    """One message per officer covering expired records, whenever a new expiry date
+    joins the list (keyed on the newest), so a quiet week sends nothing."""
+    expired = list(HouseholdRecord.objects.filter(status=Status.STORED, storage_expiry__lt=today)
+                   .select_related("person__org_unit").only("pk", "storage_expiry", "person__org_unit__path"))
+    if not expired:
+        return 0
+    newest = max(r.storage_expiry for r in expired)
+    officers = Membership.objects.filter(role=Role.OFFICER).select_related("user", "org_unit")
+    counts: dict = defaultdict(int)
+    users = {}
+    for m in officers:
+        if not m.user.is_active:
+            continue
+        n = sum(1 for r in expired if r.person.org_unit.path.startswith(m.org_unit.path))
+        if n:
+            counts[m.user_id] = max(counts[m.user_id], n)
+            users[m.user_id] = m.user
+    sent = 0
+    with transaction.atomic():
+        for user_id, n in counts.items():
+            sent += notify(event="hukou.storage_expired", recipients=[users[user_id]],
+                           key=f"hukou.storage_expired:{newest}", context={"count": n, "date": today.isoformat()},
+                           link="/workbench/hukou/?expired=1")
+    return sent

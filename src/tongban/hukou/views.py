@@ -1,0 +1,209 @@
+"""Pages of the collective household: the applicant's own (status, choose, waiver, the
+printable documents) and the offices' (list with batch actions, overview, record,
+correction). Reads go through selectors, writes through services."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tongban.accounts.access import can
+from tongban.accounts.roles import Action
+from tongban.audit.models import AuditEntry
+from tongban.hukou import batch, documents, selectors, services
+from tongban.hukou.models import BatchJob, Status, Waiver
+from tongban.lib.errors import ApplicationError
+from tongban.workbench.access import staff_required
+
+PDF = "application/pdf"
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=PDF)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the applicant's pages --------------------------------------------------------------
+
+@login_required
+def mine(request):
+    person = selectors.own_person(request.user)
+    if person is None:
+        messages.info(request, "请先绑定本人信息（身份证号 + 学号/工号）。")
+        return redirect(f"/bind/?{urlencode({'next': request.path})}")
+    rec = selectors.own_record(request.user)
+    offers = {}
+    if rec is not None:
+        wanted = {Status.AWAITING: ["hukou.move_in"], Status.IN_SCHOOL: ["hukou.store", "hukou.move_out"],
+                  Status.STORED: ["hukou.move_out"]}.get(rec.status, [])
+        offers = {effect: selectors.service_for(effect, person) for effect in wanted}
+    return render(request, "hukou/mine.html", {
+        "person": person, "rec": rec, "offers": {k: v for k, v in offers.items() if v},
+        "waivers": Waiver.objects.filter(person=person).select_related("agreement"),
+        "can_waive": rec is not None and rec.status == Status.AWAITING,
+    })
+
+
+@login_required
+def waiver(request):
+    person = selectors.own_person(request.user)
+    agreement = selectors.active_agreement()
+    if person is None or agreement is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            services.sign_waiver(actor=request.user, version=request.POST.get("version", ""),
+                                 agree=request.POST.get("agree") == "yes")
+        except ApplicationError as exc:
+            error = exc
+        else:
+            messages.success(request, "已确认不落户，确认书可随时下载打印。")
+            return redirect("hukou:mine")
+    return render(request, "hukou/waiver.html", {"agreement": agreement, "error": error},
+                  status=error.status if error else 200)
+
+
+@login_required
+def waiver_pdf(request, pk: int):
+    found = selectors.own_waiver(user=request.user, pk=pk)
+    return _pdf(documents.waiver_pdf(found), f"waiver-{found.case.serial}.pdf")
+
+
+@login_required
+def move_out_notice(request):
+    rec = selectors.own_record(request.user)
+    if rec is None or rec.status != Status.MOVED_OUT:
+        raise Http404
+    return _pdf(documents.move_out_notice_pdf(rec), "move-out-notice.pdf")
+
+
+# --- the offices' pages -----------------------------------------------------------------
+
+def _need(request, action: str) -> None:
+    if not can(request.user, action):
+        raise PermissionDenied
+
+
+@staff_required
+def records(request):
+    _need(request, Action.PEOPLE_VIEW)
+    filters = selectors.Filters.from_params(request.GET)
+    qs = selectors.records(user=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "hukou/records.html", {
+        "page": page, "f": filters, "statuses": Status.choices, "colleges": selectors.colleges(user=request.user),
+        "query": urlencode(filters.as_params()),
+        "can_approve": can(request.user, Action.CASE_APPROVE),
+        "can_export": can(request.user, Action.PEOPLE_EXPORT),
+    })
+
+
+@staff_required
+def overview(request):
+    _need(request, Action.PEOPLE_VIEW)
+    rows, total = selectors.overview(user=request.user)
+    if request.GET.get("format") == "xlsx":
+        return _overview_xlsx(request, rows, total)
+    return render(request, "hukou/overview.html", {
+        "rows": rows, "total": total, "columns": [(c, selectors.COLUMN_LABELS[c]) for c in selectors.COLUMNS],
+        "can_export": can(request.user, Action.PEOPLE_EXPORT),
+    })
+
+
+def _overview_xlsx(request, rows, total) -> HttpResponse:
+    from openpyxl import Workbook
+
+    from tongban.audit.services import record_export
+
+    _need(request, Action.PEOPLE_EXPORT)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "集体户口概况"
+    sheet.append(["学院/单位", *[selectors.COLUMN_LABELS[c] for c in selectors.COLUMNS], "合计"])
+    for row in [*rows, total]:
+        sheet.append([row.unit.name if row.unit else "合计", *[row.counts[c] for c in selectors.COLUMNS], row.total])
+    out = io.BytesIO()
+    book.save(out)
+    record_export(actor=request.user, filters={"report": "hukou.overview"})
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''hukou-overview.xlsx"
+    return response
+
+
+@staff_required
+def record_detail(request, pk: int):
+    rec = selectors.record_for(user=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        fields = {name: request.POST.get(name, "").strip() for name in services.CORRECTABLE
+                  if name in request.POST}
+        try:
+            services.correct(actor=request.user, rec=rec, status=request.POST.get("status", ""),
+                             reason=request.POST.get("reason", ""), **fields)
+        except ApplicationError as exc:
+            error = exc
+        else:
+            messages.success(request, "已更正并记入审计轨迹。")
+            return redirect("hukou:record", pk=pk)
+    history = AuditEntry.objects.filter(object_type="hukou.householdrecord", object_id=str(rec.pk)).order_by("seq")
+    return render(request, "hukou/record.html", {
+        "rec": rec, "history": history, "error": error, "statuses": Status.choices,
+        "waivers": Waiver.objects.filter(person=rec.person).select_related("agreement", "case"),
+        "can_correct": can(request.user, Action.HUKOU_REGISTER, unit=rec.person.org_unit),
+    }, status=error.status if error else 200)
+
+
+@staff_required
+def staff_waiver_pdf(request, pk: int):
+    found = selectors.waiver_for_staff(user=request.user, pk=pk)
+    return _pdf(documents.waiver_pdf(found), f"waiver-{found.case.serial}.pdf")
+
+
+@staff_required
+def staff_move_out_notice(request, pk: int):
+    rec = selectors.record_for(user=request.user, pk=pk)
+    if rec.status != Status.MOVED_OUT:
+        raise Http404
+    return _pdf(documents.move_out_notice_pdf(rec), f"move-out-{rec.pk}.pdf")
+
+
+@staff_required
+@require_POST
+def start_batch(request):
+    filters = selectors.Filters.from_params(request.POST)
+    try:
+        job = batch.start_batch(actor=request.user, kind=request.POST.get("kind", ""), filters=filters,
+                                selected=request.POST.getlist("selected"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('hukou:records')}?{urlencode(filters.as_params())}")
+    return redirect("hukou:job", pk=job.pk)
+
+
+@staff_required
+def job_status(request, pk: int):
+    job = batch.job_for(user=request.user, pk=pk)
+    template = "hukou/_job_progress.html" if request.htmx else "hukou/job.html"
+    return render(request, template, {"job": job})
+
+
+@staff_required
+def job_result(request, pk: int):
+    job = batch.job_for(user=request.user, pk=pk)
+    if job.kind != BatchJob.Kind.EXPORT or job.state != BatchJob.State.DONE or not job.result:
+        raise Http404
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=f"hukou-{job.pk}.xlsx")
+
