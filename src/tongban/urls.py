@@ -11,6 +11,11 @@ urlpatterns = [
     path("workbench/", include("tongban.workbench.urls")),
     path("inbox/", include("tongban.notify.urls")),
     path("", include("tongban.cases.urls")),
+    path("", include("tongban.hukou.urls")),
+    path("workbench/restrictions/", include("tongban.restrictions.urls")),
+    path("", include("tongban.booking.urls")),
+    path("", include("tongban.loans.urls")),
     path("catalog/", include("tongban.catalog.urls")),
+    path("archive/", include("tongban.archive.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -60,6 +60,9 @@ class Action:
     DASHBOARD_VIEW = "dashboard.view"
     WORKBENCH = "workbench.use"
     NOTIFY_MANAGE = "notify.manage"
+    RESTRICTION_MANAGE = "restriction.manage"
+    LOAN_MANAGE = "loan.manage"
+    BOOKING_DESK = "booking.desk"
 
 
 A = Action
@@ -79,6 +82,8 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.PEOPLE_EXPORT: R.SUBTREE,
         A.CASE_PREPARE: R.SUBTREE,
         A.CASE_ACCEPT: R.SUBTREE,
+        A.LOAN_MANAGE: R.SUBTREE,
+        A.BOOKING_DESK: R.SUBTREE,
     },
     Role.AUXILIARY: {
         A.WORKBENCH: R.UNIT,
@@ -97,6 +102,9 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.CASE_APPROVE: R.SUBTREE,
         A.CASE_SIGN: R.SUBTREE,
         A.HUKOU_REGISTER: R.SUBTREE,
+        A.RESTRICTION_MANAGE: R.SUBTREE,
+        A.LOAN_MANAGE: R.SUBTREE,
+        A.BOOKING_DESK: R.SUBTREE,
     },
     Role.APPROVER: {
         A.WORKBENCH: R.UNIT,
@@ -135,6 +143,7 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.PEOPLE_EXPORT: R.ALL,
         A.CATALOG_MANAGE: R.ALL,
         A.NOTIFY_MANAGE: R.ALL,
+        A.RESTRICTION_MANAGE: R.ALL,
     },
 }
 

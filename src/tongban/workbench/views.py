@@ -36,6 +36,9 @@ def home(request):
         "can_people": can(user, Action.PEOPLE_VIEW),
         "can_import": can(user, Action.PEOPLE_IMPORT),
         "can_audit": can(user, Action.AUDIT_VIEW),
+        "can_restrict": can(user, Action.RESTRICTION_MANAGE),
+        "can_lend": can(user, Action.LOAN_MANAGE),
+        "can_desk": can(user, Action.BOOKING_DESK),
     })
 
 

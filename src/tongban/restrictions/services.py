@@ -1,0 +1,113 @@
+"""Imposing, lifting and checking restrictions. Booking and case submission call
+`check` in their services; each impose and lift is audited and messaged in its
+transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import User
+from tongban.accounts.roles import Action
+from tongban.audit.services import record
+from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.notify.services import notify
+from tongban.people.models import Person
+from tongban.restrictions.models import Blocks, Kind, Restriction
+
+DOING = {Blocks.BOOKING: "预约", Blocks.APPLYING: "申请办理"}
+
+
+class Restricted(PermissionDenied):
+    """The person is restricted from doing this; the message says why and whom to ask."""
+
+
+def _tell(event: str, r: Restriction, fact: str) -> None:
+    if r.person.account_id:
+        notify(event=event, recipients=[r.person.account], key=f"{event}:{r.pk}:{fact}",
+               context={"reason": r.reason, "blocks": r.get_blocks_display(),
+                        "contact": settings.HOUSEHOLD_OFFICE_CONTACT}, obj=r)
+
+
+def impose(*, actor: User | None, person: Person, kind: str, reason: str, blocks: str = Blocks.BOTH,
+           source: str = "", until: dt.date | None = None) -> Restriction | None:
+    """Restrict `person`. `actor=None` is the system (a sweep); a person acting needs
+    restriction.manage over the person's unit. With a `source`, at most one
+    restriction ever exists for it: imposing again returns None and writes nothing."""
+    if actor is not None:
+        authorize(actor, Action.RESTRICTION_MANAGE, unit=person.org_unit)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("reason_required", "请填写限制原因", field="reason")
+    if kind not in Kind.values:
+        raise ApplicationError("bad_kind", "请选择限制类型", field="kind")
+    if blocks not in Blocks.values:
+        raise ApplicationError("bad_blocks", "请选择限制范围", field="blocks")
+    with transaction.atomic():
+        if source and Restriction.objects.filter(source=source).exists():
+            return None
+        try:
+            with transaction.atomic():
+                r = Restriction.objects.create(person=person, kind=kind, reason=reason[:255], blocks=blocks,
+                                               source=source, until=until, created_by=actor)
+        except IntegrityError:  # the same source, imposed concurrently
+            return None
+        record(actor=actor, action="restriction.impose", obj=r, summary=f"限制 {person.name}：{reason}",
+               details={"kind": kind, "blocks": blocks, "source": source, "until": str(until or "")})
+        _tell("restriction.imposed", r, "imposed")
+    return r
+
+
+def lift(*, actor: User, restriction: Restriction, reason: str) -> Restriction:
+    authorize(actor, Action.RESTRICTION_MANAGE, unit=restriction.person.org_unit)
+    return _lift(actor=actor, restriction=restriction, reason=reason)
+
+
+def lift_by_source(*, source: str, reason: str, actor: User | None = None) -> Restriction | None:
+    """Lift the current restriction `source` created, as a rule configured by an admin
+    does (a loan policy that lifts on return): no permission of the actor is needed,
+    who is named on the trail."""
+    found = Restriction.objects.filter(source=source).current().first() if source else None
+    return _lift(actor=actor, restriction=found, reason=reason) if found else None
+
+
+def _lift(*, actor: User | None, restriction: Restriction, reason: str) -> Restriction:
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("reason_required", "请填写解除原因", field="reason")
+    with transaction.atomic():
+        r = Restriction.objects.select_for_update().select_related("person").get(pk=restriction.pk)
+        if r.lifted_at is not None:
+            from tongban.lib.errors import StateConflict
+
+            raise StateConflict("already_lifted", "该限制已解除")
+        r.lifted_at, r.lifted_by, r.lift_reason = timezone.now(), actor, reason[:255]
+        r.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        record(actor=actor, action="restriction.lift", obj=r, summary=f"解除对 {r.person.name} 的限制",
+               details={"reason": reason, "kind": r.kind})
+        _tell("restriction.lifted", r, "lifted")
+    return r
+
+
+def check(*, user: User | None = None, person: Person | None = None, doing: str) -> None:
+    """Raise Restricted if the person (or the person bound to `user`) may not do
+    `doing` (Blocks.BOOKING or Blocks.APPLYING) today."""
+    if person is None and user is not None and user.is_authenticated:
+        person = Person.objects.filter(account=user).first()
+    if person is None:
+        return
+    current = Restriction.objects.filter(person=person).current().blocking(doing).order_by("created_at").first()
+    if current is not None:
+        until = f"（至 {current.until} 自动解除）" if current.until else ""
+        raise Restricted("restricted", f"您因“{current.reason}”被限制{DOING[doing]}{until}，"
+                                       f"请联系{settings.HOUSEHOLD_OFFICE_CONTACT}解除。")
+
+
+def guard_applying(*, actor: User, item, case=None) -> None:
+    """The case engine's guard: a person restricted from applying may not start or
+    submit an application."""
+    check(user=actor, doing=Blocks.APPLYING)
