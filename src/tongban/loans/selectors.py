@@ -1,0 +1,53 @@
+"""The office's lists of loans, within the viewer's reach over the lending unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tongban.accounts.access import scope
+from tongban.accounts.models import User
+from tongban.accounts.roles import Action
+from tongban.loans.models import Loan, Policy
+
+TABS = {"out": "借出中", "due_tomorrow": "明天到期", "overdue": "已逾期", "history": "全部记录"}
+
+
+def loans(*, user: User, tab: str = "out", query: str = "") -> QuerySet[Loan]:
+    qs = scope(Loan.objects.select_related("person", "person__org_unit", "policy", "lent_by", "received_by"),
+               user, Action.LOAN_MANAGE, unit_field="policy__org_unit")
+    today = timezone.localdate()
+    if tab == "out":
+        qs = qs.filter(returned_at__isnull=True).order_by("due_date", "id")
+    elif tab == "due_tomorrow":
+        qs = qs.filter(returned_at__isnull=True, due_date=today + dt.timedelta(days=1)).order_by("id")
+    elif tab == "overdue":
+        qs = qs.filter(returned_at__isnull=True, due_date__lt=today).order_by("due_date", "id")
+    if query:
+        qs = qs.filter(person__name__icontains=query) | qs.filter(person__student_number=query)
+    return qs
+
+
+def days_overdue(loan: Loan, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return max(0, (today - loan.due_date).days) if loan.returned_at is None else 0
+
+
+def loan_for(*, user: User, pk: int) -> Loan:
+    found = loans(user=user, tab="history").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def policies(*, user: User) -> QuerySet[Policy]:
+    return scope(Policy.objects.filter(active=True).select_related("org_unit"), user, Action.LOAN_MANAGE)
+
+
+def own_loans(*, user: User) -> QuerySet[Loan]:
+    if not user.is_authenticated:
+        return Loan.objects.none()
+    return Loan.objects.filter(person__account=user).select_related("policy").order_by("-lent_at")

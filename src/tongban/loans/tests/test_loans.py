@@ -1,0 +1,168 @@
+"""Lending the household card for 8 days: reminded the day before, restricted from the
+first overdue day (once, however often the sweep runs), reminded while overdue, and
+the restriction lifted only by an admin unless the policy says otherwise."""
+
+import datetime as dt
+import io
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tongban.audit.models import AuditEntry
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.loans import services
+from tongban.loans.models import Loan, Policy
+from tongban.notify.models import Message
+from tongban.restrictions import services as restrictions
+from tongban.restrictions.models import Blocks, Restriction
+
+
+@pytest.fixture
+def policy(world):
+    return Policy.objects.create(org_unit=world.security)
+
+
+def lend(world, policy, person=None, **kwargs):
+    return services.lend(actor=world.officer, person=person or world.applicant_person, policy=policy,
+                         purpose="办理护照", **kwargs)
+
+
+def inbox(event):
+    return Message.objects.filter(event=event, channel="inbox")
+
+
+def test_lending_sets_the_due_date_and_tells_the_borrower(world, policy):
+    loan = lend(world, policy)
+    assert loan.due_date == timezone.localdate() + dt.timedelta(days=8)
+    assert inbox("loan.lent").get().recipient == world.applicant
+    assert AuditEntry.objects.filter(action="loan.lend", object_id=str(loan.pk)).exists()
+
+
+def test_working_day_policy_counts_working_days(world, policy):
+    policy.working_days = True
+    policy.save()
+    loan = lend(world, policy)
+    from tongban.catalog.workdays import add_working_days
+
+    assert loan.due_date == add_working_days(timezone.localdate(), 8, unit=world.security)
+
+
+def test_one_card_at_a_time(world, policy):
+    lend(world, policy)
+    with pytest.raises(StateConflict):
+        lend(world, policy)
+    assert Loan.objects.count() == 1
+
+
+def test_only_window_staff_lend(world, policy):
+    for who in (world.applicant, world.college_admin, world.auxiliary):
+        with pytest.raises(PermissionDenied):
+            services.lend(actor=who, person=world.applicant_person, policy=policy, purpose="x")
+    with pytest.raises(ApplicationError) as no_purpose:
+        services.lend(actor=world.officer, person=world.applicant_person, policy=policy, purpose=" ")
+    assert no_purpose.value.field == "purpose"
+
+
+def test_the_sweep_reminds_restricts_once_and_reminds_while_overdue(world, policy):
+    loan = lend(world, policy)
+    due = loan.due_date
+    services.sweep(today=due - dt.timedelta(days=2))
+    assert not inbox("loan.due_soon").exists()
+    for _ in range(2):
+        services.sweep(today=due - dt.timedelta(days=1))
+    assert inbox("loan.due_soon").count() == 1
+    services.sweep(today=due)  # the due day itself: nothing more
+    for _ in range(2):
+        services.sweep(today=due + dt.timedelta(days=1))
+    assert Restriction.objects.filter(source=f"loan:{loan.pk}").count() == 1
+    assert inbox("restriction.imposed").count() == 1 and inbox("loan.overdue").count() == 1
+    with pytest.raises(restrictions.Restricted):
+        restrictions.check(user=world.applicant, doing=Blocks.BOOKING)
+    with pytest.raises(restrictions.Restricted):
+        restrictions.check(user=world.applicant, doing=Blocks.APPLYING)
+    services.sweep(today=due + dt.timedelta(days=2))
+    services.sweep(today=due + dt.timedelta(days=3))
+    services.sweep(today=due + dt.timedelta(days=3))
+    assert inbox("loan.overdue").count() == 2  # day 1 and day 3
+    # returning does not lift it (the default policy); an admin does
+    services.take_back(actor=world.officer, loan=loan)
+    with pytest.raises(restrictions.Restricted):
+        restrictions.check(user=world.applicant, doing=Blocks.BOOKING)
+    services.sweep(today=due + dt.timedelta(days=6))
+    assert inbox("loan.overdue").count() == 2
+    restrictions.lift(actor=world.officer, restriction=Restriction.objects.get(), reason="已归还，批评教育")
+    restrictions.check(user=world.applicant, doing=Blocks.BOOKING)
+
+
+def test_a_policy_may_lift_on_return(world, policy):
+    policy.lift_on_return = True
+    policy.save()
+    loan = lend(world, policy)
+    services.sweep(today=loan.due_date + dt.timedelta(days=1))
+    services.take_back(actor=world.officer, loan=loan)
+    restrictions.check(user=world.applicant, doing=Blocks.BOOKING)
+    assert Restriction.objects.get().lift_reason.startswith("已归还")
+
+
+def test_a_restricted_person_cannot_borrow(world, policy):
+    restrictions.impose(actor=world.officer, person=world.applicant_person, kind="manual", reason="违规")
+    with pytest.raises(restrictions.Restricted):
+        lend(world, policy)
+
+
+def test_return_is_recorded_once(world, policy):
+    loan = lend(world, policy)
+    services.take_back(actor=world.officer, loan=loan)
+    with pytest.raises(StateConflict):
+        services.take_back(actor=world.officer, loan=loan)
+    loan.refresh_from_db()
+    assert loan.received_by == world.officer and loan.returned_at
+
+
+def test_the_window_pages_lend_list_return_and_export(world, policy, login):
+    client = login(world.officer)
+    bad = client.post("/workbench/loans/", {"student_number": "nobody", "policy": policy.pk, "purpose": "x"})
+    assert bad.status_code == 422 and "找不到" in bad.content.decode()
+    number = world.applicant_person.student_number
+    assert client.post("/workbench/loans/", {"student_number": number, "policy": policy.pk,
+                                             "purpose": "婚姻登记"}).status_code == 302
+    loan = Loan.objects.get()
+    assert "李同学" in client.get("/workbench/loans/").content.decode()
+    Loan.objects.filter(pk=loan.pk).update(due_date=timezone.localdate() - dt.timedelta(days=4))
+    assert "逾期 4 天" in client.get("/workbench/loans/?tab=overdue").content.decode()
+    sheet = load_workbook(io.BytesIO(client.get("/workbench/loans/?tab=overdue&format=xlsx").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "李同学" and rows[1][8] == 4
+    client.post(f"/workbench/loans/{loan.pk}/return/")
+    loan.refresh_from_db()
+    assert loan.returned_at is not None
+    assert "婚姻登记" in login(world.applicant).get("/loans/mine/").content.decode()
+    assert login(world.college_admin).get("/workbench/loans/").status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_windows_lending_at_once_lend_one_card(world, policy):
+    barrier = threading.Barrier(2)
+    results = []
+
+    def attempt():
+        try:
+            barrier.wait()
+            lend(world, policy)
+            results.append("ok")
+        except StateConflict:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "refused"]
+    assert Loan.objects.count() == 1
