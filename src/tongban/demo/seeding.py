@@ -139,4 +139,14 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.catalog import seed_catalog
 
     services = seed_catalog(units, DEMO_PASSWORD)
+    from tongban.demo.households import seed_households
+
+    seed_households(users["officer"])
+    from tongban.loans.models import Policy
+
+    if not Policy.objects.exists():
+        Policy.objects.create(org_unit=units["univ-security"])  # the household card, 8 days
+    from tongban.demo.bookings import seed_bookings
+
+    seed_bookings(units)
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services}

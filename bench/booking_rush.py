@@ -1,0 +1,301 @@
+"""The 08:00 rush: 1,000 signed-in applicants press "book" for 100 places at once, over
+HTTP, on gunicorn. Exactly 100 must get a place, every other must be told "已约满"
+(409), and nothing may answer 5xx.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tb_bk python bench/booking_rush.py \
+        [--clients 1000] [--places 100] [--workers 3] [--threads 4]
+
+gunicorn serves `tongban.wsgi`'s application (gthread, DB_CONN_MAX_AGE=60) on a free port
+and on the bench's throwaway database (see `_setup.py`). The world: one window taking
+one published service, one slot tomorrow morning of `--places` places (an extra
+session, so it exists whatever tomorrow is), N applicants bound to people, signed in
+by writing their sessions directly (logging in is not what is measured).
+
+Each client is a thread holding its own keep-alive connection; all wait on a barrier
+and then POST /booking/<resource>/ once. The anchor, in the same run on the same
+server with the same middleware, sessions and CSRF: a bare view doing the same SQL
+(the conditional UPDATE of the slot and, when it took a place, one INSERT) on a second
+slot of the same capacity, and nothing else (no rules, no audit, no messages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import socket
+import string
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+# --- the server's entry point -----------------------------------------------------------------
+def serve():
+    """gunicorn's entry point ('booking_rush:serve()'): tongban.wsgi's application, and
+    for /bench/ the same Django stack resolving to the anchor view."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth.decorators import login_required
+    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+    from django.db import connection, transaction
+    from django.http import HttpResponse, HttpResponseRedirect
+    from django.urls import include, path
+    from django.views.decorators.http import require_POST
+
+    from tongban.wsgi import application as tongban_app
+
+    @login_required
+    @require_POST
+    def anchor(request, pk: int):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE booking_slot SET booked = booked + 1 WHERE id = %s AND booked < capacity", [pk])
+            if cursor.rowcount != 1:
+                return HttpResponse("该时段已约满，请选择其他时段。", status=409)
+            cursor.execute("INSERT INTO bench_anchor (slot_id, user_id) VALUES (%s, %s)", [pk, request.user.pk])
+        return HttpResponseRedirect("/booking/mine/")
+
+    class AnchorURLs:
+        urlpatterns = [path("bench/anchor/<int:pk>/", anchor), path("", include("tongban.urls"))]
+
+    class AnchorRequest(WSGIRequest):
+        urlconf = AnchorURLs
+
+    class AnchorHandler(WSGIHandler):
+        request_class = AnchorRequest
+
+    anchor_app = AnchorHandler()
+
+    def application(environ, start_response):
+        app = anchor_app if environ.get("PATH_INFO", "").startswith("/bench/") else tongban_app
+        return app(environ, start_response)
+
+    return application
+
+
+# --- the world ----------------------------------------------------------------------------------
+def build_world(clients: int, places: int):
+    """The window, its service and two slots of `places` (one booked through the app,
+    one through the anchor); the applicants with their session cookies."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+    from django.utils import timezone
+
+    from tongban.accounts.models import OrgUnit, User
+    from tongban.accounts.roles import Role
+    from tongban.accounts.services import create_org_unit
+    from tongban.booking import plans
+    from tongban.booking.models import ExtraSession, Resource, Slot
+    from tongban.catalog.models import Material, ServiceItem, Step, UnitRule
+    from tongban.catalog.services import publish
+    from tongban.lib import crypto
+    from tongban.lib.masking import mask_id_number
+    from tongban.people import idnumber
+    from tongban.people.models import Person
+
+    city = create_org_unit(actor=None, code="city", name="示例市公安局", kind=OrgUnit.Kind.CITY_BUREAU)
+    station = create_org_unit(actor=None, code="east-1", name="东门派出所", kind=OrgUnit.Kind.STATION, parent=city)
+    item = ServiceItem.objects.create(code="id-card", name="居民身份证办理", org_unit=station, ways=["appointment"],
+                                      needs_acceptance=False)
+    Material.objects.create(item=item, order=1, key="id_card", name="居民身份证原件")
+    Step.objects.create(item=item, stage=1, key="window", name="窗口受理", role=Role.CLERK,
+                        unit_rule=UnitRule.SERVICE_UNIT, time_limit_days=1)
+    publish(actor=None, item=item)
+    window = Resource.objects.create(name="户籍窗口 1", org_unit=station, place="一楼大厅", slot_minutes=30,
+                                     capacity=places)
+    window.services.set([item])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    ExtraSession.objects.create(resource=window, date=tomorrow, start=dt.time(9), end=dt.time(10), note="bench")
+    plans.ensure_window(resource=window)
+    ours, theirs = Slot.objects.filter(resource=window, date=tomorrow).order_by("start")[:2]
+
+    hashed = make_password("bench-applicant-2026")
+    users = User.objects.bulk_create([User(username=f"applicant-{i:05d}", password=hashed, display_name=f"申请人{i}")
+                                      for i in range(clients)])
+    people = []
+    for i, user in enumerate(users):
+        number = idnumber.make("110105", dt.date(2000, 1, 1) + dt.timedelta(days=i % 3000), 100 + i // 3000)
+        people.append(Person(name=f"申请人{i}", id_number_enc=crypto.encrypt(number),
+                             id_number_index=crypto.blind_index(number, purpose="id"),
+                             id_number_masked=mask_id_number(number), gender="M", birth_date=dt.date(2000, 1, 1),
+                             region_code="110105", category="resident", org_unit=station,
+                             student_number=f"R{i:07d}", account=user))
+    Person.objects.bulk_create(people, batch_size=1_000)
+    cookies = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+        cookies.append((f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+                        f"{settings.CSRF_COOKIE_NAME}={csrf}", csrf))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_anchor (id integer PRIMARY KEY "
+                       + ("GENERATED ALWAYS AS IDENTITY" if connection.vendor == "postgresql" else "AUTOINCREMENT")
+                       + ", slot_id integer NOT NULL, user_id integer NOT NULL)")
+    return window, item, ours, theirs, cookies
+
+
+# --- the rush -------------------------------------------------------------------------------------
+def rush(port: int, path: str, form: str, cookies: list[tuple[str, str]]) -> tuple[float, list[tuple[int, str]]]:
+    """Every client POSTs once, all released by one barrier; returns the seconds from
+    the release to the last answer, and each (status, body)."""
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    connected = threading.Barrier(len(cookies) + 1)
+    go = threading.Event()
+    ends: list[float] = []
+
+    def client(cookie: str, token: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        try:
+            conn.connect()
+        finally:
+            connected.wait()
+        go.wait()
+        try:
+            conn.request("POST", path, body=form, headers={
+                "Cookie": cookie, "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            answer = (response.status, response.read().decode(errors="replace"))
+        except (OSError, http.client.HTTPException) as exc:
+            answer = (0, repr(exc))
+        finally:
+            conn.close()
+        with lock:
+            answers.append(answer)
+            ends.append(time.perf_counter())
+
+    threading.stack_size(256 * 1024)
+    threads = [threading.Thread(target=client, args=c) for c in cookies]
+    for t in threads:
+        t.start()
+    connected.wait()
+    started = time.perf_counter()
+    go.set()
+    for t in threads:
+        t.join()
+    return max(ends) - started, answers
+
+
+def summarise(label: str, seconds: float, answers: list[tuple[int, str]]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for status, _ in answers:
+        counts[status] = counts.get(status, 0) + 1
+    print(f"  {label}: {len(answers)} POSTs in {seconds:.2f} s = {len(answers) / seconds:.0f}/s; "
+          f"answers {dict(sorted(counts.items()))}")
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/booking/")
+            if conn.getresponse().status == 302:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer on port {port} within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--places", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from _setup import bench_database
+
+    with bench_database() as where:
+        import urllib.parse
+
+        from django.db import connection
+
+        from tongban.booking.models import Booking
+
+        print(f"database: {where}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        started = time.perf_counter()
+        window, item, ours, theirs, cookies = build_world(args.clients, args.places)
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)  # the pages use the manifest
+        print(f"world: {args.clients} signed-in applicants, a slot of {args.places} places for the app and one "
+              f"for the anchor ({time.perf_counter() - started:.0f} s)")
+        env = {**os.environ, "DB_CONN_MAX_AGE": "60", "HUEY_IMMEDIATE": "false"}
+        if connection.vendor == "postgresql":
+            parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+            env["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+        connection.close()
+        port = free_port()
+        log = Path(os.environ["TONGBAN_DATA_DIR"]) / "gunicorn.log"
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "booking_rush:serve()", "--pythonpath", str(HERE),
+             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
+             "--worker-class", "gthread", "--keep-alive", "75", "--timeout", "300", "--backlog", "4096",
+             "--log-level", "warning"],
+            env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=HERE.parent)
+        try:
+            _wait_for(port, server, log)
+            print(f"rush ({args.clients} clients at once; gunicorn {args.workers} workers × {args.threads} threads):")
+            app_s, app = rush(port, f"/booking/{window.pk}/", f"service={item.pk}&slot={ours.pk}", cookies)
+            app_counts = summarise("booking page (book())", app_s, app)
+            anchor_s, anchor = rush(port, f"/bench/anchor/{theirs.pk}/", "", cookies)
+            anchor_counts = summarise("anchor (same SQL, bare view)", anchor_s, anchor)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+        ours.refresh_from_db()
+        theirs.refresh_from_db()
+        booked = Booking.objects.filter(slot=ours).count()
+        full = sum(1 for status, body in app if status == 409 and "已约满" in body)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM bench_anchor")
+            (anchored,) = cursor.fetchone()
+        errors = sum(n for status, n in app_counts.items() if status >= 500 or status == 0)
+        ok = (booked == ours.booked == args.places and app_counts.get(302) == args.places
+              and full == args.clients - args.places and errors == 0
+              and anchored == theirs.booked == args.places)
+        print(f"app: {booked} bookings, slot booked={ours.booked}/{ours.capacity}, {full} answered 已约满, "
+              f"{errors} server errors; anchor: {anchored} rows, slot booked={theirs.booked}/{theirs.capacity} "
+              f"({sum(n for s, n in anchor_counts.items() if s >= 500 or s == 0)} server errors)")
+        share = anchor_s / app_s
+        print(f"throughput: book() {args.clients / app_s:.0f} POSTs/s beside the anchor's "
+              f"{args.clients / anchor_s:.0f}/s = {share:.2f} of it (target ≥ 0.7; exactly {args.places} booked, "
+              f"0 server errors) — {'OK' if ok and share >= 0.7 else ('MISSED' if ok else 'FAILED')}")
+        text = log.read_text(errors="replace")
+        if "Traceback" in text:
+            last = [line for line in text.splitlines() if line and not line.startswith((" ", "Traceback"))]
+            print(f"  server log: {text.count('Traceback')} tracebacks; e.g. {last[-1][:200] if last else ''}")
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class BookingConfig(AppConfig):
+    name = "tongban.booking"
+    verbose_name = "预约"
+
+    def ready(self) -> None:
+        from tongban.booking import messages  # noqa: F401  (registrations)
+        from tongban.booking.services import guard_booked
+        from tongban.cases import guards
+
+        guards.register("booking", guard_booked)

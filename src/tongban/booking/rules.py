@@ -1,0 +1,48 @@
+"""The booking rules as plain reads: which rule applies, when a day's slots open, and
+why a slot cannot be booked now (a Chinese reason, or None)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tongban.booking.models import Resource, Rule, Slot
+from tongban.catalog.models import ServiceItem
+
+
+def rule_for(resource: Resource, service: ServiceItem | None) -> Rule:
+    """The service's own rule, else the resource's general one, else the defaults."""
+    rules = {r.service_id: r for r in resource.rules.all()}
+    return (service is not None and rules.get(service.pk)) or rules.get(None) or Rule(resource=resource)
+
+
+def opens_at(rule: Rule, day: dt.date) -> dt.datetime:
+    """When the slots of `day` can first be booked: `open_days_ahead` days before,
+    at `open_time`."""
+    return dt.datetime.combine(day - dt.timedelta(days=rule.open_days_ahead), rule.open_time,
+                               tzinfo=timezone.get_current_timezone())
+
+
+def cutoff(rule: Rule, slot: Slot) -> dt.datetime:
+    """Until when a booking of `slot` may be cancelled or moved by the applicant."""
+    return slot.start - dt.timedelta(hours=rule.cancel_cutoff_hours)
+
+
+def refusal(rule: Rule, slot: Slot, now: dt.datetime) -> str | None:
+    """Why `slot` cannot be booked at `now` under `rule`, or None."""
+    if not slot.is_open:
+        return "该时段已停止预约，请选择其他时段。"
+    if slot.start <= now:
+        return "该时段已开始或已结束，请选择其他时段。"
+    if slot.start < now + dt.timedelta(hours=rule.min_notice_hours):
+        return f"需至少提前 {rule.min_notice_hours} 小时预约，请选择其他时段。"
+    opening = opens_at(rule, slot.date)
+    if now < opening:
+        return f"{slot.date:%m月%d日}的号源将于 {timezone.localtime(opening):%m月%d日 %H:%M} 开放预约。"
+    return None
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)

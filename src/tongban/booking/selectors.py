@@ -1,0 +1,153 @@
+"""Reads for the booking pages. Resources and their free places are public to signed-in
+applicants; a person's bookings are theirs alone; the window sees the resources and
+bookings of the units its role reaches (booking.desk), nothing else (404 otherwise)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from tongban.accounts.access import scope
+from tongban.accounts.models import User
+from tongban.accounts.roles import Action
+from tongban.booking import clock
+from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
+from tongban.booking.rules import opens_at, refusal, rule_for
+from tongban.booking.services import WINDOW
+from tongban.catalog.models import ServiceItem
+from tongban.people.models import Person
+
+# --- applicants -----------------------------------------------------------------------------
+
+
+def _published() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.filter(is_published=True).order_by("category", "code")
+
+
+def bookable_resources() -> QuerySet[Resource]:
+    """Active resources with at least one published service, each with those services."""
+    return (Resource.objects.filter(is_active=True, services__is_published=True).distinct()
+            .select_related("org_unit").prefetch_related(Prefetch("services", queryset=_published())))
+
+
+def resource_for_applicant(*, pk: int) -> Resource:
+    found = bookable_resources().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def service_of(resource: Resource, pk: str | int | None) -> ServiceItem | None:
+    """One of the resource's published services (prefetched), by id; the only one if it
+    has just one; else None."""
+    services = list(resource.services.all())
+    for s in services:
+        if str(s.pk) == str(pk):
+            return s
+    return services[0] if len(services) == 1 else None
+
+
+@dataclass
+class Day:
+    date: dt.date
+    slots: list[Slot] = field(default_factory=list)
+    opens: dt.datetime | None = None  # when the day is not open yet
+
+    @property
+    def free(self) -> int:
+        return sum(s.free for s in self.slots if s.bookable)
+
+
+def days(*, resource: Resource, service: ServiceItem | None) -> list[Day]:
+    """The days from today up to the last day the rule lets anyone book, with their
+    slots; each slot says whether it can be booked now (`bookable`, `refusal`)."""
+    rule = rule_for(resource, service)
+    now = clock.now()
+    today = clock.today()
+    last = today + dt.timedelta(days=rule.open_days_ahead)
+    slots = Slot.objects.filter(resource=resource, date__gte=today, date__lte=last, is_open=True).order_by("start")
+    by_day: dict[dt.date, Day] = {}
+    for s in slots:
+        s.refusal = refusal(rule, s, now)
+        s.bookable = s.refusal is None and s.free > 0
+        day = by_day.setdefault(s.date, Day(s.date))
+        day.slots.append(s)
+    for day in by_day.values():
+        opening = opens_at(rule, day.date)
+        day.opens = opening if now < opening else None
+    return [by_day[d] for d in sorted(by_day)]
+
+
+def slot_for(*, resource: Resource, pk) -> Slot:
+    found = Slot.objects.filter(resource=resource, pk=pk).select_related("resource", "resource__org_unit").first() \
+        if str(pk).isdigit() else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def own_person(user: User) -> Person | None:
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(account=user).first()
+
+
+def own_bookings(*, user: User) -> QuerySet[Booking]:
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    return (Booking.objects.filter(account=user)
+            .select_related("slot", "resource", "resource__org_unit", "service")
+            .order_by("-date", "-slot__start", "-id"))
+
+
+def own_booking(*, user: User, pk: int) -> Booking:
+    found = own_bookings(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def own_active(*, user: User) -> QuerySet[Booking]:
+    return own_bookings(user=user).filter(state__in=ACTIVE, date__gte=clock.today()).order_by("date", "slot__start")
+
+
+# --- the window -------------------------------------------------------------------------------
+
+def staff_resources(*, user: User) -> QuerySet[Resource]:
+    return scope(Resource.objects.select_related("org_unit"), user, WINDOW).order_by("org_unit__path", "name")
+
+
+def staff_resource(*, user: User, pk) -> Resource:
+    found = staff_resources(user=user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def day_bookings(*, user: User, resource: Resource, day: dt.date) -> QuerySet[Booking]:
+    """The resource's bookings of the day, queued ones first by number, then by time."""
+    return (scope(Booking.objects.filter(resource=resource, date=day), user, WINDOW, unit_field="resource__org_unit")
+            .exclude(state=State.CANCELLED)
+            .select_related("slot", "person", "service")
+            .order_by("slot__start", "queue_number", "id"))
+
+
+def staff_booking(*, user: User, pk: int) -> Booking:
+    found = (scope(Booking.objects.all(), user, WINDOW, unit_field="resource__org_unit")
+             .select_related("resource", "resource__org_unit", "person", "service", "slot").filter(pk=pk).first())
+    if found is None:
+        raise Http404
+    return found
+
+
+def person_for_window(*, user: User, number: str) -> Person | None:
+    """A person the window may queue, by student/staff number, within the staff's reach
+    over people."""
+    number = number.strip()
+    if not number:
+        return None
+    return scope(Person.objects.select_related("account"), user, Action.PEOPLE_VIEW).filter(
+        student_number=number).first()

@@ -1,0 +1,380 @@
+"""Every change to a booking: book, cancel, reschedule (the applicant's), check in,
+served, no-show, walk-in (the window's), the reminders, and a resource's plan saved.
+Each is one transaction with its audit entry and its messages.
+
+A place is taken only by `UPDATE slot SET booked = booked + 1 WHERE id = … AND
+booked < capacity AND is_open` (`_take`), and the database refuses a slot over its
+capacity and a second active booking of a person for one service, so no race can
+overbook: the loser of a race for the last place gets "已约满" (a StateConflict, 409).
+
+Locks, always in this order so two acts cannot wait on each other: the person's row
+(serialises one person's acts, so the weekly limit holds), the booking's row, the
+slots in id order, the resource's row (queue numbers), and last the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import User
+from tongban.accounts.roles import Action
+from tongban.audit.services import record
+from tongban.booking import clock, plans
+from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
+from tongban.booking.rules import cutoff, refusal, rule_for, week_of
+from tongban.catalog.models import ServiceItem
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.notify.services import notify
+from tongban.people.models import Person
+from tongban.restrictions import services as restrictions
+from tongban.restrictions.models import Blocks, Kind, Restriction
+
+# Window work (check-in, served, no-show, walk-in, cancelling for someone) is the
+# acceptance of people at the counter: clerks and officers hold it, auxiliaries not.
+WINDOW = Action.BOOKING_DESK
+FULL = "该时段已约满，请选择其他时段。"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _when(slot: Slot | None, day: dt.date) -> str:
+    if slot is None:
+        return f"{day:%Y-%m-%d}"
+    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def materials_of(service: ServiceItem) -> list[str]:
+    """The names of the materials the service asks for (the checklist to bring)."""
+    return [m.name + ("" if m.required else "（如有）") for m in service.materials.all()]
+
+
+def _tell(event: str, b: Booking, fact: str, **extra) -> int:
+    if b.account_id is None:
+        return 0
+    context = {"service": b.service.name, "resource": b.resource.name, "place": b.resource.place or "见办事指南",
+               "time": _when(b.slot, b.date), "materials": "、".join(materials_of(b.service)) or "无需材料",
+               "reason": "", **extra}
+    return notify(event=event, recipients=[b.account], key=f"{event}:{b.pk}:{fact}", context=context,
+                  link="/booking/mine/", obj=b)
+
+
+def _person_of(actor: User) -> Person:
+    person = Person.objects.filter(account=actor).first() if actor.is_authenticated else None
+    if person is None:
+        raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再预约。")
+    return person
+
+
+def _lock_person(person: Person) -> None:
+    list(Person.objects.select_for_update(no_key=True).filter(pk=person.pk).values_list("pk"))
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update(no_key=True).get(pk=booking.pk)
+
+
+def _serves(resource: Resource, service: ServiceItem) -> None:
+    if not resource.is_active or not resource.services.filter(pk=service.pk, is_published=True).exists():
+        raise ApplicationError("service_not_served", f"{resource.name} 不办理“{service.name}”的预约。",
+                               field="service")
+
+
+def _take(slot: Slot) -> None:
+    """Take one place in `slot`, or refuse: the one conditional update that decides."""
+    taken = (Slot.objects.filter(pk=slot.pk, is_open=True, booked__lt=F("capacity"))
+             .update(booked=F("booked") + 1))
+    if not taken:
+        raise StateConflict("slot_full", FULL)
+
+
+def _release(slot_id: int | None) -> None:
+    if slot_id is not None:
+        Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: int | None = None) -> None:
+    rule = rule_for(slot.resource, service)
+    theirs = Booking.objects.filter(person=person).exclude(pk=exclude)
+    current = theirs.filter(service=service, state__in=ACTIVE).select_related("slot").first()
+    if current is not None:
+        when = _when(current.slot, current.date)
+        raise StateConflict("already_booked", f"您已有“{service.name}”的有效预约（{when}），请先取消或改约。")
+    if rule.weekly_limit:
+        monday, sunday = week_of(slot.date)
+        week = theirs.filter(resource=slot.resource, date__gte=monday, date__lte=sunday).exclude(
+            state=State.CANCELLED)
+        if rule.service_id:
+            week = week.filter(service=service)
+        if week.count() >= rule.weekly_limit:
+            raise StateConflict("weekly_limit", f"每人每周最多预约 {rule.weekly_limit} 次，"
+                                                f"您在 {monday:%m月%d日} 这一周的预约已满。")
+
+
+def _next_number(resource: Resource, day: dt.date) -> int:
+    """The next queue number of the resource's day. The resource row is locked for the
+    rest of the transaction (no key: bookings referencing it are not held up)."""
+    list(Resource.objects.select_for_update(no_key=True).filter(pk=resource.pk).values_list("pk"))
+    last = Booking.objects.filter(resource=resource, date=day).aggregate(n=Max("queue_number"))["n"]
+    return (last or 0) + 1
+
+
+def _window_staff(actor: User, b: Booking) -> None:
+    authorize(actor, WINDOW, unit=b.resource.org_unit)
+
+
+# --- the applicant's acts -----------------------------------------------------------------
+
+def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking:
+    """Book one place in `slot` for `service`, for the person bound to `actor`; with
+    `case`, the booking is linked to that application of theirs. Confirms in-app and
+    on the person's channels, with the materials to bring.
+
+    Refuses (ApplicationError) an unbound account, a restricted person (Restricted,
+    403), a service the resource does not take, a slot not yet open or too soon or
+    past, a second active booking for the service, the weekly limit, and a full slot
+    ("已约满", 409)."""
+    if slot.free == 0:
+        # as read just now: in a rush most requests end here, before any lock; the
+        # conditional update below still decides for those that get further
+        raise StateConflict("slot_full", FULL)
+    person = _person_of(actor)
+    resource = slot.resource
+    _serves(resource, service)
+    if case is not None and (case.applicant_id != actor.pk or case.item_id != service.pk):
+        raise PermissionDenied("not_your_case", "只能关联您本人该事项的申请。")
+    rule = rule_for(resource, service)
+    reason = refusal(rule, slot, clock.now())
+    if reason:
+        raise StateConflict("not_bookable", reason)
+    try:
+        with transaction.atomic():
+            _lock_person(person)
+            restrictions.check(person=person, doing=Blocks.BOOKING)
+            _check_limits(person=person, service=service, slot=slot)
+            _take(slot)
+            b = Booking.objects.create(resource=resource, slot=slot, date=slot.date, person=person, account=actor,
+                                       service=service, case=case, created_by=actor)
+            record(actor=actor, action="booking.book", obj=b,
+                   summary=f"预约 {service.name}：{person.name} {_when(slot, slot.date)}",
+                   details={"slot": slot.pk, "service": service.code, "resource": resource.pk,
+                            "case": case.serial if case is not None else None})
+            _tell("booking.confirmed", b, "confirmed")
+    except IntegrityError as exc:
+        # the person's other request for the same service won the race (the
+        # one-active-per-service constraint); the whole act, its place too, is undone
+        raise StateConflict("already_booked", f"您已有“{service.name}”的有效预约，请先取消或改约。") from exc
+    return b
+
+
+def cancel(*, actor: User, booking: Booking, reason: str = "") -> Booking:
+    """Cancel a booking not yet checked in and give its place back. The applicant may
+    until the cut-off; window staff of the resource's unit may at any time, and say
+    why. Refuses anything else."""
+    now = clock.now()
+    with transaction.atomic():
+        b = _locked(booking)
+        own = b.account_id == actor.pk
+        if not own:
+            _window_staff(actor, b)
+            if not reason.strip():
+                raise ApplicationError("reason_required", "请填写取消原因", field="reason")
+        if b.state != State.BOOKED:
+            raise StateConflict("not_cancellable", f"该预约{b.get_state_display()}，不能取消。")
+        if own and b.slot is not None and now > cutoff(rule_for(b.resource, b.service), b.slot):
+            hours = rule_for(b.resource, b.service).cancel_cutoff_hours
+            raise StateConflict("past_cutoff", f"已过取消截止时间（开始前 {hours} 小时），如不能前来请联系窗口。")
+        b.state, b.finished_at = State.CANCELLED, now
+        b.save(update_fields=["state", "finished_at"])
+        _release(b.slot_id)
+        record(actor=actor, action="booking.cancel", obj=b,
+               summary=f"取消预约：{b.person.name} {b.service.name} {_when(b.slot, b.date)}",
+               details={"slot": b.slot_id, "by": "applicant" if own else "staff", "reason": reason.strip()})
+        _tell("booking.cancelled", b, "cancelled", reason=f"原因：{reason.strip()}" if reason.strip() else "")
+    return b
+
+
+def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
+    """Move the applicant's booking to another slot of the same resource, before the
+    cut-off: the new place is taken and the old one given back in one transaction
+    (both or neither). The new slot must be bookable as for a new booking."""
+    now = clock.now()
+    person = booking.person
+    with transaction.atomic():
+        _lock_person(person)
+        b = _locked(booking)
+        if b.account_id != actor.pk:
+            raise PermissionDenied("not_yours", "只能改约您本人的预约。")
+        if b.state != State.BOOKED or b.slot_id is None:
+            raise StateConflict("not_reschedulable", f"该预约{b.get_state_display()}，不能改约。")
+        if slot.resource_id != b.resource_id:
+            raise ApplicationError("other_resource", "只能改约到同一窗口的其他时段。", field="slot")
+        if slot.pk == b.slot_id:
+            raise ApplicationError("same_slot", "请选择一个不同的时段。", field="slot")
+        old = b.slot
+        rule = rule_for(b.resource, b.service)
+        if now > cutoff(rule, old):
+            raise StateConflict("past_cutoff", f"已过改约截止时间（开始前 {rule.cancel_cutoff_hours} 小时）。")
+        reason = refusal(rule, slot, now)
+        if reason:
+            raise StateConflict("not_bookable", reason)
+        _check_limits(person=person, service=b.service, slot=slot, exclude=b.pk)
+        # slots in id order, so two people swapping slots cannot deadlock
+        if slot.pk < old.pk:
+            _take(slot)
+            _release(old.pk)
+        else:
+            _release(old.pk)
+            _take(slot)
+        b.slot, b.date = slot, slot.date
+        b.save(update_fields=["slot", "date"])
+        record(actor=actor, action="booking.reschedule", obj=b,
+               summary=f"改约：{person.name} {b.service.name} {_when(old, old.date)} → {_when(slot, slot.date)}",
+               details={"from": old.pk, "to": slot.pk})
+        _tell("booking.rescheduled", b, f"to:{slot.pk}", old_time=_when(old, old.date))
+    return b
+
+
+# --- at the window --------------------------------------------------------------------------
+
+def check_in(*, actor: User, booking: Booking) -> Booking:
+    """The person has arrived on the booked day: issue the resource's next queue
+    number of the day. Window staff of the resource's unit only."""
+    _window_staff(actor, booking)
+    now = clock.now()
+    with transaction.atomic():
+        b = _locked(booking)
+        if b.state != State.BOOKED:
+            raise StateConflict("not_checkable", f"该预约{b.get_state_display()}，不能签到。")
+        if b.date != timezone.localdate(now):
+            raise StateConflict("not_today", f"该预约在 {b.date:%Y-%m-%d}，只能在预约当天签到。")
+        b.queue_number = _next_number(b.resource, b.date)
+        b.state, b.checked_in_at = State.CHECKED_IN, now
+        b.save(update_fields=["queue_number", "state", "checked_in_at"])
+        record(actor=actor, action="booking.check_in", obj=b,
+               summary=f"签到：{b.person.name}，{b.resource.name} {b.queue_number} 号",
+               details={"number": b.queue_number})
+        _tell("booking.checked_in", b, "checked_in", number=b.queue_number)
+    return b
+
+
+def walk_in(*, actor: User, resource: Resource, person: Person, service: ServiceItem) -> Booking:
+    """Someone without a booking comes to the window: queue them for today, checked in
+    with the next number. Takes no slot (the booked places stay for those who booked).
+    A restriction from booking online does not keep anyone from the window."""
+    authorize(actor, WINDOW, unit=resource.org_unit)
+    _serves(resource, service)
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            _lock_person(person)
+            if Booking.objects.filter(person=person, service=service, state__in=ACTIVE).exists():
+                raise StateConflict("already_booked", f"{person.name} 已有“{service.name}”的有效预约，请直接为其签到。")
+            day = timezone.localdate(now)
+            b = Booking.objects.create(resource=resource, date=day, person=person, account=person.account,
+                                       service=service, state=State.CHECKED_IN, walk_in=True,
+                                       queue_number=_next_number(resource, day), created_by=actor,
+                                       checked_in_at=now)
+            record(actor=actor, action="booking.walk_in", obj=b,
+                   summary=f"现场取号：{person.name} {service.name}，{resource.name} {b.queue_number} 号",
+                   details={"number": b.queue_number, "service": service.code})
+            _tell("booking.checked_in", b, "checked_in", number=b.queue_number)
+    except IntegrityError as exc:
+        raise StateConflict("already_booked", f"{person.name} 已有“{service.name}”的有效预约。") from exc
+    return b
+
+
+def mark_served(*, actor: User, booking: Booking) -> Booking:
+    """The checked-in person has been served."""
+    _window_staff(actor, booking)
+    with transaction.atomic():
+        b = _locked(booking)
+        if b.state != State.CHECKED_IN:
+            raise StateConflict("not_checked_in", f"该预约{b.get_state_display()}，请先签到。")
+        b.state, b.finished_at = State.SERVED, clock.now()
+        b.save(update_fields=["state", "finished_at"])
+        record(actor=actor, action="booking.served", obj=b, summary=f"已办理：{b.person.name} {b.service.name}")
+    return b
+
+
+def mark_no_show(*, actor: User, booking: Booking) -> Booking:
+    """The person did not come to a slot that has begun. Applying the resource's
+    policy: their `no_show_limit`-th no-show within `no_show_days` days (counting only
+    those since their last no-show restriction) restricts them from booking for
+    `no_show_restrict_days` days, once."""
+    _window_staff(actor, booking)
+    now = clock.now()
+    with transaction.atomic():
+        b = _locked(booking)
+        if b.state != State.BOOKED:
+            raise StateConflict("not_no_show", f"该预约{b.get_state_display()}，不能记为爽约。")
+        if b.slot is not None and now < b.slot.start:
+            raise StateConflict("not_started", "预约时段尚未开始，不能记为爽约。")
+        b.state, b.finished_at = State.NO_SHOW, now
+        b.save(update_fields=["state", "finished_at"])
+        record(actor=actor, action="booking.no_show", obj=b,
+               summary=f"爽约：{b.person.name} {b.service.name} {_when(b.slot, b.date)}")
+        _apply_no_show_policy(b, now)
+    return b
+
+
+def _apply_no_show_policy(b: Booking, now: dt.datetime) -> None:
+    resource, person = b.resource, b.person
+    if not resource.no_show_limit:
+        return
+    since = b.date - dt.timedelta(days=resource.no_show_days)
+    counted = Booking.objects.filter(person=person, state=State.NO_SHOW, date__gt=since, date__lte=b.date)
+    last = (Restriction.objects.filter(person=person, kind=Kind.NO_SHOWS).order_by("-created_at")
+            .values_list("created_at", flat=True).first())
+    if last is not None:
+        counted = counted.filter(finished_at__gt=last)
+    n = counted.count()
+    if n < resource.no_show_limit:
+        return
+    restrictions.impose(actor=None, person=person, kind=Kind.NO_SHOWS,
+                        reason=f"{resource.no_show_days} 天内预约爽约 {n} 次", blocks=Blocks.BOOKING,
+                        source=f"noshow:{person.pk}:{b.date}",
+                        until=timezone.localdate(now) + dt.timedelta(days=resource.no_show_restrict_days))
+
+
+# --- sweeps and configuration ---------------------------------------------------------------
+
+def send_reminders() -> int:
+    """Remind everyone booked for tomorrow. Keyed on the booking and its date: run it
+    again (or after a reschedule to the same day) and nothing more is sent; a booking
+    moved to another day is reminded for that day."""
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    due = (Booking.objects.filter(date=tomorrow, state=State.BOOKED, account__isnull=False)
+           .select_related("slot", "resource", "service", "account"))
+    sent = 0
+    for b in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            sent += _tell("booking.reminder", b, f"reminder:{b.date}")
+    return sent
+
+
+def plan_saved(*, actor: User | None, resource: Resource) -> int:
+    """After the back office saved a resource with its sessions and rules (who may is
+    the admin's model permissions): record it and bring the bookable window's slots in
+    line. Returns the slots added."""
+    with transaction.atomic():
+        added = plans.ensure_window(resource=resource)
+        record(actor=actor, action="booking.plan_saved", obj=resource, summary=f"保存预约资源：{resource}",
+               details={"sessions": [str(s) for s in resource.sessions.all()],
+                        "extra": [str(s) for s in resource.extra_sessions.filter(date__gte=clock.today())],
+                        "slot_minutes": resource.slot_minutes, "capacity": resource.capacity, "added": added})
+    return added
+
+
+
+def guard_booked(*, actor: User, item, case=None) -> None:
+    """The case engine's guard: a service that needs an appointment is submitted only
+    with an active booking linked to the application."""
+    if case is None or not case.config["item"].get("booking_required"):
+        return
+    if not Booking.objects.filter(case=case, state__in=ACTIVE).exists():
+        raise ApplicationError("booking_required", "该事项需要先预约到场时间：请先预约，再提交申请。", field="booking")

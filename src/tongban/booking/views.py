@@ -1,0 +1,205 @@
+"""Booking pages: the applicant's (what can be booked, a resource's days and free
+places, my bookings with cancel, reschedule and the queue number) and the window's
+day view (check in, served, no-show, walk-in). Reads through selectors, writes
+through services; a refused act re-renders the page with the reason and its status
+(409 "已约满", 422 bad input, 403 restricted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tongban.accounts.access import can
+from tongban.booking import clock, selectors, services
+from tongban.booking.models import State
+from tongban.lib.errors import ApplicationError
+from tongban.workbench.access import staff_required
+
+# --- the applicant's pages ----------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    return render(request, "booking/index.html", {"resources": selectors.bookable_resources()})
+
+
+def _slot_or_error(resource, value):
+    if not str(value).isdigit():
+        raise ApplicationError("slot_required", "请选择预约时段。", field="slot")
+    try:
+        return selectors.slot_for(resource=resource, pk=value)
+    except Http404 as exc:  # a slot of another resource, or none
+        raise ApplicationError("slot_required", "请选择预约时段。", field="slot") from exc
+
+
+@login_required
+def resource(request, pk: int):
+    found = selectors.resource_for_applicant(pk=pk)
+    case = _own_case(request)
+    service = selectors.service_of(found, request.POST.get("service") or request.GET.get("service")
+                                   or (case.item_id if case else None))
+    error = None
+    if request.method == "POST":
+        try:
+            if service is None:
+                raise ApplicationError("service_required", "请选择要办理的事项。", field="service")
+            booking = services.book(actor=request.user, slot=_slot_or_error(found, request.POST.get("slot", "")),
+                                    service=service, case=case)
+        except ApplicationError as exc:
+            error = exc
+        else:
+            messages.success(request, "预约成功。")
+            return redirect("booking:detail", pk=booking.pk)
+    return render(request, "booking/resource.html", {
+        "resource": found, "service": service, "services": list(found.services.all()),
+        "days": selectors.days(resource=found, service=service) if service else [],
+        "person": selectors.own_person(request.user), "error": error, "case": case,
+    }, status=error.status if error else 200)
+
+
+def _own_case(request):
+    """The applicant's own application this booking is for (`?case=`), if any."""
+    value = request.POST.get("case") or request.GET.get("case") or ""
+    if not str(value).isdigit():
+        return None
+    from tongban.cases.selectors import own_case
+
+    return own_case(user=request.user, pk=int(value))
+
+
+@login_required
+def mine(request):
+    return render(request, "booking/mine.html", {
+        "active": selectors.own_active(user=request.user),
+        "past": selectors.own_bookings(user=request.user).exclude(
+            pk__in=selectors.own_active(user=request.user).values("pk"))[:30],
+    })
+
+
+@login_required
+def detail(request, pk: int):
+    """One booking: the confirmation with the materials to bring, and on the day its
+    queue number (the status block refreshes itself by htmx while active today)."""
+    booking = selectors.own_booking(user=request.user, pk=pk)
+    context = {"b": booking, "today": clock.today(), "materials": booking.service.materials.all()}
+    if request.htmx:
+        return render(request, "booking/_status.html", context)
+    return render(request, "booking/detail.html", context)
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    booking = selectors.own_booking(user=request.user, pk=pk)
+    try:
+        services.cancel(actor=request.user, booking=booking)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "预约已取消。")
+    return redirect("booking:mine")
+
+
+@login_required
+def reschedule(request, pk: int):
+    booking = selectors.own_booking(user=request.user, pk=pk)
+    found = booking.resource
+    error = None
+    if request.method == "POST":
+        try:
+            services.reschedule(actor=request.user, booking=booking,
+                                slot=_slot_or_error(found, request.POST.get("slot", "")))
+        except ApplicationError as exc:
+            error = exc
+        else:
+            messages.success(request, "已改约。")
+            return redirect("booking:detail", pk=booking.pk)
+    return render(request, "booking/reschedule.html", {
+        "b": booking, "resource": found, "service": booking.service,
+        "days": selectors.days(resource=found, service=booking.service), "error": error,
+    }, status=error.status if error else 200)
+
+
+# --- the window -------------------------------------------------------------------------------
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return clock.today()
+
+
+def _back(resource_pk, day: dt.date):
+    return redirect(f"{reverse('booking:desk')}?{urlencode({'resource': resource_pk, 'date': day.isoformat()})}")
+
+
+@staff_required
+def desk(request):
+    """The day's bookings of one resource, with the window's acts."""
+    if not can(request.user, services.WINDOW):
+        raise PermissionDenied
+    resources = selectors.staff_resources(user=request.user)
+    chosen = request.GET.get("resource", "")
+    current = selectors.staff_resource(user=request.user, pk=chosen) if chosen else resources.first()
+    day = _day(request.GET.get("date", ""))
+    return render(request, "booking/desk.html", {
+        "resources": resources, "current": current, "day": day, "today": clock.today(),
+        "bookings": selectors.day_bookings(user=request.user, resource=current, day=day) if current else [],
+        "services": current.services.filter(is_published=True) if current else [],
+        "states": State,
+    })
+
+
+ACTS = {
+    "check-in": (services.check_in, "已签到，排队号 {number}。"),
+    "served": (services.mark_served, "已标记为已办理。"),
+    "no-show": (services.mark_no_show, "已记为爽约。"),
+}
+
+
+@staff_required
+@require_POST
+def act(request, pk: int, name: str):
+    booking = selectors.staff_booking(user=request.user, pk=pk)
+    try:
+        if name == "cancel":
+            done = services.cancel(actor=request.user, booking=booking, reason=request.POST.get("reason", ""))
+            note = "已取消该预约。"
+        elif name in ACTS:
+            service, note = ACTS[name]
+            done = service(actor=request.user, booking=booking)
+        else:
+            raise ApplicationError("unknown_act", "未知操作。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{done.person.name}：{note.format(number=done.queue_number)}")
+    return _back(booking.resource_id, booking.date)
+
+
+@staff_required
+@require_POST
+def walk_in(request):
+    found = selectors.staff_resource(user=request.user, pk=request.POST.get("resource", ""))
+    try:
+        person = selectors.person_for_window(user=request.user, number=request.POST.get("student_number", ""))
+        if person is None:
+            raise ApplicationError("person_not_found", "找不到该学号/工号的人员（或不在您的管理范围内）。",
+                                   field="student_number")
+        service = selectors.service_of(found, request.POST.get("service"))
+        if service is None:
+            raise ApplicationError("service_required", "请选择要办理的事项。", field="service")
+        done = services.walk_in(actor=request.user, resource=found, person=person, service=service)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{done.person.name}：现场取号 {done.queue_number} 号。")
+    return _back(found.pk, clock.today())
