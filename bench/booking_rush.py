@@ -241,6 +241,9 @@ def main() -> int:
 
         from tongban.booking.models import Booking
 
+        if connection.vendor != "postgresql":
+            print("skipped: booking_rush.py measures PostgreSQL; set DATABASE_URL=postgres://… to run it")
+            return 0
         print(f"database: {where}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         started = time.perf_counter()
         window, item, ours, theirs, cookies = build_world(args.clients, args.places)

@@ -4,8 +4,10 @@ throwaway database (SQLite, or DATABASE_URL's server if set), and print their fi
     python bench/run.py [--quick]
 
 --quick runs a tenth of the size or less (5,000 rows, 100,000 entries, 3,000 messages, 30,000 cases,
-30 applicants for 3 s a step, 100 clients for 10 places) to check the benches themselves; the targets are for the full size.
-cases_scale.py and booking_rush.py need PostgreSQL (DATABASE_URL) and say they skipped on SQLite.
+30 applicants for 3 s a step, 100 clients for 10 places) to check the benches themselves;
+the targets are for the full size.
+cases_scale.py and booking_rush.py need PostgreSQL (DATABASE_URL) and say they skipped
+on SQLite.
 """
 
 from __future__ import annotations

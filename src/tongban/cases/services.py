@@ -33,6 +33,8 @@ from tongban.lib import crypto
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import notify
 
+# Working days the window has to accept or refuse a submission (行政许可法 §32: five).
+ACCEPTANCE_DAYS = 5
 URGE_INTERVAL = timedelta(hours=24)
 
 
@@ -463,16 +465,22 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
 
 # --- urging, delegating, overdue -------------------------------------------------------
 def urge(*, actor: User, case: Case) -> int:
-    """The applicant urges (催办) an overdue case: its open steps' handlers are told.
-    At most once a day; only when a step or the case is past its deadline."""
+    """The applicant urges (催办) an overdue case: its open steps' handlers are told,
+    or, while it waits for acceptance past ACCEPTANCE_DAYS working days, the window
+    staff who accept for its unit. At most once a day; only when overdue."""
     today = timezone.localdate()
     with _act():
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能催办自己的申请。")
-        _require(case, Status.IN_APPROVAL, doing="催办")
-        open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
-        overdue = (case.due_date and case.due_date < today) or any(w.due_date < today for w in open_items)
+        _require(case, Status.IN_APPROVAL, Status.SUBMITTED, doing="催办")
+        if case.status == Status.SUBMITTED:
+            due = workdays.add_working_days(timezone.localdate(case.submitted_at), ACCEPTANCE_DAYS,
+                                            unit=case.org_unit)
+            open_items, overdue = [], due < today
+        else:
+            open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
+            overdue = (case.due_date and case.due_date < today) or any(w.due_date < today for w in open_items)
         if not overdue:
             raise StateConflict("not_overdue", "办件尚未超过办理期限，暂不能催办")
         if case.last_urged_at and timezone.now() - case.last_urged_at < URGE_INTERVAL:
@@ -480,8 +488,34 @@ def urge(*, actor: User, case: Case) -> int:
         case.last_urged_at = timezone.now()
         case.save(update_fields=["last_urged_at", "updated_at"])
         _event(case, actor, "urge", "申请人催办", old=case.status)
+        if case.status == Status.SUBMITTED:
+            acceptors = _acceptors(case)
+            if acceptors:
+                notify(event="case.urged", recipients=acceptors, key=f"case.urged:acceptance:{case.pk}:{today}",
+                       context={"serial": case.serial, "service": case.item.name, "step": "受理",
+                                "due": due.isoformat(), "applicant": case.applicant_name},
+                       link=f"/workbench/cases/{case.pk}/", obj=case)
+            return len(acceptors)
         _tell_handlers(case, open_items, "case.urged", fact=f"urged-{today.isoformat()}")
     return len(open_items)
+
+
+def _acceptors(case: Case) -> list[User]:
+    """Whoever may accept for the case's unit: a role with case.accept in that unit, or
+    reaching its subtree from above."""
+    from tongban.accounts.roles import Reach, reach_of
+
+    unit = case.org_unit
+    roles = [role for role in Role.values if reach_of(role, Action.CASE_ACCEPT)]
+    people = {}
+    for m in Membership.objects.filter(user__is_active=True, role__in=roles).select_related("user", "org_unit"):
+        reach = reach_of(m.role, Action.CASE_ACCEPT)
+        if reach is None or reach == Reach.OWN:
+            continue
+        if (m.org_unit_id == unit.pk or reach == Reach.ALL
+                or (reach == Reach.SUBTREE and unit.path.startswith(m.org_unit.path))):
+            people.setdefault(m.user_id, m.user)
+    return list(people.values())
 
 
 def delegate_work(*, actor: User, to: User, start: date, end: date) -> Delegation:

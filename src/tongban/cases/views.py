@@ -61,7 +61,7 @@ def case_detail(request, pk: int):
         "answer_rows": answer_rows(case.config, case.answers),
         "can_edit": case.status in (Status.DRAFT, Status.RETURNED),
         "can_withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
-        "can_urge": case.status == Status.IN_APPROVAL})
+        "can_urge": case.status in (Status.IN_APPROVAL, Status.SUBMITTED)})
 
 
 @login_required

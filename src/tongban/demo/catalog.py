@@ -128,7 +128,7 @@ SERVICES = [
      "steps": [_step("security", "保卫处审批", Role.OFFICER, sign=True)]},
     {"code": "card-borrow", "name": "借用集体户口卡", "category": "集体户口", "unit": "univ-security",
      "prefix": "JK", "audience": ["student", "staff"], "acceptance": False, "promised": 1, "visits": 1,
-     "effect": "hukou.in_school_only",
+     "effect": "hukou.in_school_only", "booking": True,
      "fields": [NAME, SNO, {"key": "purpose", "label": "借用用途", "type": "choice",
                             "options": "办理护照\n办理驾照\n婚姻登记\n其他"}],
      "materials": [], "steps": [_step("security", "保卫处审核", Role.OFFICER, days=1)]},
@@ -172,7 +172,8 @@ def seed_catalog(units: dict[str, OrgUnit], password: str) -> int:
             statutory_days=spec.get("statutory", 20), visits=spec.get("visits", 0),
             conditions="本人或其监护人申请。", process="在线申请 → 审核 → 办结通知",
             place_hours=f"{units[spec['unit']].name}，工作日 8:30–17:00", enquiry_phone="0000-12345678",
-            complaint="12345 政务服务便民热线", effect=spec.get("effect", ""))
+            complaint="12345 政务服务便民热线", effect=spec.get("effect", ""),
+            booking_required=spec.get("booking", False))
         for order, field in enumerate(spec["fields"], start=1):
             FormField.objects.create(item=item, order=order, **{"required": True, **field})
         for order, material in enumerate(spec["materials"], start=1):

@@ -42,7 +42,14 @@ def index(request):
     return render(request, "loans/index.html", {
         "page": page, "tab": tab, "tabs": selectors.TABS.items(), "q": query, "error": error,
         "policies": selectors.policies(user=request.user),
+        "booking": _booking_ref(request.POST or request.GET),
+        "student_number": (request.POST or request.GET).get("student_number", "")[:32],
     }, status=error.status if error else 200)
+
+
+def _booking_ref(data) -> str:
+    value = str(data.get("booking", ""))
+    return value if value.isdigit() else ""
 
 
 def _lend(request) -> ApplicationError | None:
@@ -56,8 +63,9 @@ def _lend(request) -> ApplicationError | None:
             raise ApplicationError("person_not_found", "找不到该学号/工号的人员", field="student_number")
         if policy is None:
             raise ApplicationError("policy_required", "请选择借用物品", field="policy")
+        booking = _booking_ref(request.POST)
         loan = services.lend(actor=request.user, person=person, policy=policy, purpose=request.POST.get("purpose", ""),
-                             item=request.POST.get("item", ""))
+                             item=request.POST.get("item", ""), booking_ref=f"booking:{booking}" if booking else "")
     except ApplicationError as exc:
         return exc
     messages.success(request, f"已借出给 {person.name}，应还日期 {loan.due_date}。")

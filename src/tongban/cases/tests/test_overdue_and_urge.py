@@ -114,7 +114,7 @@ def test_only_the_applicant_urges(world, case):
         services.urge(actor=world.college_admin, case=case)
 
 
-@pytest.mark.parametrize("status", ["completed", "withdrawn", "returned", "draft"])
+@pytest.mark.parametrize("status", ["completed", "withdrawn", "returned", "draft", "refused"])
 def test_a_case_that_is_not_in_progress_cannot_be_urged(world, case, status):
     _past_due(case)
     Case.objects.filter(pk=case.pk).update(status=status)
@@ -145,3 +145,25 @@ def test_supervisors_see_late_work_in_the_units_they_oversee(world, case, login)
     grant_role(actor=None, user=other, role=Role.SUPERVISOR, org_unit=world.city)
     assert case.serial not in login(other).get("/workbench/todo/?tab=supervise").content.decode()
     assert "督办：超期环节" not in login(world.clerk).get("/workbench/todo/").content.decode()
+
+
+def test_a_case_waiting_for_acceptance_past_five_working_days_urges_the_window(world, residence_service):
+    """Before acceptance there is no step yet: the urge goes to whoever accepts for the
+    service's unit (here the station's clerk and the officer above it, not others)."""
+    from tongban.cases.tests.conftest import pdf
+    from tongban.cases.uploads import attach
+
+    case = services.start_application(actor=world.applicant, item=residence_service)
+    services.save_draft(actor=world.applicant, case=case, answers={"address": "东门路 1 号"})
+    attach(actor=world.applicant, case=case, material_key="form", upload=pdf())
+    case = services.submit(actor=world.applicant, case=case)
+    assert case.status == "submitted"
+    with pytest.raises(StateConflict) as early:
+        services.urge(actor=world.applicant, case=case)
+    assert early.value.code == "not_overdue"
+    Case.objects.filter(pk=case.pk).update(submitted_at=timezone.now() - dt.timedelta(days=14))
+    told = services.urge(actor=world.applicant, case=case)
+    assert told >= 1
+    assert "clerk" in _told("case.urged") and "college_admin" not in _told("case.urged")
+    with pytest.raises(StateConflict):
+        services.urge(actor=world.applicant, case=case)

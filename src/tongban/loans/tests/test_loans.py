@@ -166,3 +166,13 @@ def test_two_windows_lending_at_once_lend_one_card(world, policy):
         t.join()
     assert sorted(results) == ["ok", "refused"]
     assert Loan.objects.count() == 1
+
+
+def test_lending_from_a_booking_keeps_the_reference(world, policy, login):
+    client = login(world.officer)
+    number = world.applicant_person.student_number
+    page = client.get("/workbench/loans/", {"booking": "17", "student_number": number}).content.decode()
+    assert 'name="booking" value="17"' in page and f'value="{number}"' in page
+    client.post("/workbench/loans/", {"booking": "17", "student_number": number, "policy": policy.pk,
+                                      "purpose": "办理护照"})
+    assert Loan.objects.get().booking_ref == "booking:17"
