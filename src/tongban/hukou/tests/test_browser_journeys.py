@@ -43,6 +43,7 @@ def test_a_freshman_binds_moves_in_and_the_office_approves(live_server, world, h
         phone.fill(f"#id_{key}", value)
     phone.keyboard.press("Tab")  # the last change saves the draft (htmx); let it land first
     phone.wait_for_load_state("networkidle")
+    phone.wait_for_function("!document.querySelector('.htmx-request')")
     photo = tmp_path / "迁移证.png"
     photo.write_bytes(PNG)
     phone.locator("input[aria-label='户口迁移证照片']").set_input_files(str(photo))
@@ -50,7 +51,7 @@ def test_a_freshman_binds_moves_in_and_the_office_approves(live_server, world, h
     phone.wait_for_selector("text=迁移证.png")
     phone.click("button:has-text('提交申请')")
     phone.wait_for_load_state()
-    errors = phone.locator("p.error").all_inner_texts()
+    errors = phone.locator("p.error, .errorlist").all_inner_texts()
     assert not errors, errors
     phone.wait_for_selector("text=申请已提交。")
     assert HouseholdRecord.objects.get(person=person).status == Status.SUBMITTED
