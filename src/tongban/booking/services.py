@@ -36,6 +36,7 @@ from tongban.restrictions.models import Blocks, Kind, Restriction
 # Window work (check-in, served, no-show, walk-in, cancelling for someone) is the
 # acceptance of people at the counter: clerks and officers hold it, auxiliaries not.
 WINDOW = Action.BOOKING_DESK
+SLOT_FULL = "slot_full"
 FULL = "该时段已约满，请选择其他时段。"
 
 
@@ -89,7 +90,7 @@ def _take(slot: Slot) -> None:
     taken = (Slot.objects.filter(pk=slot.pk, is_open=True, booked__lt=F("capacity"))
              .update(booked=F("booked") + 1))
     if not taken:
-        raise StateConflict("slot_full", FULL)
+        raise StateConflict(SLOT_FULL, FULL)
 
 
 def _release(slot_id: int | None) -> None:
@@ -141,7 +142,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
     if slot.free == 0:
         # as read just now: in a rush most requests end here, before any lock; the
         # conditional update below still decides for those that get further
-        raise StateConflict("slot_full", FULL)
+        raise StateConflict(SLOT_FULL, FULL)
     person = _person_of(actor)
     resource = slot.resource
     _serves(resource, service)
@@ -156,14 +157,17 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
             _lock_person(person)
             restrictions.check(person=person, doing=Blocks.BOOKING)
             _check_limits(person=person, service=service, slot=slot)
-            _take(slot)
             b = Booking.objects.create(resource=resource, slot=slot, date=slot.date, person=person, account=actor,
                                        service=service, case=case, created_by=actor)
+            _tell("booking.confirmed", b, "confirmed")
+            # The slot's row lock and the trail's lock are taken last, so each is held
+            # for the commit alone: in a rush every booking of the slot queues on its
+            # row (bench/booking_rush.py). A full slot undoes the booking and message.
+            _take(slot)
             record(actor=actor, action="booking.book", obj=b,
                    summary=f"预约 {service.name}：{person.name} {_when(slot, slot.date)}",
                    details={"slot": slot.pk, "service": service.code, "resource": resource.pk,
                             "case": case.serial if case is not None else None})
-            _tell("booking.confirmed", b, "confirmed")
     except IntegrityError as exc:
         # the person's other request for the same service won the race (the
         # one-active-per-service constraint); the whole act, its place too, is undone

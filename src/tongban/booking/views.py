@@ -42,6 +42,13 @@ def _slot_or_error(resource, value):
 
 @login_required
 def resource(request, pk: int):
+    if request.method == "POST":
+        full = selectors.full_slot(resource_pk=pk, slot_pk=request.POST.get("slot", ""))
+        if full is not None:
+            # The 08:00 rush: most answers are this one, read before anything else is
+            # loaded (bench/booking_rush.py). A slot read full is full: places come
+            # back only by a cancellation, and book() decides every other request.
+            return _full(request, full.resource, service=None, case=None)
     found = selectors.resource_for_applicant(pk=pk)
     case = _own_case(request)
     service = selectors.service_of(found, request.POST.get("service") or request.GET.get("service")
@@ -54,6 +61,8 @@ def resource(request, pk: int):
             booking = services.book(actor=request.user, slot=_slot_or_error(found, request.POST.get("slot", "")),
                                     service=service, case=case)
         except ApplicationError as exc:
+            if exc.code == services.SLOT_FULL:
+                return _full(request, found, service=service, case=case)
             error = exc
         else:
             messages.success(request, "预约成功。")
@@ -63,6 +72,17 @@ def resource(request, pk: int):
         "days": selectors.days(resource=found, service=service) if service else [],
         "person": selectors.own_person(request.user), "error": error, "case": case,
     }, status=error.status if error else 200)
+
+
+def _full(request, resource, *, service, case):
+    """A short page, not the whole grid of days recomputed for each refusal; its link
+    shows the places still free."""
+    def number(value) -> str:
+        return str(value) if str(value).isdigit() else ""
+
+    return render(request, "booking/full.html", {
+        "resource": resource, "service": number(service.pk if service else request.POST.get("service", "")),
+        "case": number(case.pk if case else request.POST.get("case", "")), "message": services.FULL}, status=409)
 
 
 def _own_case(request):

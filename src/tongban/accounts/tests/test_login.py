@@ -114,3 +114,19 @@ def test_logout_needs_a_post(client, world):
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_deadline_is_pushed_at_most_once_a_minute(client, world, settings):
+    post_login(client, "clerk", PASSWORD)
+    key = client.cookies["sessionid"].value
+    client.get("/workbench/")
+    soon = timezone.now() + dt.timedelta(seconds=60)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get("/workbench/")  # pushed a moment ago: no write
+    assert Session.objects.get(session_key=key).expire_date == soon
+    session = client.session
+    session["_pushed"] -= settings.SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    client.get("/workbench/")
+    assert Session.objects.get(session_key=key).expire_date > soon

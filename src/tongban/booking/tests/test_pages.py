@@ -43,7 +43,7 @@ def test_a_full_slot_and_bad_input_answer_in_chinese_without_a_500(desk, world, 
                 {"service": desk.id_card.pk}):
         answer = client.post(url, bad)
         assert answer.status_code == 422 and "请选择预约时段" in text(answer), bad
-    no_service = client.post(url, {"service": "x", "slot": s.pk})
+    no_service = client.post(url, {"service": "x", "slot": slot(desk.resource, TUESDAY, 10).pk})
     assert no_service.status_code == 422 and "请选择要办理的事项" in text(no_service)
     assert client.get("/booking/99999/").status_code == 404
     assert client.get(f"/booking/{desk.resource.pk}/?service=abc").status_code == 200
