@@ -371,7 +371,10 @@ def supplement(*, actor: User, case: Case, material_key: str) -> Case:
             raise PermissionDenied("not_yours", "只能补正自己的申请。")
         if material_key not in case.deficiencies:
             raise StateConflict("not_deficient", "这项材料不在待补正之列")
-        if not case.attachments.filter(material_key=material_key).exists():
+        fresh = case.attachments.filter(material_key=material_key)
+        if case.accepted_at:
+            fresh = fresh.filter(uploaded_at__gte=case.accepted_at)  # a file the window found wanting is not one
+        if not fresh.exists():
             raise ApplicationError("material_missing", "请先上传该材料", field=material_key)
         case.deficiencies = [k for k in case.deficiencies if k != material_key]
         case.save()

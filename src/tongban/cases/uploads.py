@@ -91,7 +91,12 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
         supplementing = case.status == Status.IN_APPROVAL and material_key in case.deficiencies
         if not (editable or supplementing):
             raise StateConflict("not_editable", "办件当前不能上传材料")
-        if case.attachments.filter(material_key=material_key).count() >= material["max_files"]:
+        files = case.attachments.filter(material_key=material_key)
+        if supplementing and case.accepted_at:
+            # accepted as deficient (missing or not acceptable): the files it had then
+            # stay on record, and the supplement counts afresh beside them
+            files = files.filter(uploaded_at__gte=case.accepted_at)
+        if files.count() >= material["max_files"]:
             raise ApplicationError("too_many", f"{material['name']}最多上传 {material['max_files']} 个文件",
                                    field=material_key)
         attachment = Attachment(case=case, material_key=material_key, original_name=upload.name[:200],

@@ -131,6 +131,26 @@ def test_the_applicant_uploads_a_deficient_material_later_and_it_is_struck_off(w
     assert case.events.order_by("-id").values_list("action", "comment").first() == ("supplement", "近期照片")
 
 
+def test_a_material_found_wanting_is_replaced_even_at_its_file_limit(world, waiting):
+    """The lease was uploaded but not acceptable (容缺 for 不合格): the new file counts
+    afresh beside the old one, which stays on record, and the old one alone does not
+    strike the material off."""
+    version = waiting.version
+    version.config["materials"] = [{**m, "max_files": 1} if m["key"] == "lease" else m
+                                   for m in version.config["materials"]]
+    version.save()
+    services.accept(actor=world.clerk, case=waiting, deficient=["photo", "lease"])
+    with pytest.raises(ApplicationError) as not_yet:
+        services.supplement(actor=world.applicant, case=waiting, material_key="lease")
+    assert not_yet.value.code == "material_missing"
+    attach(actor=world.applicant, case=waiting, material_key="lease", upload=pdf("lease-signed.pdf"))
+    services.supplement(actor=world.applicant, case=waiting, material_key="lease")
+    case = Case.objects.get(pk=waiting.pk)
+    assert case.deficiencies == ["photo"]
+    assert list(case.attachments.filter(material_key="lease").order_by("id").values_list("original_name", flat=True)) \
+        == ["lease.pdf", "lease-signed.pdf"]
+
+
 def test_a_material_not_awaiting_supplement_cannot_be_added_in_approval(world, waiting, login):
     services.accept(actor=world.clerk, case=waiting, deficient=["photo"])
     answer = login(world.applicant).post(f"/cases/{waiting.pk}/upload/",
