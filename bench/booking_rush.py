@@ -118,9 +118,10 @@ def build_world(clients: int, places: int):
                                      capacity=places)
     window.services.set([item])
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    ExtraSession.objects.create(resource=window, date=tomorrow, start=dt.time(9), end=dt.time(10), note="bench")
+    ExtraSession.objects.create(resource=window, date=tomorrow, start=dt.time(9), end=dt.time(10, 30), note="bench")
     plans.ensure_window(resource=window)
-    ours, theirs = Slot.objects.filter(resource=window, date=tomorrow).order_by("start")[:2]
+    ours, theirs, pgbench_slot = Slot.objects.filter(resource=window, date=tomorrow).order_by("start")[:3]
+    window.pgbench_slot = pgbench_slot
 
     hashed = make_password("bench-applicant-2026")
     users = User.objects.bulk_create([User(username=f"applicant-{i:05d}", password=hashed, display_name=f"申请人{i}")
@@ -149,6 +150,31 @@ def build_world(clients: int, places: int):
                        + ("GENERATED ALWAYS AS IDENTITY" if connection.vendor == "postgresql" else "AUTOINCREMENT")
                        + ", slot_id integer NOT NULL, user_id integer NOT NULL)")
     return window, item, ours, theirs, cookies
+
+
+def run_pgbench(db: dict, slot_pk: int, clients: int, connections: int) -> str:
+    """The anchor's SQL straight from pgbench on a third slot of the same capacity, as
+    many transactions as there were clients; '' if pgbench is not installed."""
+    import shutil
+    import tempfile
+
+    binary = shutil.which("pgbench")
+    if binary is None:
+        return ""
+    script = ("WITH taken AS (UPDATE booking_slot SET booked = booked + 1 "
+              f"WHERE id = {int(slot_pk)} AND booked < capacity RETURNING id) "
+              "INSERT INTO bench_anchor (slot_id, user_id) SELECT id, 0 FROM taken;\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as fh:
+        fh.write(script)
+    per_client = max(1, clients // connections)
+    command = [binary, "-n", "-c", str(connections), "-j", "2", "-t", str(per_client), "-f", fh.name,
+               "-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432),
+               "-U", db.get("USER") or "postgres", db["NAME"]]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ,
+                                                                       "PGPASSWORD": db.get("PASSWORD") or ""})
+    os.unlink(fh.name)
+    tps = [line for line in done.stdout.splitlines() if line.startswith("tps")]
+    return f"{tps[0].split('=')[1].split('(')[0].strip()} transactions/s" if tps else f"failed: {done.stderr[:200]}"
 
 
 # --- the rush -------------------------------------------------------------------------------------
@@ -289,10 +315,15 @@ def main() -> int:
         print(f"app: {booked} bookings, slot booked={ours.booked}/{ours.capacity}, {full} answered 已约满, "
               f"{errors} server errors; anchor: {anchored} rows, slot booked={theirs.booked}/{theirs.capacity} "
               f"({sum(n for s, n in anchor_counts.items() if s >= 500 or s == 0)} server errors)")
+        pgbench = run_pgbench(connection.settings_dict, window.pgbench_slot.pk, args.clients,
+                              args.workers * args.threads)
         share = anchor_s / app_s
         print(f"throughput: book() {args.clients / app_s:.0f} POSTs/s beside the anchor's "
               f"{args.clients / anchor_s:.0f}/s = {share:.2f} of it (target ≥ 0.7; exactly {args.places} booked, "
               f"0 server errors) — {'OK' if ok and share >= 0.7 else ('MISSED' if ok else 'FAILED')}")
+        if pgbench:
+            print(f"pgbench, the same statements in one (UPDATE … RETURNING feeding the INSERT), "
+                  f"{args.workers * args.threads} connections: {pgbench}")
         text = log.read_text(errors="replace")
         if "Traceback" in text:
             last = [line for line in text.splitlines() if line and not line.startswith((" ", "Traceback"))]

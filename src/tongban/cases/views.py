@@ -115,6 +115,7 @@ def upload(request, pk: int):
     key = request.POST.get("material", "")
     file = request.FILES.get("file")
     try:
+        _keep_carried_answers(request, case)
         if file is None:
             raise ApplicationError("no_file", "请选择要上传的文件", field=key)
         uploads.attach(actor=request.user, case=case, material_key=key, upload=file)
@@ -126,11 +127,22 @@ def upload(request, pk: int):
     return redirect("cases:detail" if request.POST.get("back") == "detail" else "cases:edit", pk=pk)
 
 
+def _keep_carried_answers(request, case) -> None:
+    """The answers the edit page sends along with a file (see case_edit.html), kept as
+    the draft first, so a page reload never loses what was typed."""
+    keys = {f["key"] for f in case.config["fields"]}
+    answers = {name.removeprefix("answer__"): value for name, value in request.POST.items()
+               if name.startswith("answer__") and name.removeprefix("answer__") in keys}
+    if answers and case.status in (Status.DRAFT, Status.RETURNED):
+        services.save_draft(actor=request.user, case=case, answers=answers)
+
+
 @login_required
 @require_POST
 def remove_file(request, pk: int, file_pk: int):
     case = selectors.own_case(user=request.user, pk=pk)
     try:
+        _keep_carried_answers(request, case)
         uploads.remove(actor=request.user, attachment=selectors.attachment_for(user=request.user, case=case,
                                                                                pk=file_pk))
     except ApplicationError as exc:

@@ -190,3 +190,18 @@ def test_urging_an_overdue_case_tells_the_applicant_how_many_steps_were_urged(wo
     answer = login(world.applicant).post(f"/cases/{case.pk}/urge/", follow=True)
     assert "已催办（通知了 1 个办理环节）。" in answer.content.decode()
     assert Case.objects.get(pk=case.pk).last_urged_at is not None
+
+
+def test_an_upload_keeps_the_answers_the_page_carried_along(world, certificate_service, login):
+    """The edit page sends the typed answers with a file, so an autosave that had not
+    reached the server loses nothing when the page reloads."""
+    from tongban.cases import services
+    from tongban.cases.tests.conftest import pdf
+
+    case = services.start_application(actor=world.applicant, item=certificate_service)
+    client = login(world.applicant)
+    client.post(f"/cases/{case.pk}/upload/", {"material": "statement", "file": pdf(), "answer__year": "2023",
+                                              "answer__nonsense": "x"})
+    case.refresh_from_db()
+    assert case.answers["year"] == 2023 and "nonsense" not in case.answers
+    assert case.attachments.count() == 1

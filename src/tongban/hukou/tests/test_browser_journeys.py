@@ -38,6 +38,8 @@ def test_a_freshman_binds_moves_in_and_the_office_approves(live_server, world, h
     phone.click("text=迁入集体户口")
     phone.click("button:has-text('在线申请')")
     phone.wait_for_url("**/edit/")
+    log = []
+    phone.on("response", lambda r: log.append((r.url[-12:], r.status, (r.request.post_data or "")[-80:])))
     assert phone.input_value("#id_name") == "新生王"  # prefilled from the person record
     for key, value in CERTIFICATE.items():
         phone.fill(f"#id_{key}", value)
@@ -52,7 +54,7 @@ def test_a_freshman_binds_moves_in_and_the_office_approves(live_server, world, h
     phone.click("button:has-text('提交申请')")
     phone.wait_for_load_state()
     errors = phone.locator("p.error, .errorlist").all_inner_texts()
-    assert not errors, errors
+    assert not errors, (errors, log)
     phone.wait_for_selector("text=申请已提交。")
     assert HouseholdRecord.objects.get(person=person).status == Status.SUBMITTED
 
