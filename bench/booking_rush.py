@@ -174,7 +174,7 @@ def run_pgbench(db: dict, slot_pk: int, clients: int, connections: int) -> str:
                                                                        "PGPASSWORD": db.get("PASSWORD") or ""})
     os.unlink(fh.name)
     tps = [line for line in done.stdout.splitlines() if line.startswith("tps")]
-    return f"{tps[0].split('=')[1].split('(')[0].strip()} transactions/s" if tps else f"failed: {done.stderr[:200]}"
+    return f"{float(tps[0].split('=')[1].split('(')[0]):,.0f} transactions/s" if tps else f"failed: {done.stderr[:200]}"
 
 
 # --- the rush -------------------------------------------------------------------------------------

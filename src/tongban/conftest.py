@@ -170,6 +170,15 @@ def on_postgres() -> bool:
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def sign_in(page, base: str, username: str) -> None:
+    """Log the browser page in as a persona (cookies of the previous one cleared)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
 @pytest.fixture
 def phone(monkeypatch):
     """A phone-sized headless Chromium page (Debian's chromium driven by Playwright)."""

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from tongban.booking import services
 from tongban.booking.models import Booking, ExtraSession, Resource, Rule, Session, Slot
+from tongban.lib.admin import ReadOnlyAdmin
 
 
 class SessionInline(admin.TabularInline):
@@ -45,19 +46,8 @@ class ResourceAdmin(admin.ModelAdmin):
         return False  # a resource with bookings keeps its history; make it inactive instead
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Slot)
-class SlotAdmin(ReadOnly):
+class SlotAdmin(ReadOnlyAdmin):
     """Read-only: slots are cut from the plan; places change only by booking."""
 
     list_display = ("resource", "start", "end", "capacity", "booked", "is_open")
@@ -66,7 +56,7 @@ class SlotAdmin(ReadOnly):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnly):
+class BookingAdmin(ReadOnlyAdmin):
     """Read-only: bookings change through the applicant's pages and the window."""
 
     list_display = ("person", "service", "resource", "date", "state", "queue_number", "walk_in")

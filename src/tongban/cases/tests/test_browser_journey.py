@@ -6,23 +6,15 @@ import pytest
 
 from tongban.cases.models import Case
 from tongban.cases.tests.conftest import PDF
-from tongban.conftest import PASSWORD
+from tongban.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_student_applies_on_a_phone_and_the_counsellor_approves(live_server, world, certificate_service, phone,
                                                                    tmp_path):
     base = live_server.url
-    _login(phone, base, "applicant")
+    sign_in(phone, base, "applicant")
     phone.goto(f"{base}/services/")
     phone.click("text=学士学位证书遗失证明")
     assert "办事指南" in phone.content()
@@ -46,7 +38,7 @@ def test_a_student_applies_on_a_phone_and_the_counsellor_approves(live_server, w
     assert case.serial in phone.content() and case.answers["newspaper"] == "示例日报"
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    _login(phone, base, "college_admin")
+    sign_in(phone, base, "college_admin")
     phone.goto(f"{base}/workbench/todo/")
     phone.click(f"text={case.serial}")
     phone.fill("textarea[name=comment]", "情况属实")

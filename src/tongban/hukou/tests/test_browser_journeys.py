@@ -4,19 +4,11 @@ office approves it from the to-do list; another freshman waives and gets the PDF
 
 import pytest
 
-from tongban.conftest import PASSWORD, make_id
+from tongban.conftest import make_id, sign_in
 from tongban.hukou.models import HouseholdRecord, Status
 from tongban.hukou.tests.conftest import CERTIFICATE, PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def _bind(page, base, id_number, student_number):
@@ -59,7 +51,7 @@ def test_a_freshman_binds_moves_in_and_the_office_approves(live_server, world, h
     assert HouseholdRecord.objects.get(person=person).status == Status.SUBMITTED
 
     rec = HouseholdRecord.objects.get(person=person)
-    _login(phone, base, "officer")
+    sign_in(phone, base, "officer")
     phone.goto(f"{base}/workbench/todo/")
     phone.click(f"text={rec.last_case.serial}")
     phone.fill("textarea[name=comment]", "迁移证信息核对无误")
@@ -96,7 +88,7 @@ def test_a_graduate_stores_then_moves_out_and_prints_the_notice(live_server, wor
                                                                  phone):
     base = live_server.url
     approve(apply(household.move_in, name="李同学", **CERTIFICATE))  # in school already
-    _login(phone, base, "applicant")
+    sign_in(phone, base, "applicant")
     phone.goto(f"{base}/hukou/")
     phone.click(f"a[href='/services/{household.store.code}/']")
     phone.click("button:has-text('在线申请')")

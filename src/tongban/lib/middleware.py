@@ -1,0 +1,18 @@
+from django.http import HttpResponseBadRequest
+
+
+class RejectNulCharacters:
+    """A NUL character in a query or form value is never meaningful, and PostgreSQL
+    refuses it in text (a 500 wherever a raw value reaches a query): the request is
+    refused with 400 before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for values in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+            for key, items in values.lists():
+                if "\x00" in key or any("\x00" in item for item in items):
+                    return HttpResponseBadRequest("请求包含无效字符（NUL）。".encode(),
+                                                  content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
