@@ -100,3 +100,28 @@ def officer_with_colleges(colleges: list[str]):
     officer = create_user(actor=None, username="officer", password=None, display_name="户籍民警")
     grant_role(actor=None, user=officer, role=Role.OFFICER, org_unit=univ)
     return officer
+
+
+def with_anchor(app, route: str, view):
+    """A WSGI application serving `view` at /bench/<route> through Django's own handler
+    (the same middleware, sessions and CSRF as the pages it is compared with), and
+    everything else through `app`."""
+    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+    from django.urls import include, path
+
+    class AnchorURLs:
+        urlpatterns = [path(f"bench/{route}", view), path("", include("tongban.urls"))]
+
+    class AnchorRequest(WSGIRequest):
+        urlconf = AnchorURLs  # Django resolves a request with its own `urlconf` if it has one
+
+    class AnchorHandler(WSGIHandler):
+        request_class = AnchorRequest
+
+    anchor_app = AnchorHandler()
+
+    def application(environ, start_response):
+        chosen = anchor_app if environ.get("PATH_INFO", "").startswith("/bench/") else app
+        return chosen(environ, start_response)
+
+    return application

@@ -44,11 +44,10 @@ def serve():
     import django
 
     django.setup()
+    from _setup import with_anchor
     from django.contrib.auth.decorators import login_required
-    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
     from django.db import connection, transaction
     from django.http import HttpResponse, HttpResponseRedirect
-    from django.urls import include, path
     from django.views.decorators.http import require_POST
 
     from tongban.wsgi import application as tongban_app
@@ -63,22 +62,7 @@ def serve():
             cursor.execute("INSERT INTO bench_anchor (slot_id, user_id) VALUES (%s, %s)", [pk, request.user.pk])
         return HttpResponseRedirect("/booking/mine/")
 
-    class AnchorURLs:
-        urlpatterns = [path("bench/anchor/<int:pk>/", anchor), path("", include("tongban.urls"))]
-
-    class AnchorRequest(WSGIRequest):
-        urlconf = AnchorURLs
-
-    class AnchorHandler(WSGIHandler):
-        request_class = AnchorRequest
-
-    anchor_app = AnchorHandler()
-
-    def application(environ, start_response):
-        app = anchor_app if environ.get("PATH_INFO", "").startswith("/bench/") else tongban_app
-        return app(environ, start_response)
-
-    return application
+    return with_anchor(tongban_app, "anchor/<int:pk>/", anchor)
 
 
 # --- the world ----------------------------------------------------------------------------------

@@ -66,11 +66,10 @@ def serve():
     import django
 
     django.setup()
+    from _setup import with_anchor
     from django.contrib.auth.decorators import login_required
-    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
     from django.db import connection
     from django.http import HttpResponseRedirect
-    from django.urls import include, path
     from django.views.decorators.http import require_POST
 
     from tongban.wsgi import application as tongban_app
@@ -115,22 +114,7 @@ def serve():
                            [request.user.pk, json.dumps(request.POST.dict(), ensure_ascii=False)])
         return HttpResponseRedirect("/cases/")
 
-    class AnchorURLs:
-        urlpatterns = [path("bench/anchor/", anchor), path("", include("tongban.urls"))]
-
-    class AnchorRequest(WSGIRequest):
-        urlconf = AnchorURLs  # Django resolves a request with its own `urlconf` if it has one
-
-    class AnchorHandler(WSGIHandler):
-        request_class = AnchorRequest
-
-    anchor_app = AnchorHandler()
-
-    def application(environ, start_response):
-        app = anchor_app if environ.get("PATH_INFO", "").startswith("/bench/") else tongban_app
-        return app(environ, start_response)
-
-    return application
+    return with_anchor(tongban_app, "anchor/", anchor)
 
 
 # --- the world ---------------------------------------------------------------------------
