@@ -157,7 +157,13 @@ def download(request, pk: int, file_pk: int):
 
 
 def _file_response(attachment):
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        # the row is there but its file is not (a restore that missed the media, a
+        # bucket policy): say so instead of failing
+        raise Http404("文件不存在或已被移除，请联系办理单位。") from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -205,5 +205,9 @@ def job_result(request, pk: int):
     job = batch.job_for(user=request.user, pk=pk)
     if job.kind != BatchJob.Kind.EXPORT or job.state != BatchJob.State.DONE or not job.result:
         raise Http404
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=f"hukou-{job.pk}.xlsx")
+    try:
+        handle = job.result.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("导出文件已不存在，请重新导出。") from exc
+    return FileResponse(handle, as_attachment=True, filename=f"hukou-{job.pk}.xlsx")
 

@@ -167,6 +167,12 @@ def test_the_applicant_downloads_the_file_as_an_attachment_with_nosniff(world, d
     assert _downloaded(answer) == PDF
 
 
+def test_a_file_missing_from_storage_is_not_found_not_a_server_error(world, draft, login):
+    stored = attach(actor=world.applicant, case=draft, material_key="statement", upload=pdf())
+    stored.file.delete(save=False)
+    assert login(world.applicant).get(f"/cases/{draft.pk}/files/{stored.pk}/").status_code == 404
+
+
 def test_staff_who_see_the_case_download_the_file_as_an_attachment(world, service, submitted, login):
     case = submitted(service)
     stored = case.attachments.get()

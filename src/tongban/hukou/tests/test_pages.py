@@ -103,6 +103,9 @@ def test_batch_export_over_http_shows_progress_then_the_file(world, household, l
     page = client.get(response["Location"]).content.decode()
     assert "已完成" in page and "下载 Excel" in page
     assert client.get(f"/workbench/hukou/jobs/{job.pk}/result.xlsx").status_code == 200
+    job.refresh_from_db()
+    job.result.delete(save=False)
+    assert client.get(f"/workbench/hukou/jobs/{job.pk}/result.xlsx").status_code == 404
     # someone else's job is not theirs to see
     assert login(world.college_admin).get(f"/workbench/hukou/jobs/{job.pk}/").status_code == 404
 

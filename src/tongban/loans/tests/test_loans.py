@@ -176,3 +176,16 @@ def test_lending_from_a_booking_keeps_the_reference(world, policy, login):
     client.post("/workbench/loans/", {"booking": "17", "student_number": number, "policy": policy.pk,
                                       "purpose": "办理护照"})
     assert Loan.objects.get().booking_ref == "booking:17"
+
+
+def test_a_policy_changed_in_the_back_office_is_on_the_trail(world, client):
+    from tongban.accounts.models import User
+
+    admin_user = User.objects.create_superuser(username="root", password="x-long-password-1")
+    client.force_login(admin_user)
+    answer = client.post("/admin/loans/policy/add/", {
+        "name": "常住人口登记卡", "org_unit": world.security.pk, "days": "10", "remind_days_before": "1",
+        "restrict_when_overdue": "on", "overdue_reminder_every": "3", "max_open": "1", "active": "on"})
+    assert answer.status_code == 302
+    entry = AuditEntry.objects.get(action="loans.policy_add")
+    assert entry.actor_id == admin_user.pk and entry.details["days"] == "10"
