@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -80,9 +81,11 @@ def _full(request, resource, *, service, case):
     def number(value) -> str:
         return str(value) if str(value).isdigit() else ""
 
-    return render(request, "booking/full.html", {
+    # rendered without the request: no context processors (unread messages, roles) to
+    # query for a page that needs none of them
+    return HttpResponse(render_to_string("booking/full.html", {
         "resource": resource, "service": number(service.pk if service else request.POST.get("service", "")),
-        "case": number(case.pk if case else request.POST.get("case", "")), "message": services.FULL}, status=409)
+        "case": number(case.pk if case else request.POST.get("case", "")), "message": services.FULL}), status=409)
 
 
 def _own_case(request):
