@@ -2,8 +2,15 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from tongban.accounts import throttle
 from tongban.archive.selectors import verify_pdf
+from tongban.audit.middleware import client_ip
 from tongban.lib.errors import ApplicationError
+
+# Checking a large PDF's seals costs real CPU and the page is public: each address may
+# check this many files per window.
+CHECKS_PER_WINDOW = 30
+WINDOW_SECONDS = 10 * 60
 
 
 def _read_upload(request) -> bytes:
@@ -28,12 +35,16 @@ def verify(request):
     name = ""
     if request.method == "POST":
         try:
+            address = client_ip(request)
+            if throttle.is_locked("seal-verify", address, limit=CHECKS_PER_WINDOW):
+                raise ApplicationError("too_many_checks", "核验次数过多，请 10 分钟后再试。")
+            throttle.fail("seal-verify", address, window=WINDOW_SECONDS)
             data = _read_upload(request)
             name = request.FILES["pdf"].name
             checks = verify_pdf(data)
         except ApplicationError as exc:
             error = exc
-    status = 400 if error else 200
+    status = (429 if error.code == "too_many_checks" else 400) if error else 200
     return render(request, "archive/verify.html", {
         "checks": checks, "error": error, "file_name": name,
         "changed_after_last": bool(checks) and not checks[-1].covers_whole_file,

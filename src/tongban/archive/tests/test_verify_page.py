@@ -105,3 +105,13 @@ def test_markup_in_a_signer_name_is_shown_as_text(client, world, agreement):
 
     assert "&lt;b&gt;奇怪&lt;/b&gt;单位" in response.text
     assert "<b>奇怪</b>" not in response.text
+
+
+def test_one_address_may_check_only_so_many_files(client, monkeypatch):
+    from tongban.archive import views
+
+    monkeypatch.setattr(views, "CHECKS_PER_WINDOW", 2)
+    for _ in range(2):
+        assert client.post("/archive/verify/", {}).status_code == 400  # no file: counted all the same
+    refused = client.post("/archive/verify/", {})
+    assert refused.status_code == 429 and "核验次数过多" in refused.content.decode()
