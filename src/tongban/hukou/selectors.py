@@ -66,6 +66,15 @@ def records(*, user: User, filters: Filters | None = None, action: str = Action.
     return qs.order_by("person__org_unit__name", "person__student_number", "id")
 
 
+def history(rec: HouseholdRecord) -> QuerySet:
+    """The record's moves and corrections, oldest first, for whoever may see the record
+    (`record_for` already checked that): its own timeline, not the audit trail at large."""
+    from tongban.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_type=HouseholdRecord._meta.label_lower,
+                                     object_id=str(rec.pk)).order_by("seq")
+
+
 def record_for(*, user: User, pk: int) -> HouseholdRecord:
     rec = records(user=user).filter(pk=pk).first()
     if rec is None:

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
 from tongban.accounts.roles import Action
-from tongban.audit.models import AuditEntry
 from tongban.hukou import batch, documents, selectors, services
 from tongban.hukou.models import BatchJob, Status, Waiver
 from tongban.lib.errors import ApplicationError
@@ -158,7 +157,7 @@ def record_detail(request, pk: int):
         else:
             messages.success(request, "已更正并记入审计轨迹。")
             return redirect("hukou:record", pk=pk)
-    history = AuditEntry.objects.filter(object_type="hukou.householdrecord", object_id=str(rec.pk)).order_by("seq")
+    history = selectors.history(rec)
     return render(request, "hukou/record.html", {
         "rec": rec, "history": history, "error": error, "statuses": Status.choices,
         "waivers": Waiver.objects.filter(person=rec.person).select_related("agreement", "case"),
