@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from tongban.audit.chain import FIELDS, GENESIS, entry_hash
 from tongban.audit.context import current_origin
@@ -108,7 +109,9 @@ def record(
             role=role,
             org_unit=org_unit,
         )
-        return AuditEntry.objects.get(seq=seq)
+        # read back only if the caller looks: most never do, and every audited act
+        # would pay a query for it
+        return SimpleLazyObject(lambda: AuditEntry.objects.get(seq=seq))
 
 
 def record_many(*, actor, events: Iterable[Event], role: str | None = None, org_unit=None) -> int:

@@ -98,8 +98,9 @@ def _release(slot_id: int | None) -> None:
         Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
-def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: int | None = None) -> None:
-    rule = rule_for(slot.resource, service)
+def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: int | None = None,
+                  rule=None) -> None:
+    rule = rule or rule_for(slot.resource, service)
     theirs = Booking.objects.filter(person=person).exclude(pk=exclude)
     current = theirs.filter(service=service, state__in=ACTIVE).select_related("slot").first()
     if current is not None:
@@ -156,7 +157,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
         with transaction.atomic():
             _lock_person(person)
             restrictions.check(person=person, doing=Blocks.BOOKING)
-            _check_limits(person=person, service=service, slot=slot)
+            _check_limits(person=person, service=service, slot=slot, rule=rule)
             b = Booking.objects.create(resource=resource, slot=slot, date=slot.date, person=person, account=actor,
                                        service=service, case=case, created_by=actor)
             _tell("booking.confirmed", b, "confirmed")
