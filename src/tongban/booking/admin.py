@@ -33,7 +33,7 @@ class ResourceAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "kind", "org_unit", "place", "services", "is_active")}),
         ("号源", {"fields": ("slot_minutes", "capacity")}),
-        ("爽约规则", {"fields": ("no_show_limit", "no_show_days", "no_show_restrict_days")}),
+        ("爽约规则", {"fields": ("no_show_limit", "no_show_days", "no_show_restrict_days", "auto_no_show")}),
     )
 
     def save_related(self, request, form, formsets, change):

@@ -51,6 +51,8 @@ class Resource(models.Model):
     no_show_limit = models.PositiveSmallIntegerField("爽约次数上限", default=3)
     no_show_days = models.PositiveSmallIntegerField("爽约统计天数", default=90)
     no_show_restrict_days = models.PositiveSmallIntegerField("爽约限制预约天数", default=30)
+    auto_no_show = models.BooleanField("未签到自动记为爽约", default=True,
+                                       help_text="当天结束仍未签到的预约，次日记为爽约（计入爽约限制）")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -319,12 +319,35 @@ def mark_no_show(*, actor: User, booking: Booking) -> Booking:
             raise StateConflict("not_no_show", f"该预约{b.get_state_display()}，不能记为爽约。")
         if b.slot is not None and now < b.slot.start:
             raise StateConflict("not_started", "预约时段尚未开始，不能记为爽约。")
-        b.state, b.finished_at = State.NO_SHOW, now
-        b.save(update_fields=["state", "finished_at"])
-        record(actor=actor, action="booking.no_show", obj=b,
-               summary=f"爽约：{b.person.name} {b.service.name} {_when(b.slot, b.date)}")
-        _apply_no_show_policy(b, now)
+        _no_show(b, actor, now)
     return b
+
+
+def _no_show(b: Booking, actor: User | None, now: dt.datetime) -> None:
+    b.state, b.finished_at = State.NO_SHOW, now
+    b.save(update_fields=["state", "finished_at"])
+    record(actor=actor, action="booking.no_show", obj=b,
+           summary=f"爽约：{b.person.name} {b.service.name} {_when(b.slot, b.date)}"
+                   + ("（未签到，系统记录）" if actor is None else ""))
+    _apply_no_show_policy(b, now)
+
+
+def sweep_no_shows() -> int:
+    """After the day: a booking of an earlier day never checked in is a no-show, on the
+    resources that say so (the window's staff could check people in until the day
+    ended). Each booking once: it is no longer 'booked' afterwards."""
+    now = clock.now()
+    today = timezone.localdate(now)
+    stale = (Booking.objects.filter(state=State.BOOKED, date__lt=today, resource__auto_no_show=True)
+             .values_list("pk", flat=True))
+    marked = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            b = _locked(Booking(pk=pk))
+            if b.state == State.BOOKED:
+                _no_show(b, None, now)
+                marked += 1
+    return marked
 
 
 def _apply_no_show_policy(b: Booking, now: dt.datetime) -> None:

@@ -18,3 +18,11 @@ def reminders_task() -> None:
     """Through the day: remind those booked for tomorrow (each booking once, so the
     later runs only catch bookings made since)."""
     services.send_reminders()
+
+
+@db_periodic_task(crontab(hour="0", minute="30"))
+@HUEY.lock_task("booking-no-shows")
+def no_shows_task() -> None:
+    """After midnight: yesterday's bookings never checked in become no-shows (on the
+    resources that say so), with the no-show policy applied."""
+    services.sweep_no_shows()

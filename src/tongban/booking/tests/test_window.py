@@ -123,3 +123,36 @@ def test_the_reminder_goes_the_day_before_once(desk, world, now, applicant_like)
     assert [m.recipient for m in reminders] == [world.applicant]
     assert "居民身份证原件" in reminders.get().body
     assert Booking.objects.get(pk=b.pk).state == State.BOOKED
+
+
+def test_after_the_day_bookings_never_checked_in_become_no_shows_once(desk, world, now, applicant_like):
+    came = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
+    other = applicant_like("赵同学")
+    missed = book(actor=other, slot=slot(desk.resource, TUESDAY, 10), service=desk.id_card)
+    now(TUESDAY, 8, 55)
+    check_in(actor=world.clerk, booking=came)
+    from tongban.booking.services import sweep_no_shows
+
+    now(TUESDAY, 23, 0)
+    assert sweep_no_shows() == 0  # the window may still check people in today
+    now(WEDNESDAY, 0, 30)
+    assert sweep_no_shows() == 1
+    assert sweep_no_shows() == 0
+    missed.refresh_from_db()
+    came.refresh_from_db()
+    assert (missed.state, came.state) == (State.NO_SHOW, State.CHECKED_IN)
+    from tongban.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="booking.no_show")
+    assert entry.actor_id is None and "系统记录" in entry.summary
+
+
+def test_a_resource_may_leave_no_shows_to_its_staff(desk, world, now):
+    desk.resource.auto_no_show = False
+    desk.resource.save()
+    book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
+    from tongban.booking.services import sweep_no_shows
+
+    now(WEDNESDAY, 0, 30)
+    assert sweep_no_shows() == 0
+    assert Booking.objects.get().state == State.BOOKED
