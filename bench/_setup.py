@@ -125,3 +125,41 @@ def with_anchor(app, route: str, view):
         return chosen(environ, start_response)
 
     return application
+
+
+def start_gunicorn(entry: str, *, workers: int, threads: int, env: dict, probe: str, ready,
+                   timeout: int = 120, backlog: int = 2048):
+    """gunicorn serving `entry` ('module:serve()', a module of bench/) on a free port,
+    once GET `probe` answers as `ready(response)` says ours would (another server that
+    took the port meanwhile would not); returns (server, port, log path)."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = Path(os.environ["TONGBAN_DATA_DIR"]) / "gunicorn.log"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), entry, "--pythonpath", str(here),
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+         "--worker-class", "gthread", "--keep-alive", "75", "--timeout", str(timeout), "--backlog", str(backlog),
+         "--log-level", "warning"],
+        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=here.parent)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", probe)
+            if ready(conn.getresponse()):
+                return server, port, log
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"gunicorn did not answer on port {port} within 60 s:\n{log.read_text()[-3000:]}")

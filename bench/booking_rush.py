@@ -25,7 +25,6 @@ import http.client
 import os
 import secrets
 import signal
-import socket
 import string
 import subprocess
 import sys
@@ -212,26 +211,6 @@ def summarise(label: str, seconds: float, answers: list[tuple[int, str]]) -> dic
     return counts
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/booking/")
-            if conn.getresponse().status == 302:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on port {port} within 60 s:\n{log.read_text()[-3000:]}")
 
 
 def main() -> int:
@@ -242,7 +221,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from _setup import bench_database
+    from _setup import bench_database, start_gunicorn
 
     with bench_database() as where:
         import urllib.parse
@@ -267,16 +246,10 @@ def main() -> int:
             parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
             env["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
         connection.close()
-        port = free_port()
-        log = Path(os.environ["TONGBAN_DATA_DIR"]) / "gunicorn.log"
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "booking_rush:serve()", "--pythonpath", str(HERE),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
-             "--worker-class", "gthread", "--keep-alive", "75", "--timeout", "300", "--backlog", "4096",
-             "--log-level", "warning"],
-            env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=HERE.parent)
+        server, port, log = start_gunicorn(
+            "booking_rush:serve()", workers=args.workers, threads=args.threads, env=env, timeout=300, backlog=4096,
+            probe="/booking/", ready=lambda response: response.status == 302)
         try:
-            _wait_for(port, server, log)
             print(f"rush ({args.clients} clients at once; gunicorn {args.workers} workers × {args.threads} threads):")
             app_s, app = rush(port, f"/booking/{window.pk}/", f"service={item.pk}&slot={ours.pk}", cookies)
             app_counts = summarise("booking page (book())", app_s, app)

@@ -41,7 +41,6 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -365,12 +364,6 @@ def drive(port: int, users: list[list[str]]) -> None:
 
 
 # --- the orchestra: server, sampler, steps --------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def proc_cpu(pid: int) -> float:
     """user + system CPU seconds of a process (0 if it is gone)."""
     try:
@@ -465,7 +458,7 @@ def main() -> int:
         drive(config["port"], config["users"])
         return 0
 
-    from _setup import bench_database
+    from _setup import bench_database, start_gunicorn
 
     with bench_database() as where:
         from django.core.management import call_command
@@ -491,17 +484,12 @@ def main() -> int:
         print(f"world: {args.applicants} applicants, one service, static files collected "
               f"({time.perf_counter() - started:.0f} s)")
 
-        port = free_port()
-        log = Path(os.environ["TONGBAN_DATA_DIR"]) / "gunicorn.log"
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "cases_submit_http:serve()", "--pythonpath", str(HERE),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", str(args.threads),
-             "--worker-class", "gthread", "--keep-alive", "75", "--timeout", "120", "--backlog", "2048",
-             "--log-level", "warning"],
-            env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=HERE.parent)
+        # the anchor's URL sends an anonymous visitor to log in
+        server, port, log = start_gunicorn(
+            "cases_submit_http:serve()", workers=args.workers, threads=args.threads, env=env, probe="/bench/anchor/",
+            ready=lambda r: r.status == 302 and "next=/bench/anchor/" in r.getheader("Location", ""))
         driver = None
         try:
-            _wait_for(port, server, log)
             driver = subprocess.Popen(
                 [sys.executable, __file__, "--drive", json.dumps({"port": port, "users": users})],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=HERE)
@@ -515,23 +503,6 @@ def main() -> int:
                 shutil.copyfile(log, args.log)
 
 
-def _wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
-    """Until our gunicorn answers: the anchor's URL sends an anonymous visitor to log in
-    (another server that took the port meanwhile would not know it)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/bench/anchor/")
-            response = conn.getresponse()
-            if response.status == 302 and "next=/bench/anchor/" in response.getheader("Location", ""):
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on port {port} within 60 s:\n{log.read_text()[-3000:]}")
 
 
 def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, log: Path) -> int:
