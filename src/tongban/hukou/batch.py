@@ -16,7 +16,7 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.hukou import selectors
-from tongban.hukou.models import BatchJob, HouseholdRecord, Status
+from tongban.hukou.models import BatchJob, Status
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import notify
 
@@ -144,9 +144,9 @@ def _export(job: BatchJob, targets) -> tuple[int, list[dict]]:
     job.result.save(f"hukou-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
     BatchJob.objects.filter(pk=job.pk).update(result=job.result.name)
     with transaction.atomic():
-        record_export = record  # the export itself is an auditable act: who took which list
-        record_export(actor=job.created_by, action="hukou.export", obj=job, summary=f"导出集体户口名单 {rows} 人",
-                      details={"filters": job.filters, "rows": rows})
+        # the export itself is an auditable act: who took which list
+        record(actor=job.created_by, action="hukou.export", obj=job, summary=f"导出集体户口名单 {rows} 人",
+               details={"filters": job.filters, "rows": rows})
     return rows, []
 
 
@@ -158,5 +158,3 @@ def job_for(*, user: User, pk: int) -> BatchJob:
         raise Http404
     return job
 
-
-__all__ = ["HouseholdRecord", "job_for", "run_batch_job", "start_batch"]

@@ -137,7 +137,7 @@ def move_in_completed(*, case, actor) -> None:
     _require(rec, Status.AWAITING, Status.SUBMITTED, doing="迁入集体户口")
     answers = {**case.answers, **secrets_of(case)}
     fields = {name: answers.get(name) or "" for name in CERTIFICATE_FIELDS}
-    fields["issue_date"] = _date_or_none(fields["issue_date"])
+    fields["issue_date"] = _parse_date(fields["issue_date"], field="issue_date")
     _move(rec, Status.IN_SCHOOL, actor=actor, case=case, summary="迁入集体户口",
           collective_address=settings.HUKOU_COLLECTIVE_ADDRESS, moved_in_at=timezone.localdate(), **fields)
 
@@ -153,15 +153,6 @@ def _parse_date(value, *, field: str) -> dt.date | None:
     except ValueError:
         label = HouseholdRecord._meta.get_field(field).verbose_name
         raise ApplicationError("bad_date", f"{label}不是有效日期（例：2026-09-01）", field=field) from None
-
-
-def _date_or_none(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def waive_submitted(*, case, actor) -> None:

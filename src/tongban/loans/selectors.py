@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ def loans(*, user: User, tab: str = "out", query: str = "") -> QuerySet[Loan]:
     elif tab == "overdue":
         qs = qs.filter(returned_at__isnull=True, due_date__lt=today).order_by("due_date", "id")
     if query:
-        qs = qs.filter(person__name__icontains=query) | qs.filter(person__student_number=query)
+        qs = qs.filter(Q(person__name__icontains=query) | Q(person__student_number=query))
     return qs
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tongban.accounts.access import scope
@@ -15,7 +15,7 @@ def restrictions(*, user: User, current_only: bool = True, query: str = "") -> Q
     if current_only:
         qs = qs.current()
     if query:
-        qs = qs.filter(person__name__icontains=query) | qs.filter(person__student_number=query)
+        qs = qs.filter(Q(person__name__icontains=query) | Q(person__student_number=query))
     return qs
 
 

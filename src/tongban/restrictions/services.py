@@ -14,7 +14,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import notify
 from tongban.people.models import Person
 from tongban.restrictions.models import Blocks, Kind, Restriction
@@ -82,8 +82,6 @@ def _lift(*, actor: User | None, restriction: Restriction, reason: str) -> Restr
     with transaction.atomic():
         r = Restriction.objects.select_for_update().select_related("person").get(pk=restriction.pk)
         if r.lifted_at is not None:
-            from tongban.lib.errors import StateConflict
-
             raise StateConflict("already_lifted", "该限制已解除")
         r.lifted_at, r.lifted_by, r.lift_reason = timezone.now(), actor, reason[:255]
         r.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
