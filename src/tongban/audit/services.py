@@ -49,7 +49,7 @@ def _actor_fields(actor, role: str | None, org_unit) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_name": "系统", "role": role or "", "org_unit_id": None,
                 "org_unit_name": ""}
-    if org_unit is None or role is None:
+    if role is None:  # a role given is the one acted in (with its unit, if any); else their first
         from tongban.accounts.access import memberships_of
 
         first = next(iter(memberships_of(actor)), None)

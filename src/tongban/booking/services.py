@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
-from tongban.accounts.roles import Action
+from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
 from tongban.booking import clock, plans
 from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
@@ -64,15 +64,22 @@ def _tell(event: str, b: Booking, fact: str, **extra) -> int:
                   link="/booking/mine/", obj=b)
 
 
-def _person_of(actor: User) -> Person:
-    person = Person.objects.filter(account=actor).first() if actor.is_authenticated else None
+def _locked_person(**where) -> Person | None:
+    """The person row, locked for the rest of the transaction. The person alone: no
+    ordering (Person's default one joins the org unit) and `of=self`, or every booking
+    of a unit's people would also lock the unit's row and queue behind each other."""
+    return Person.objects.select_for_update(no_key=True, of=("self",)).filter(**where).order_by().first()
+
+
+def _own_person_locked(actor: User) -> Person:
+    person = _locked_person(account=actor) if actor.is_authenticated else None
     if person is None:
         raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再预约。")
     return person
 
 
 def _lock_person(person: Person) -> None:
-    list(Person.objects.select_for_update(no_key=True).filter(pk=person.pk).values_list("pk"))
+    _locked_person(pk=person.pk)
 
 
 def _locked(booking: Booking) -> Booking:
@@ -100,21 +107,23 @@ def _release(slot_id: int | None) -> None:
 
 def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: int | None = None,
                   rule=None) -> None:
+    """Refuse a second active booking of the service and a week over the rule's limit;
+    both counted in one query (the refusal's details are read only when refusing)."""
     rule = rule or rule_for(slot.resource, service)
     theirs = Booking.objects.filter(person=person).exclude(pk=exclude)
-    current = theirs.filter(service=service, state__in=ACTIVE).select_related("slot").first()
-    if current is not None:
+    active = Q(service=service, state__in=ACTIVE)
+    monday, sunday = week_of(slot.date)
+    week = Q(resource=slot.resource_id, date__gte=monday, date__lte=sunday) & ~Q(state=State.CANCELLED)
+    if rule.service_id:
+        week &= Q(service=service)
+    counts = theirs.aggregate(active=Count("pk", filter=active), week=Count("pk", filter=week))
+    if counts["active"]:
+        current = theirs.filter(active).select_related("slot").first()
         when = _when(current.slot, current.date)
         raise StateConflict("already_booked", f"您已有“{service.name}”的有效预约（{when}），请先取消或改约。")
-    if rule.weekly_limit:
-        monday, sunday = week_of(slot.date)
-        week = theirs.filter(resource=slot.resource, date__gte=monday, date__lte=sunday).exclude(
-            state=State.CANCELLED)
-        if rule.service_id:
-            week = week.filter(service=service)
-        if week.count() >= rule.weekly_limit:
-            raise StateConflict("weekly_limit", f"每人每周最多预约 {rule.weekly_limit} 次，"
-                                                f"您在 {monday:%m月%d日} 这一周的预约已满。")
+    if rule.weekly_limit and counts["week"] >= rule.weekly_limit:
+        raise StateConflict("weekly_limit", f"每人每周最多预约 {rule.weekly_limit} 次，"
+                                            f"您在 {monday:%m月%d日} 这一周的预约已满。")
 
 
 def _next_number(resource: Resource, day: dt.date) -> int:
@@ -144,7 +153,6 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
         # as read just now: in a rush most requests end here, before any lock; the
         # conditional update below still decides for those that get further
         raise StateConflict(SLOT_FULL, FULL)
-    person = _person_of(actor)
     resource = slot.resource
     _serves(resource, service)
     if case is not None and (case.applicant_id != actor.pk or case.item_id != service.pk):
@@ -155,7 +163,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
         raise StateConflict("not_bookable", reason)
     try:
         with transaction.atomic():
-            _lock_person(person)
+            person = _own_person_locked(actor)
             restrictions.check(person=person, doing=Blocks.BOOKING)
             _check_limits(person=person, service=service, slot=slot, rule=rule)
             b = Booking.objects.create(resource=resource, slot=slot, date=slot.date, person=person, account=actor,
@@ -165,7 +173,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
             # for the commit alone: in a rush every booking of the slot queues on its
             # row (bench/booking_rush.py). A full slot undoes the booking and message.
             _take(slot)
-            record(actor=actor, action="booking.book", obj=b,
+            record(actor=actor, action="booking.book", obj=b, role=Role.APPLICANT,
                    summary=f"预约 {service.name}：{person.name} {_when(slot, slot.date)}",
                    details={"slot": slot.pk, "service": service.code, "resource": resource.pk,
                             "case": case.serial if case is not None else None})

@@ -69,7 +69,7 @@ def take_back(*, actor: User, loan: Loan) -> Loan:
     an admin lifts it, unless the policy lifts it on return."""
     authorize(actor, Action.LOAN_MANAGE, unit=loan.policy.org_unit)
     with transaction.atomic():
-        loan = Loan.objects.select_for_update().select_related("policy", "person").get(pk=loan.pk)
+        loan = Loan.objects.select_for_update(of=("self", "person")).select_related("policy", "person").get(pk=loan.pk)
         if loan.returned_at is not None:
             raise StateConflict("already_returned", "该借用已归还登记")
         loan.returned_at, loan.received_by = timezone.now(), actor

@@ -54,3 +54,43 @@ def test_fifty_people_race_for_one_place(desk, applicant_like):
     assert (s.booked, s.capacity) == (1, 1)
     assert Booking.objects.filter(slot=s).count() == 1
     assert AuditEntry.objects.filter(action="booking.book").count() == 1
+
+
+def test_booking_locks_the_person_not_their_unit(desk, applicant_like):
+    """People of one college book side by side: while another transaction holds the
+    college's row (an admin renaming it, say), a booking neither waits for it nor
+    fails. Locking the person through Person's default ordering used to lock the
+    joined unit row too, so every booking of a unit queued behind the one before."""
+    user = applicant_like("并行预约")
+    unit = user.person.org_unit
+    s = slot(desk.resource, MONDAY + dt.timedelta(days=1), 9)
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        from django.db import transaction
+
+        from tongban.accounts.models import OrgUnit
+
+        try:
+            with transaction.atomic():
+                list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    t = threading.Thread(target=holder)
+    t.start()
+    try:
+        assert holding.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            b = book(actor=user, slot=s, service=desk.id_card)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+    finally:
+        release.set()
+        t.join(timeout=30)
+    assert Booking.objects.filter(pk=b.pk, person__account=user).exists()
