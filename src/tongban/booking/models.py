@@ -79,7 +79,7 @@ class Session(models.Model):
     class Meta:
         verbose_name = "每周时段"
         verbose_name_plural = "每周时段"
-        ordering = ["resource", "weekday", "start"]
+        ordering = ["resource_id", "weekday", "start"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_session_order")]
 
     def __str__(self) -> str:
@@ -99,7 +99,7 @@ class ExtraSession(models.Model):
     class Meta:
         verbose_name = "加开时段"
         verbose_name_plural = "加开时段"
-        ordering = ["resource", "date", "start"]
+        ordering = ["resource_id", "date", "start"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_extra_order")]
 
     def __str__(self) -> str:
@@ -151,7 +151,7 @@ class Slot(models.Model):
     class Meta:
         verbose_name = "号源"
         verbose_name_plural = "号源"
-        ordering = ["resource", "start"]
+        ordering = ["resource_id", "start"]
         constraints = [
             models.UniqueConstraint(fields=["resource", "start"], name="booking_slot_once"),
             models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="booking_slot_within_capacity"),

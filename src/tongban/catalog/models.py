@@ -88,7 +88,7 @@ class Material(models.Model):
     class Meta:
         verbose_name = "申请材料"
         verbose_name_plural = "申请材料"
-        ordering = ["item", "order", "id"]
+        ordering = ["item_id", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "key"], name="catalog_material_key")]
 
     def __str__(self) -> str:
@@ -134,7 +134,7 @@ class FormField(models.Model):
     class Meta:
         verbose_name = "表单字段"
         verbose_name_plural = "表单字段"
-        ordering = ["item", "order", "id"]
+        ordering = ["item_id", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "key"], name="catalog_field_key")]
 
     def __str__(self) -> str:
@@ -172,7 +172,7 @@ class Step(models.Model):
     class Meta:
         verbose_name = "审批步骤"
         verbose_name_plural = "审批步骤"
-        ordering = ["item", "stage", "order", "id"]
+        ordering = ["item_id", "stage", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "key"], name="catalog_step_key")]
 
     def __str__(self) -> str:
@@ -193,7 +193,7 @@ class ServiceVersion(models.Model):
     class Meta:
         verbose_name = "事项版本"
         verbose_name_plural = "事项版本"
-        ordering = ["item", "-number"]
+        ordering = ["item_id", "-number"]
         constraints = [models.UniqueConstraint(fields=["item", "number"], name="catalog_version_number")]
 
     def __str__(self) -> str:
