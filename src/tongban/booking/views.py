@@ -43,31 +43,36 @@ def _slot_or_error(resource, value):
 
 @login_required
 def resource(request, pk: int):
+    error = service = case = None
     if request.method == "POST":
+        # The 08:00 rush (bench/booking_rush.py): the slot is read first, with nothing
+        # else loaded. A slot read full is full (places come back only by a
+        # cancellation): "已约满" at once; otherwise book() decides.
         full = selectors.full_slot(resource_pk=pk, slot_pk=request.POST.get("slot", ""))
         if full is not None:
-            # The 08:00 rush: most answers are this one, read before anything else is
-            # loaded (bench/booking_rush.py). A slot read full is full: places come
-            # back only by a cancellation, and book() decides every other request.
-            return _full(request, full.resource, service=None, case=None)
-    found = selectors.resource_for_applicant(pk=pk)
-    case = _own_case(request)
-    service = selectors.service_of(found, request.POST.get("service") or request.GET.get("service")
-                                   or (case.item_id if case else None))
-    error = None
-    if request.method == "POST":
+            return _full(request, full, service=None, case=None)
+        slot = selectors.slot_of(resource_pk=pk, slot_pk=request.POST.get("slot", ""))
+        case = _own_case(request)
+        service = selectors.published_service(request.POST.get("service") or (case.item_id if case else ""))
+        if service is None:  # a resource taking one service may leave it unsaid
+            service = selectors.service_of(selectors.resource_for_applicant(pk=pk), None)
         try:
+            if slot is None:
+                raise ApplicationError("slot_required", "请选择预约时段。", field="slot")
             if service is None:
                 raise ApplicationError("service_required", "请选择要办理的事项。", field="service")
-            booking = services.book(actor=request.user, slot=_slot_or_error(found, request.POST.get("slot", "")),
-                                    service=service, case=case)
+            booking = services.book(actor=request.user, slot=slot, service=service, case=case)
         except ApplicationError as exc:
             if exc.code == services.SLOT_FULL:
-                return _full(request, found, service=service, case=case)
+                return _full(request, slot.resource, service=service, case=case)
             error = exc
         else:
             messages.success(request, "预约成功。")
             return redirect("booking:detail", pk=booking.pk)
+    found = selectors.resource_for_applicant(pk=pk)
+    if request.method != "POST":
+        case = _own_case(request)
+        service = selectors.service_of(found, request.GET.get("service") or (case.item_id if case else None))
     return render(request, "booking/resource.html", {
         "resource": found, "service": service, "services": list(found.services.all()),
         "days": selectors.days(resource=found, service=service) if service else [],

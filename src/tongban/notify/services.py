@@ -54,7 +54,7 @@ def _reachable(users: list[User]) -> dict[int, set[str]]:
 
     with_phone = set(
         Person.objects.filter(account__in=[u.pk for u in users]).exclude(phone_enc="")
-        .values_list("account_id", flat=True))
+        .order_by().values_list("account_id", flat=True))
     reach = {}
     for user in users:
         have = {Channel.INBOX}
