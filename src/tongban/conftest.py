@@ -53,10 +53,14 @@ def _fast_and_immediate(settings):
     from django.core.cache import cache
     from huey.contrib.djhuey import HUEY
 
+    from tongban.lib.configcache import clear_all
+
     HUEY.immediate = True
     cache.clear()
+    clear_all()  # a rolled-back test sends no signal to forget what it kept
     yield
     cache.clear()
+    clear_all()
 
 
 @pytest.fixture(autouse=True)

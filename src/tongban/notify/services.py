@@ -212,7 +212,7 @@ def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
             return 0
         # with the wording as it is now: the admin may have fixed the template
         for message in Message.objects.filter(pk__in=chosen):
-            template = wording(message.event).get(message.channel)
+            template = wording(message.event, fresh=True).get(message.channel)
             if template is not None:
                 for name, value in _rendered(template, message.context).items():
                     setattr(message, name, value)

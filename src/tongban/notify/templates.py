@@ -3,6 +3,7 @@ and finding the wording of an event on each channel."""
 
 from __future__ import annotations
 
+from tongban.lib.configcache import ConfigCache
 from tongban.lib.errors import ApplicationError
 from tongban.notify import events, rendering
 from tongban.notify.events import Channel
@@ -45,9 +46,17 @@ def check_template(*, event: str, channel: str, subject: str, body: str, provide
             raise ApplicationError("template_empty", "正文不能为空", field="body")
 
 
-def wording(event: str) -> dict[str, Template]:
-    """The enabled templates of an event, by channel. An event with no rows at all (a
-    table not yet seeded) speaks with its shipped defaults."""
+_WORDING = ConfigCache("notify.wording", watch=(Template,))
+
+
+def wording(event: str, *, fresh: bool = False) -> dict[str, Template]:
+    """The enabled templates of an event, by channel: kept per process (an edit shows
+    in every worker within half a minute), or `fresh` from the table. An event with no
+    rows at all (a table not yet seeded) speaks with its shipped defaults."""
+    return _wording(event) if fresh else _WORDING.get(event, lambda: _wording(event))
+
+
+def _wording(event: str) -> dict[str, Template]:
     rows = list(Template.objects.filter(event=event))
     if not rows:
         rows = [Template(event=event, channel=channel, subject=subject, body=body)
