@@ -31,18 +31,21 @@ class Event:
     details: dict[str, Any] | None = None
 
 
-def _lock_chain() -> None:
-    # SQLite: the IMMEDIATE transaction already holds the database's write lock.
-    # PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback,
-    # so concurrent writers take turns at the head of the chain.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-
-
-def _head() -> tuple[int, str]:
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    return last if last else (0, GENESIS)
+def _lock_chain_and_read_head() -> tuple[int, str]:
+    """Take the chain (SQLite: the IMMEDIATE transaction already holds the database's
+    write lock; PostgreSQL: a transaction-scoped advisory lock, released at commit or
+    rollback, so concurrent writers take turns at the head) and read its head: the
+    last entry's seq and hash. On PostgreSQL both go in one round trip; the head is
+    read by the second statement, after the lock is held."""
+    head = f"SELECT seq, hash FROM {connection.ops.quote_name(AuditEntry._meta.db_table)} ORDER BY seq DESC LIMIT 1"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK}); {head}")
+            cursor.nextset()
+        else:
+            cursor.execute(head)
+        last = cursor.fetchone()
+    return (last[0], last[1]) if last else (0, GENESIS)
 
 
 def _actor_fields(actor, role: str | None, org_unit) -> dict[str, Any]:
@@ -127,8 +130,7 @@ def record_many(*, actor, events: Iterable[Event], role: str | None = None, org_
     where = current_origin()
     details_field = AuditEntry._meta.get_field("details")
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        seq, prev = _head()
+        seq, prev = _lock_chain_and_read_head()
         now = timezone.now()
         stored_now = AuditEntry._meta.get_field("created_at").get_db_prep_save(now, connection)
         rows = []

@@ -9,11 +9,15 @@ from django.utils import timezone
 
 from tongban.booking.models import Resource, Rule, Slot
 from tongban.catalog.models import ServiceItem
+from tongban.lib.configcache import ConfigCache
+
+_RULES = ConfigCache("booking.rules", watch=(Rule,))
 
 
 def rule_for(resource: Resource, service: ServiceItem | None) -> Rule:
-    """The service's own rule, else the resource's general one, else the defaults."""
-    rules = {r.service_id: r for r in resource.rules.all()}
+    """The service's own rule, else the resource's general one, else the defaults
+    (kept per process: an edit applies in every worker within half a minute)."""
+    rules = _RULES.get(resource.pk, lambda: {r.service_id: r for r in Rule.objects.filter(resource=resource.pk)})
     return (service is not None and rules.get(service.pk)) or rules.get(None) or Rule(resource=resource)
 
 

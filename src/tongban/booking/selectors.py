@@ -19,6 +19,7 @@ from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
 from tongban.booking.rules import opens_at, refusal, rule_for
 from tongban.booking.services import WINDOW
 from tongban.catalog.models import ServiceItem
+from tongban.lib.configcache import ConfigCache
 from tongban.people.models import Person
 
 # --- applicants -----------------------------------------------------------------------------
@@ -64,11 +65,17 @@ def slot_of(*, resource_pk: int, slot_pk) -> Slot | None:
     return Slot.objects.select_related("resource").filter(pk=slot_pk, resource_id=resource_pk).order_by().first()
 
 
+_SERVICES = ConfigCache("booking.services", watch=(ServiceItem,))
+
+
 def published_service(pk) -> ServiceItem | None:
-    """A published service by id (whether a resource takes it, `book` decides)."""
+    """A published service by id (whether a resource takes it, `book` decides); kept
+    per process, so publishing or withdrawing it shows in every worker within half a
+    minute."""
     if not str(pk).isdigit():
         return None
-    return ServiceItem.objects.filter(pk=pk, is_published=True).order_by().first()
+    found = _SERVICES.get(int(pk), lambda: ServiceItem.objects.filter(pk=pk).order_by().first())
+    return found if found is not None and found.is_published else None
 
 
 def service_of(resource: Resource, pk: str | int | None) -> ServiceItem | None:

@@ -26,7 +26,8 @@ from tongban.audit.services import record
 from tongban.booking import clock, plans
 from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
 from tongban.booking.rules import cutoff, refusal, rule_for, week_of
-from tongban.catalog.models import ServiceItem
+from tongban.catalog.models import Material, ServiceItem
+from tongban.lib.configcache import ConfigCache
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import notify
 from tongban.people.models import Person
@@ -49,9 +50,15 @@ def _when(slot: Slot | None, day: dt.date) -> str:
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
+# kept per process (lib/configcache.py): an edit shows in every worker within half a minute
+_MATERIALS = ConfigCache("booking.materials", watch=(Material,))
+_SERVED = ConfigCache("booking.served", watch=(Resource,), m2m=(Resource.services.through,))
+
+
 def materials_of(service: ServiceItem) -> list[str]:
     """The names of the materials the service asks for (the checklist to bring)."""
-    return [m.name + ("" if m.required else "（如有）") for m in service.materials.all()]
+    return _MATERIALS.get(service.pk, lambda: [m.name + ("" if m.required else "（如有）")
+                                               for m in Material.objects.filter(item=service.pk)])
 
 
 def _tell(event: str, b: Booking, fact: str, **extra) -> int:
@@ -87,7 +94,8 @@ def _locked(booking: Booking) -> Booking:
 
 
 def _serves(resource: Resource, service: ServiceItem) -> None:
-    if not resource.is_active or not resource.services.filter(pk=service.pk, is_published=True).exists():
+    served = _SERVED.get(resource.pk, lambda: set(resource.services.values_list("pk", flat=True)))
+    if not resource.is_active or not service.is_published or service.pk not in served:
         raise ApplicationError("service_not_served", f"{resource.name} 不办理“{service.name}”的预约。",
                                field="service")
 
