@@ -6,11 +6,14 @@ down) is still found by the relay's sweep a minute later."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
@@ -27,6 +30,8 @@ from tongban.notify.templates import wording
 log = logging.getLogger(__name__)
 
 BATCH = 2_000
+PRECHECK_FROM = 50  # rows of a batch: fewer (an act's few messages) just rely on the unique key
+COPY_FROM = 200
 
 
 def _kick() -> None:
@@ -68,6 +73,18 @@ def _reachable(users: list[User]) -> dict[int, set[str]]:
     return reach
 
 
+@dataclass
+class Outgoing:
+    """One recipient's message of an event: its business key, its values, and what it
+    is about (a sweep's reminder per loan, each with its own key and values)."""
+
+    user: User
+    key: str
+    context: dict
+    link: str = ""
+    obj: Any = None
+
+
 def notify(
     *,
     event: str,
@@ -89,45 +106,98 @@ def notify(
     `context_for(user)` adds per-recipient values; `name` defaults to the recipient's
     display name. Every variable the event declares must be given. Values that look
     like ID numbers are masked before they are stored."""
+    return notify_each(event=event, progress=progress, outgoing=(
+        Outgoing(user, key, {**(context or {}), **(context_for(user) if context_for else {})}, link, obj)
+        for user in recipients))
+
+
+def notify_each(*, event: str, outgoing: Iterable[Outgoing], progress: Callable[[int], None] | None = None) -> int:
+    """`notify` for messages that differ per recipient in key, values or object, in
+    batches that each read the recipients' choices and addresses once."""
     declared = events.get(event)
     kind = events.KINDS[declared.kind]
     templates = wording(event)
     if Channel.INBOX not in templates:
         raise LookupError(f"event {event!r} has no inbox template")
-    object_type = obj._meta.label_lower if obj is not None else ""
-    object_id = str(obj.pk) if obj is not None else ""
     now = timezone.now()
     written = 0
     # no savepoint (two statements fewer for every message sent from an act): a failure
     # here fails the caller's whole transaction, as the rows must commit with the change
     with transaction.atomic(savepoint=False):
-        pending = iter(recipients)
-        while batch := [user for _, user in zip(range(BATCH), pending, strict=False)]:
-            prefs = {
-                (p.user_id): p.channels
-                for p in Preference.objects.filter(user__in=[u.pk for u in batch], kind=kind.key)
-            }
-            reach = _reachable(batch)
-            rows = []
-            for user in batch:
-                values = {"name": str(user), **(context or {}), **(context_for(user) if context_for else {})}
+        pending = iter(outgoing)
+        while batch := [o for _, o in zip(range(BATCH), pending, strict=False)]:
+            users = list({o.user.pk: o.user for o in batch}.values())
+            prefs = {p.user_id: p.channels
+                     for p in Preference.objects.filter(user__in=[u.pk for u in users], kind=kind.key)}
+            reach = _reachable(users)
+            planned = []
+            for o in batch:
+                values = {"name": str(o.user), **o.context}
                 missing = [v for v in declared.variables if v not in values]
                 if missing:
                     raise KeyError(f"event {event!r} needs {missing}")
                 values = redact({k: str(values[k]) for k in declared.variables})
-                for channel in chosen_channels(kind, prefs.get(user.pk)) & reach[user.pk]:
-                    template = templates.get(channel)
-                    if template is None:
-                        continue
-                    rows.append(_row(template, user, values, key=key, now=now, link=link, kind=kind.key,
-                                     object_type=object_type, object_id=object_id))
-            Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1_000)
-            written += len(rows)
+                for channel in chosen_channels(kind, prefs.get(o.user.pk)) & reach[o.user.pk]:
+                    if channel in templates:
+                        planned.append((o, values, channel, row_key(o.key, o.user.pk, channel)))
+            # a sweep run again has most of its rows already: find them before rendering
+            have = _existing([p[3] for p in planned]) if len(planned) > PRECHECK_FROM else set()
+            _insert([_row(templates[channel], o.user, values, key=o.key, now=now, link=o.link, kind=kind.key,
+                          object_type=o.obj._meta.label_lower if o.obj is not None else "",
+                          object_id=str(o.obj.pk) if o.obj is not None else "")
+                     for o, values, channel, key in planned if key not in have])
+            written += len(planned)
             if progress:
                 progress(written)
         if written:
             transaction.on_commit(_kick)
     return written
+
+
+def _existing(keys: list[str]) -> set[str]:
+    if connection.vendor != "postgresql":
+        return set(Message.objects.filter(key__in=keys).values_list("key", flat=True))
+    # one array parameter: thousands of placeholders cost more to send than to answer
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key FROM {connection.ops.quote_name(Message._meta.db_table)} WHERE key = ANY(%s)",
+                       [keys])
+        return {key for (key,) in cursor.fetchall()}
+
+
+def _insert(rows: list[dict]) -> None:
+    """Write the rows, skipping any whose key exists. Many rows on PostgreSQL go by
+    COPY (a sweep's tens of thousands: building models and bulk_create's preparing
+    and quoting of every value cost several times more); should another worker have
+    written one of the keys meanwhile, the batch is written again the careful way."""
+    if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
+        try:
+            with transaction.atomic():
+                _copy(rows)
+            return
+        except IntegrityError:
+            pass
+    Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True, batch_size=1_000)
+
+
+def _copy(rows: list[dict]) -> None:
+    meta = Message._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    quote = connection.ops.quote_name
+    dumped: dict[int, str] = {}  # the rows of one outgoing share its context: dumped once (rows hold them alive)
+
+    def as_json(value) -> str:
+        if id(value) not in dumped:
+            dumped[id(value)] = json.dumps(value, ensure_ascii=False)
+        return dumped[id(value)]
+
+    # the raw cursor's COPY: its errors wrapped as Django's (a taken key: IntegrityError)
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN") as copy:
+        for row in rows:
+            values = defaults | row
+            copy.write_row([as_json(values[name]) if name in json_fields else values[name] for name in defaults])
 
 
 def _rendered(template, values: dict) -> dict:
@@ -153,18 +223,20 @@ def row_key(key: str, user_id: int, channel: str) -> str:
     return f"{key}:{user_id}:{channel}"
 
 
-def _row(template, user, values: dict, **fields) -> Message:
+def _row(template, user, values: dict, **fields) -> dict:
+    """A message row's values by attribute name (the fields left out take their
+    defaults)."""
     channel = template.channel
     inbox = channel == Channel.INBOX
     now = fields["now"]
-    return Message(
-        key=row_key(fields["key"], user.pk, channel), recipient_id=user.pk, channel=channel,
-        event=template.event, kind=fields["kind"], context=values, **_rendered(template, values),
-        link=fields["link"], object_type=fields["object_type"], object_id=fields["object_id"],
+    return {
+        "key": row_key(fields["key"], user.pk, channel), "recipient_id": user.pk, "channel": channel,
+        "event": template.event, "kind": fields["kind"], "context": values, **_rendered(template, values),
+        "link": fields["link"], "object_type": fields["object_type"], "object_id": fields["object_id"],
         # the inbox row is the delivery: it is there the moment the change commits
-        status=Message.Status.SENT if inbox else Message.Status.PENDING,
-        sent_at=now if inbox else None, next_attempt_at=None if inbox else now,
-    )
+        "status": Message.Status.SENT if inbox else Message.Status.PENDING,
+        "sent_at": now if inbox else None, "next_attempt_at": None if inbox else now, "created_at": now,
+    }
 
 
 def set_preference(*, actor: User, kind: str, channels: Iterable[str]) -> Preference:
