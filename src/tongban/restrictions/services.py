@@ -5,6 +5,7 @@ transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,9 +14,9 @@ from django.utils import timezone
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
-from tongban.audit.services import record
+from tongban.audit.services import Event, record, record_many
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
-from tongban.notify.services import notify
+from tongban.notify.services import Outgoing, notify, notify_each
 from tongban.people.models import Person
 from tongban.restrictions.models import Blocks, Kind, Restriction
 
@@ -26,11 +27,13 @@ class Restricted(PermissionDenied):
     """The person is restricted from doing this; the message says why and whom to ask."""
 
 
+def _told(r: Restriction) -> dict:
+    return {"reason": r.reason, "blocks": r.get_blocks_display(), "contact": settings.HOUSEHOLD_OFFICE_CONTACT}
+
+
 def _tell(event: str, r: Restriction, fact: str) -> None:
     if r.person.account_id:
-        notify(event=event, recipients=[r.person.account], key=f"{event}:{r.pk}:{fact}",
-               context={"reason": r.reason, "blocks": r.get_blocks_display(),
-                        "contact": settings.HOUSEHOLD_OFFICE_CONTACT}, obj=r)
+        notify(event=event, recipients=[r.person.account], key=f"{event}:{r.pk}:{fact}", context=_told(r), obj=r)
 
 
 def impose(*, actor: User | None, person: Person, kind: str, reason: str, blocks: str = Blocks.BOTH,
@@ -60,6 +63,50 @@ def impose(*, actor: User | None, person: Person, kind: str, reason: str, blocks
                details={"kind": kind, "blocks": blocks, "source": source, "until": str(until or "")})
         _tell("restriction.imposed", r, "imposed")
     return r
+
+
+@dataclass
+class Imposition:
+    """One restriction the system imposes in a batch (`impose_many`)."""
+
+    person: Person
+    kind: str
+    reason: str
+    source: str
+    blocks: str = Blocks.BOTH
+    until: dt.date | None = None
+
+
+def impose_many(impositions: list[Imposition]) -> list[Restriction]:
+    """The system's restrictions for many people at once (a sweep's overdue loans), in
+    the caller's transaction, each with its audit entry and message as `impose` writes
+    them; a source that already has a restriction is skipped. Returns those made.
+    Should another worker impose one of the same sources meanwhile, the batch is done
+    one by one instead, so no source is ever restricted or announced twice."""
+    wanted = {i.source: i for i in impositions if i.source}
+    if len(wanted) != len(impositions):
+        raise ValueError("impose_many needs a distinct source for every restriction")
+    with transaction.atomic():
+        have = set(Restriction.objects.filter(source__in=list(wanted)).values_list("source", flat=True))
+        todo = [i for source, i in wanted.items() if source not in have]
+        if not todo:
+            return []
+        try:
+            with transaction.atomic():
+                made = Restriction.objects.bulk_create([
+                    Restriction(person=i.person, kind=i.kind, reason=i.reason.strip()[:255], blocks=i.blocks,
+                                source=i.source, until=i.until) for i in todo])
+        except IntegrityError:  # a source imposed concurrently: the exact, slower way
+            return [r for i in todo if (r := impose(actor=None, person=i.person, kind=i.kind, reason=i.reason,
+                                                    blocks=i.blocks, source=i.source, until=i.until))]
+        record_many(actor=None, events=[
+            Event("restriction.impose", f"限制 {r.person.name}：{r.reason}", r._meta.label_lower, str(r.pk),
+                  {"kind": r.kind, "blocks": r.blocks, "source": r.source, "until": str(r.until or "")})
+            for r in made])
+        notify_each(event="restriction.imposed", outgoing=[
+            Outgoing(r.person.account, f"restriction.imposed:{r.pk}:imposed", _told(r), obj=r)
+            for r in made if r.person.account_id])
+    return made
 
 
 def lift(*, actor: User, restriction: Restriction, reason: str) -> Restriction:
