@@ -6,8 +6,10 @@ second run (or a second worker) adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
@@ -17,7 +19,7 @@ from tongban.audit.services import record
 from tongban.catalog.workdays import add_working_days
 from tongban.lib.errors import ApplicationError, StateConflict
 from tongban.loans.models import Loan, Policy
-from tongban.notify.services import notify
+from tongban.notify.services import Outgoing, notify, notify_each
 from tongban.people.models import Person
 from tongban.restrictions import services as restrictions
 from tongban.restrictions.models import Blocks, Kind
@@ -83,34 +85,66 @@ def take_back(*, actor: User, loan: Loan) -> Loan:
     return loan
 
 
-def sweep(*, today: dt.date | None = None) -> dict[str, int]:
-    """The daily sweep over open loans. Safe to run twice or on two workers."""
+SWEEP_CHUNK = 2_000
+
+
+def sweep(*, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """The daily sweep over open loans: the reminder before the due date, the
+    restriction on the first overdue day, the reminders while overdue. Reads only the
+    loans due within a policy's reminder days or past due, a chunk at a time, each
+    chunk one transaction with its restrictions, audit entries and messages written
+    in batches. Safe to run twice or on two workers (every act is keyed), and to stop
+    and run again. `progress(done, total)` after each chunk."""
     today = today or timezone.localdate()
     counts = {"reminded": 0, "restricted": 0, "overdue_reminded": 0}
-    open_loans = Loan.objects.filter(returned_at__isnull=True).select_related("policy", "person__account",
-                                                                               "person__org_unit")
-    for loan in open_loans.iterator(chunk_size=500):
-        left = (loan.due_date - today).days
+    policies = {p.pk: p for p in Policy.objects.all()}
+    if not policies:
+        return counts
+    near = Q()
+    for p in policies.values():
+        near |= Q(policy=p.pk, due_date__lte=today + dt.timedelta(days=p.remind_days_before))
+    todo = Loan.objects.filter(near, returned_at__isnull=True).order_by("pk")
+    total, done, last = todo.count(), 0, 0
+    # what the reminders and restrictions need of the loan, borrower and account, no more
+    needed = ("policy_id", "item", "due_date", "person__name", "person__account_id",
+              *(f"person__account__{f}" for f in ("username", "display_name", "email", "wechat_openid")))
+    while chunk := list(todo.filter(pk__gt=last).select_related("person__account").only(*needed)[:SWEEP_CHUNK]):
+        last = chunk[-1].pk
         with transaction.atomic():
-            if 0 < left <= loan.policy.remind_days_before:
-                counts["reminded"] += min(1, _offer("loan.due_soon", loan, f"due:{loan.due_date}", left))
-            elif left < 0:
-                late = -left
-                if loan.policy.restrict_when_overdue:
-                    made = restrictions.impose(
-                        actor=None, person=loan.person, kind=Kind.OVERDUE_LOAN, blocks=Blocks.BOTH,
-                        reason=f"{loan.item}逾期未还（应还日期 {loan.due_date}）", source=f"loan:{loan.pk}")
-                    counts["restricted"] += made is not None
-                every = loan.policy.overdue_reminder_every
-                if late == 1 or (every and late % every == 0):
-                    # the first overdue day's reminder, then one every few days
-                    counts["overdue_reminded"] += min(1, _offer("loan.overdue", loan, f"overdue:{late}", late))
+            _sweep_chunk(chunk, policies, today, counts)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
     return counts
 
 
-def _offer(event: str, loan: Loan, fact: str, days: int) -> int:
+def _sweep_chunk(chunk: list[Loan], policies: dict[int, Policy], today: dt.date, counts: dict[str, int]) -> None:
+    soon: list[Outgoing] = []
+    late: list[Outgoing] = []
+    overdue: list[restrictions.Imposition] = []
+    for loan in chunk:
+        loan.policy = policy = policies[loan.policy_id]
+        left = (loan.due_date - today).days
+        if 0 < left <= policy.remind_days_before:
+            soon.append(_outgoing("loan.due_soon", loan, f"due:{loan.due_date}", left))
+        elif left < 0:
+            if policy.restrict_when_overdue:
+                overdue.append(restrictions.Imposition(
+                    person=loan.person, kind=Kind.OVERDUE_LOAN, blocks=Blocks.BOTH, source=f"loan:{loan.pk}",
+                    reason=f"{loan.item}逾期未还（应还日期 {loan.due_date}）"))
+            every = policy.overdue_reminder_every
+            if -left == 1 or (every and -left % every == 0):
+                # the first overdue day's reminder, then one every few days
+                late.append(_outgoing("loan.overdue", loan, f"overdue:{-left}", -left))
+    counts["restricted"] += len(restrictions.impose_many(overdue))
+    for event, outgoing, counted in (("loan.due_soon", soon, "reminded"), ("loan.overdue", late, "overdue_reminded")):
+        outgoing = [o for o in outgoing if o is not None]
+        notify_each(event=event, outgoing=outgoing)
+        counts[counted] += len(outgoing)
+
+
+def _outgoing(event: str, loan: Loan, fact: str, days: int) -> Outgoing | None:
     if not loan.person.account_id:
-        return 0
-    return notify(event=event, recipients=[loan.person.account], key=f"{event}:{loan.pk}:{fact}",
-                  context={"item": loan.item, "due": loan.due_date.isoformat(), "days": days},
-                  link="/loans/mine/", obj=loan)
+        return None
+    return Outgoing(loan.person.account, f"{event}:{loan.pk}:{fact}",
+                    {"item": loan.item, "due": loan.due_date.isoformat(), "days": days}, "/loans/mine/", loan)

@@ -189,3 +189,73 @@ def test_a_policy_changed_in_the_back_office_is_on_the_trail(world, client):
     assert answer.status_code == 302
     entry = AuditEntry.objects.get(action="loans.policy_add")
     assert entry.actor_id == admin_user.pk and entry.details["days"] == "10"
+
+
+def _many_overdue(world, policy, n: int) -> list[Loan]:
+    """`n` borrowers, each with a loan lent nine days ago (one day overdue today)."""
+    from tongban.accounts.services import create_user
+    from tongban.people.services import link_account
+
+    loans = []
+    for i in range(n):
+        person = world.person(name=f"借用人{i}")
+        if i % 2 == 0:  # half have an account to be told, half do not
+            link_account(actor=None, person=person,
+                         user=create_user(actor=None, username=f"borrower{i}", password="x-long-password-1"))
+        loans.append(lend(world, policy, person=person))
+    Loan.objects.update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    return loans
+
+
+def test_the_sweep_restricts_a_chunk_at_a_time_with_an_entry_and_a_message_each(world, policy, monkeypatch):
+    monkeypatch.setattr(services, "SWEEP_CHUNK", 4)  # three chunks
+    loans = _many_overdue(world, policy, 10)
+    seen = []
+    counts = services.sweep(progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(4, 10), (8, 10), (10, 10)]
+    assert counts == {"reminded": 0, "restricted": 10, "overdue_reminded": 5}
+    assert set(Restriction.objects.values_list("source", flat=True)) == {f"loan:{loan.pk}" for loan in loans}
+    entries = AuditEntry.objects.filter(action="restriction.impose")
+    assert entries.count() == 10 and all(e.actor_name == "系统" for e in entries)
+    assert inbox("restriction.imposed").count() == 5 and inbox("loan.overdue").count() == 5
+    assert "逾期未还" in inbox("restriction.imposed").first().body
+
+    again = services.sweep()
+    assert again["restricted"] == 0
+    assert Restriction.objects.count() == 10 and entries.count() == 10
+    assert inbox("restriction.imposed").count() == 5 and inbox("loan.overdue").count() == 5
+
+
+def test_a_sweep_skips_loans_neither_due_soon_nor_overdue(world, policy, django_assert_max_num_queries):
+    for i in range(30):
+        lend(world, policy, person=world.person(name=f"按时{i}"))
+    with django_assert_max_num_queries(3):  # the policies, the count, one empty chunk
+        assert services.sweep() == {"reminded": 0, "restricted": 0, "overdue_reminded": 0}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_restrict_and_tell_each_borrower_once(world, policy, monkeypatch):
+    monkeypatch.setattr(services, "SWEEP_CHUNK", 3)
+    loans = _many_overdue(world, policy, 12)
+    barrier = threading.Barrier(2)
+    failures = []
+
+    def worker():
+        try:
+            barrier.wait()
+            services.sweep()
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    assert Restriction.objects.count() == len(loans)
+    assert AuditEntry.objects.filter(action="restriction.impose").count() == len(loans)
+    assert inbox("restriction.imposed").count() == 6 and inbox("loan.overdue").count() == 6
