@@ -11,7 +11,7 @@ starts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
@@ -107,8 +107,9 @@ def _tell_handlers(case: Case, items: Iterable[WorkItem], event: str, *, fact: s
                    link=f"/workbench/cases/{case.pk}/", obj=case)
 
 
-def _start_workflow(case: Case, actor: User | None, *, today: date) -> None:
-    opened = workflow.enter_stage(case, 1, today=today)
+def _start_workflow(case: Case, actor: User | None, *, today: date,
+                    deadlines: workdays.Deadlines | None = None) -> None:
+    opened = workflow.enter_stage(case, 1, today=today, deadlines=deadlines)
     case.status = Status.IN_APPROVAL
     if not opened:
         _complete(case, actor)
@@ -144,7 +145,8 @@ def _store_answers(case: Case, answers: dict) -> None:
 # --- applying ------------------------------------------------------------------------
 def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", subject_person=None) -> Case:
     """A draft under the service's current version, prefilled from the applicant's
-    person record (or the relative's, when applying on their behalf)."""
+    person record (or the relative's, when applying on their behalf with it; without
+    it, not prefilled)."""
     if not actor.is_authenticated:
         raise PermissionDenied("login_required", "请先登录。")
     if not item.is_published or item.current_version_id is None:
@@ -152,13 +154,18 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
     guards.check(actor=actor, item=item)
     from tongban.people.models import Person
 
-    own = Person.objects.filter(account=actor).select_related("org_unit").first()
+    # one person per account: no need for Person's default ordering (by its unit's path)
+    own = Person.objects.filter(account=actor).select_related("org_unit").order_by().first()
     with transaction.atomic():
         case = Case(item=item, version=item.current_version, applicant=actor,
                     applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
                     applicant_unit=own.org_unit if own else None, subject_person=subject_person,
                     on_behalf=on_behalf.strip()[:32])
-        _store_answers(case, forms_runtime.prefill(case.config, subject_person or own))
+        # for someone else (a child, a relative) without their record at hand, the
+        # applicant's own name and ID number would be the wrong person's: nothing
+        # is prefilled then
+        _store_answers(case, forms_runtime.prefill(
+            case.config, subject_person or (None if case.on_behalf else own)))
         case.save()
         # record_many: `record` would read the entry back, and nobody here needs it
         record_many(actor=actor, events=[Event(
@@ -189,10 +196,13 @@ def _merge_answers(case: Case, answers: dict) -> None:
 
 
 def missing_materials(case: Case) -> tuple[list[dict], list[dict]]:
-    """Required materials without a file: (core, non-core)."""
-    have = set(case.attachments.values_list("material_key", flat=True))
+    """Required materials without a file: (core, non-core). The files are looked up
+    only when some material is required."""
     answers = {**case.answers}
     needed = [m for m in forms_runtime.applicable_materials(case.config, answers) if m["required"]]
+    if not needed:
+        return [], []
+    have = set(case.attachments.order_by().values_list("material_key", flat=True))
     missing = [m for m in needed if m["key"] not in have]
     return [m for m in missing if m["core"]], [m for m in missing if not m["core"]]
 
@@ -209,57 +219,82 @@ def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能提交自己的申请。")
         _require(case, Status.DRAFT, Status.RETURNED, doing="提交")
-        guards.check(actor=actor, item=case.item, case=case)
-        if answers is not None:
-            _merge_answers(case, answers)
-        _store_answers(case, forms_runtime.clean_answers(
-            case.config, {**case.answers, **secrets_of(case)}, complete=True))
-        core, _ = missing_materials(case)
-        if core:
-            raise ApplicationError("material_missing", f"请上传{core[0]['name']}", field=core[0]["key"])
-        _effect(case, actor, "submitted")
-        old = case.status
-        resubmission = old == Status.RETURNED
-        case.submitted_at = timezone.now()
-        if resubmission and case.due_date:
-            paused_since = (case.events.filter(action="return").order_by("-at").values_list("at", flat=True)
-                            .first())
-            if paused_since:
-                taken = workdays.working_days_between(timezone.localtime(paused_since).date(), today,
-                                                      unit=case.org_unit)
-                case.due_date = workdays.add_working_days(case.due_date, taken, unit=case.org_unit)
-        case.return_reason = ""
-        action, label = ("resubmit", "补正后重新提交") if resubmission else ("submit", "提交申请")
-        opened: list[WorkItem] = []
-        fact = f"resubmitted-{case.submitted_at.isoformat()}"
-        started = False
-        if resubmission and case.stage > 0:
-            # back to the stage that returned it, with fresh work items
-            case.status = Status.IN_APPROVAL
-            opened = workflow.enter_stage(case, case.stage, today=today)
-        elif case.config["item"]["needs_acceptance"]:
-            case.status = Status.SUBMITTED
-        else:
-            case.accepted_at = timezone.now()
-            case.due_date = case.due_date or workdays.add_working_days(
-                today, case.config["item"]["guide"]["promised_days"], unit=case.org_unit)
-            case.status = Status.IN_APPROVAL  # so the event says where the case went
-            action, label, fact, started = "submit", "提交申请", "arrived", True
-            opened = workflow.enter_stage(case, 1, today=today)
-        handlers = _handlers(case, opened)
-        # The serial as late as it can be: its counter row stays locked until the
-        # commit, and every other submission of the service waits for it.
-        if not case.serial:
-            case.serial = next_serial(case.config["item"]["serial_prefix"])
-        _event(case, actor, action, label, old=old)
-        if started and not opened:  # every step skipped: completed at once
-            _complete(case, actor)
-        else:
-            case.save()
-            if opened:
-                _tell_handlers(case, opened, "case.work_arrived", fact=fact, handlers=handlers)
-        _tell_applicant(case, "case.submitted", fact=f"submitted-{case.submitted_at.isoformat()}")
+        _submit(actor, case, answers, today=today)
     return case
+
+
+def submit_own(*, actor: User, pk: int, answers: Mapping[str, object]) -> Case | None:
+    """`submit` from the applicant's form, which knows only the case's id: the case is
+    read once, locked, in the submission's transaction (not read by the page and then
+    again, locked, by `submit`). `answers` may hold more than the form's fields (the
+    posted form): only the fields are taken. None, having done nothing, when it is
+    not the actor's own draft or returned case: the page then says why as before."""
+    today = timezone.localdate()
+    with _act():
+        case = (Case.objects.select_for_update(of=("self",)).select_related("version", "item", "org_unit")
+                .filter(pk=pk, applicant_id=actor.pk, status__in=(Status.DRAFT, Status.RETURNED))
+                .order_by().first())
+        if case is None:
+            return None
+        case.applicant = actor  # the applicant is the actor: no need to join their row
+        keys = {f["key"] for f in case.config["fields"]}
+        _submit(actor, case, {k: v for k, v in answers.items() if k in keys}, today=today)
+    return case
+
+
+def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> None:
+    """The submission of a case locked, the actor's own and submittable, in `_act`."""
+    guards.check(actor=actor, item=case.item, case=case)
+    if answers is not None:
+        _merge_answers(case, answers)
+    _store_answers(case, forms_runtime.clean_answers(
+        case.config, {**case.answers, **secrets_of(case)}, complete=True))
+    core, _ = missing_materials(case)
+    if core:
+        raise ApplicationError("material_missing", f"请上传{core[0]['name']}", field=core[0]["key"])
+    _effect(case, actor, "submitted")
+    old = case.status
+    resubmission = old == Status.RETURNED
+    case.submitted_at = timezone.now()
+    if resubmission and case.due_date:
+        paused_since = (case.events.filter(action="return").order_by("-at").values_list("at", flat=True)
+                        .first())
+        if paused_since:
+            taken = workdays.working_days_between(timezone.localtime(paused_since).date(), today,
+                                                  unit=case.org_unit)
+            case.due_date = workdays.add_working_days(case.due_date, taken, unit=case.org_unit)
+    case.return_reason = ""
+    deadlines = workdays.Deadlines()  # the case's deadline and its steps', one closure read
+    action, label = ("resubmit", "补正后重新提交") if resubmission else ("submit", "提交申请")
+    opened: list[WorkItem] = []
+    fact = f"resubmitted-{case.submitted_at.isoformat()}"
+    started = False
+    if resubmission and case.stage > 0:
+        # back to the stage that returned it, with fresh work items
+        case.status = Status.IN_APPROVAL
+        opened = workflow.enter_stage(case, case.stage, today=today, deadlines=deadlines)
+    elif case.config["item"]["needs_acceptance"]:
+        case.status = Status.SUBMITTED
+    else:
+        case.accepted_at = timezone.now()
+        case.due_date = case.due_date or deadlines.add_working_days(
+            today, case.config["item"]["guide"]["promised_days"], unit=case.org_unit)
+        case.status = Status.IN_APPROVAL  # so the event says where the case went
+        action, label, fact, started = "submit", "提交申请", "arrived", True
+        opened = workflow.enter_stage(case, 1, today=today, deadlines=deadlines)
+    handlers = _handlers(case, opened)
+    # The serial as late as it can be: its counter row stays locked until the
+    # commit, and every other submission of the service waits for it.
+    if not case.serial:
+        case.serial = next_serial(case.config["item"]["serial_prefix"])
+    _event(case, actor, action, label, old=old)
+    if started and not opened:  # every step skipped: completed at once
+        _complete(case, actor)
+    else:
+        case.save()
+        if opened:
+            _tell_handlers(case, opened, "case.work_arrived", fact=fact, handlers=handlers)
+    _tell_applicant(case, "case.submitted", fact=f"submitted-{case.submitted_at.isoformat()}")
 
 
 def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
@@ -311,8 +346,9 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
         old = case.status
         case.deficiencies = deficient
         case.accepted_at = timezone.now()
-        case.due_date = workdays.add_working_days(today, case.config["item"]["guide"]["promised_days"],
-                                                  unit=case.org_unit)
+        deadlines = workdays.Deadlines()  # the case's deadline and its steps', one closure read
+        case.due_date = deadlines.add_working_days(today, case.config["item"]["guide"]["promised_days"],
+                                                   unit=case.org_unit)
         label = "容缺受理" if deficient else "受理"
         note = "；".join(["待补正材料：" + "、".join(materials[k]["name"] for k in deficient)] if deficient else [])
         # recorded before the workflow starts: when every step is skipped the case
@@ -320,7 +356,7 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
         case.status = Status.IN_APPROVAL
         _event(case, actor, "accept", label, old=old, comment="；".join(filter(None, [comment, note])))
         _tell_applicant(case, "case.accepted", reason=note, fact="accepted")
-        _start_workflow(case, actor, today=today)
+        _start_workflow(case, actor, today=today, deadlines=deadlines)
     return case
 
 
@@ -401,7 +437,9 @@ def _may_work(actor: User, item: WorkItem) -> None:
 def claim(*, actor: User, item: WorkItem) -> WorkItem:
     """Take an open work item so colleagues see it is being handled."""
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+        # the item's row alone: its case is read, not locked (a claim changes the item
+        # only; every act that changes the item's state writes its row, so waits here)
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
         if item.state != WorkItem.State.OPEN:
             raise StateConflict("not_open", "这项待办已经办理")
         if item.assignee_id and item.assignee_id != actor.pk:
@@ -427,7 +465,8 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
     today = timezone.localdate()
     with _act():
         case = _locked(Case(pk=item.case_id))
-        item = WorkItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+        # the case is locked just above: lock the item's row alone
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
         if item.state != WorkItem.State.OPEN or case.status != Status.IN_APPROVAL:
             raise StateConflict("not_open", "这项待办已经办理或办件已不在审批中")
         _may_work(actor, item)

@@ -48,9 +48,10 @@ def my_cases(request):
 
 
 def _materials(case):
-    files = list(case.attachments.all())
-    return [{**m, "files": [f for f in files if f.material_key == m["key"]]}
-            for m in applicable_materials(case.config, case.answers)]
+    """The materials that apply, each with its files (read only when one applies)."""
+    materials = applicable_materials(case.config, case.answers)
+    files = list(case.attachments.all()) if materials else []
+    return [{**m, "files": [f for f in files if f.material_key == m["key"]]} for m in materials]
 
 
 @login_required
@@ -68,6 +69,18 @@ def case_detail(request, pk: int):
 def case_edit(request, pk: int):
     """The form: each change is saved as a draft (htmx re-renders the fields, so a
     field shown by another answer appears at once); "提交" submits."""
+    submitting = request.method == "POST" and request.POST.get("action") == "submit"
+    refused = None
+    if submitting:
+        # The last answers and the submission in one transaction, which reads the case
+        # once, locked. The page's own read below is left for a refusal and for a case
+        # that is not one's own draft (404, or its page).
+        try:
+            if services.submit_own(actor=request.user, pk=pk, answers=request.POST) is not None:
+                messages.success(request, "申请已提交。")
+                return redirect("cases:detail", pk=pk)
+        except ApplicationError as exc:
+            refused = exc
     case = selectors.own_case(user=request.user, pk=pk)
     if case.status not in (Status.DRAFT, Status.RETURNED):
         return redirect("cases:detail", pk=pk)
@@ -75,9 +88,11 @@ def case_edit(request, pk: int):
     if request.method == "POST":
         answers = {k: v for k, v in request.POST.items() if k in {f["key"] for f in case.config["fields"]}}
         try:
-            if request.POST.get("action") == "submit":
+            if submitting:
                 try:
-                    # the last answers and the submission in one transaction
+                    if refused is not None:
+                        raise refused
+                    # not found above as one's own draft, and now it is: submit it
                     services.submit(actor=request.user, case=case, answers=answers)
                 except ApplicationError:
                     # refused: what was typed is still kept as the draft (if the draft

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.cases.models import Case, Delegation, WorkItem
-from tongban.catalog import conditions, workdays
+from tongban.catalog import conditions
 from tongban.catalog.models import UnitRule
+from tongban.catalog.workdays import Deadlines
 from tongban.lib.errors import StateConflict
 
 
@@ -38,13 +39,24 @@ def _previous_unit(case: Case, stage: int) -> OrgUnit | None:
     return last.org_unit if last else None
 
 
-def enter_stage(case: Case, stage: int, *, today: date | None = None) -> list[WorkItem]:
+# The rules that look at the unit of the stage before.
+_FROM_PREVIOUS = (UnitRule.PARENT_OF_PREVIOUS, UnitRule.SAME_AS_PREVIOUS)
+
+
+def enter_stage(case: Case, stage: int, *, today: date | None = None,
+                deadlines: Deadlines | None = None) -> list[WorkItem]:
     """Create the work items of `stage` (1-based) and of later stages while every step
-    of a stage is skipped; return the items created (empty: the workflow is done)."""
+    of a stage is skipped; return the items created (empty: the workflow is done).
+    `deadlines`: the act's own, when it sets other deadlines too (one closure read)."""
     today = today or timezone.localdate()
+    deadlines = deadlines or Deadlines()
     stages = case.config["stages"]
     while stage <= len(stages):
-        previous = _previous_unit(case, stage)
+        # the unit of the stage before, read only when a step asks for it (never for
+        # stage 1: nothing comes before it)
+        previous = (_previous_unit(case, stage)
+                    if stage > 1 and any(step["unit_rule"] in _FROM_PREVIOUS for step in stages[stage - 1])
+                    else None)
         created = []
         for step in stages[stage - 1]:
             skip = conditions.parse(step["skip_if"]).evaluate(case.answers) if step["skip_if"] else False
@@ -53,7 +65,7 @@ def enter_stage(case: Case, stage: int, *, today: date | None = None) -> list[Wo
                 case=case, stage=stage, step_key=step["key"], step_name=step["name"], role=step["role"],
                 org_unit=unit, needs_signature=step["needs_signature"],
                 state=WorkItem.State.SKIPPED if skip else WorkItem.State.OPEN,
-                due_date=workdays.add_working_days(today, step["time_limit_days"], unit=unit)))
+                due_date=deadlines.add_working_days(today, step["time_limit_days"], unit=unit)))
         WorkItem.objects.bulk_create(created)
         case.stage = stage
         opened = [w for w in created if w.state == WorkItem.State.OPEN]
@@ -72,13 +84,17 @@ def holders(item: WorkItem, *, on: date | None = None) -> list[User]:
     """Who may act on `item`: whoever holds its role in its unit, and their delegates
     for today. A claimed item belongs to its assignee (and their delegates)."""
     on = on or timezone.localdate()
+    today = Delegation.objects.filter(start__lte=on, end__gte=on)
     if item.assignee_id:
-        base = [item.assignee]
+        base, delegating = [item.assignee], True
     else:
-        base = [m.user for m in Membership.objects.filter(role=item.role, org_unit=item.org_unit)
-                .select_related("user") if m.user.is_active]
-    delegates = [d.delegate for d in Delegation.objects.filter(
-        delegator__in=base, start__lte=on, end__gte=on).select_related("delegate")]
+        # whether each holder delegated today comes with the holders, so the delegates
+        # are looked up only when someone did (seldom), not in a query of their own
+        members = [m for m in Membership.objects.filter(role=item.role, org_unit=item.org_unit)
+                   .select_related("user").annotate(delegated=Exists(today.filter(delegator=OuterRef("user_id"))))
+                   if m.user.is_active]
+        base, delegating = [m.user for m in members], any(m.delegated for m in members)
+    delegates = [d.delegate for d in today.filter(delegator__in=base).select_related("delegate")] if delegating else []
     seen, people = set(), []
     for user in [*base, *delegates]:
         if user.pk not in seen:

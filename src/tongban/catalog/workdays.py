@@ -36,29 +36,52 @@ def is_working_day(day: dt.date, *, unit: OrgUnit | None = None) -> bool:
 def add_working_days(start: dt.date, days: int, *, unit: OrgUnit | None = None) -> dt.date:
     """The day by which `days` working days have passed, counting from the day after
     `start`: add_working_days(Mon, 1) is Tue when Tue is a working day. With days=0,
-    `start` itself if it is a working day, else the next working day. Closures are
-    fetched a window at a time (one query for any ordinary deadline). Refuses negative
-    days with ValueError."""
-    if days < 0:
-        raise ValueError(f"days must not be negative, got {days}")
-    wanted = max(days, 1)
-    day = start if days == 0 else start + ONE_DAY
-    # Wide enough that holidays and ordinary closures rarely need a second window.
-    span = 2 * wanted + 30
-    while True:
-        last = day + dt.timedelta(days=span - 1)
-        closures = _closures(unit, day, last)
-        while day <= last:
-            closed_until = _closed_until(closures, day)
-            if closed_until is not None:
-                day = closed_until + ONE_DAY
-                continue
-            if _national_working_day(day):
-                wanted -= 1
-                if wanted == 0:
-                    return day
-            day += ONE_DAY
-        span *= 2
+    `start` itself if it is a working day, else the next working day. One query for
+    any ordinary deadline. Refuses negative days with ValueError."""
+    return Deadlines().add_working_days(start, days, unit=unit)
+
+
+class Deadlines:
+    """`add_working_days` for the several deadlines one act sets (a case's and its
+    steps'): each unit's closures are read once, a window wide enough for the rest,
+    not once per deadline."""
+
+    WINDOW = dt.timedelta(days=180)
+
+    def __init__(self) -> None:
+        self._read: dict[frozenset[int], tuple[dt.date, dt.date, list[tuple[dt.date, dt.date]]]] = {}
+
+    def add_working_days(self, start: dt.date, days: int, *, unit: OrgUnit | None = None) -> dt.date:
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        wanted = max(days, 1)
+        day = start if days == 0 else start + ONE_DAY
+        # Wide enough that holidays and ordinary closures rarely need a second window.
+        span = 2 * wanted + 30
+        while True:
+            last = day + dt.timedelta(days=span - 1)
+            closures = self._closures(unit, day, last)
+            while day <= last:
+                closed_until = _closed_until(closures, day)
+                if closed_until is not None:
+                    day = closed_until + ONE_DAY
+                    continue
+                if _national_working_day(day):
+                    wanted -= 1
+                    if wanted == 0:
+                        return day
+                day += ONE_DAY
+            span *= 2
+
+    def _closures(self, unit: OrgUnit | None, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+        if unit is None:
+            return []
+        lineage = frozenset(_lineage(unit))
+        read = self._read.get(lineage)
+        if read is None or not (read[0] <= first and last <= read[1]):
+            until = max(last, first + self.WINDOW)
+            read = self._read[lineage] = (first, until, _closures(unit, first, until))
+        return [(start, end) for start, end in read[2] if start <= last and end >= first]
 
 
 def working_days_between(start: dt.date, end: dt.date, *, unit: OrgUnit | None = None) -> int:
@@ -95,9 +118,12 @@ def _closures(unit: OrgUnit | None, first: dt.date, last: dt.date) -> list[tuple
     materialised path ("/1/4/9/"), so no join is needed."""
     if unit is None:
         return []
-    lineage = {int(part) for part in unit.path.split("/") if part.isdigit()} | {unit.pk}
-    return list(Closure.objects.filter(org_unit_id__in=lineage, start__lte=last, end__gte=first)
+    return list(Closure.objects.filter(org_unit_id__in=_lineage(unit), start__lte=last, end__gte=first)
                 .order_by().values_list("start", "end"))
+
+
+def _lineage(unit: OrgUnit) -> set[int]:
+    return {int(part) for part in unit.path.split("/") if part.isdigit()} | {unit.pk}
 
 
 def _closed_until(closures: list[tuple[dt.date, dt.date]], day: dt.date) -> dt.date | None:

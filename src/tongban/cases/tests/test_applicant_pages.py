@@ -60,6 +60,16 @@ def test_applying_creates_a_draft_and_redirects_to_its_form(world, certificate_s
     assert (case.status, case.item_id, case.serial) == ("draft", certificate_service.pk, None)
 
 
+def test_applying_for_a_child_records_it_and_prefills_nothing_of_the_parent(world, certificate_service, login):
+    client = login(world.applicant)
+    client.post("/services/degree-loss/apply/", {"on_behalf": " 子女 "})
+    case = Case.objects.get(applicant=world.applicant)
+    assert case.on_behalf == "子女"
+    page = client.get(f"/cases/{case.pk}/edit/").content.decode()
+    assert 'value="李同学"' not in page  # the applicant's own name is not the child's
+    assert "代子女申请" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
 def test_applying_needs_a_login(client, certificate_service):
     answer = client.post("/services/degree-loss/apply/")
     assert answer.status_code == 302 and "/login" in answer["Location"]
