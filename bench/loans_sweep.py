@@ -13,8 +13,8 @@ the sweep can have to do.
 Measured: the first run (every reminder, restriction, audit entry and message to
 write), then a second run the same morning (everything already done: nothing may be
 written). The anchor: one INSERT … SELECT per kind of row (restrictions, messages)
-writing as many rows over the same loans, in a transaction rolled back afterwards;
-it renders nothing, checks nothing and leaves the audit chain alone.
+writing as many rows over the same loans, committed; it renders nothing, checks
+nothing and leaves the audit chain alone.
 """
 
 from __future__ import annotations
@@ -52,11 +52,17 @@ def build_world(n: int):
         loans.append(Loan(policy=policy, person_id=person, purpose="办理护照", lent_at=now, lent_by=officer,
                           due_date=due))
     Loan.objects.bulk_create(loans, batch_size=5_000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum would have: plans on real row counts
+            cursor.execute("ANALYZE")
     return today
 
 
 def anchor(today) -> float:
-    """The same number of restriction and message rows, written by INSERT … SELECT."""
+    """The same number of restriction and message rows, written by INSERT … SELECT and
+    committed (as the sweep's are: the foreign keys are checked at the commit)."""
     import datetime as dt
 
     from django.db import connection, transaction
@@ -78,7 +84,6 @@ def anchor(today) -> float:
             "CROSS JOIN (VALUES ('inbox'), ('sms')) AS c(channel) "
             "WHERE l.returned_at IS NULL AND (l.due_date = %s OR l.due_date < %s)",
             [today + dt.timedelta(days=1), today])
-        transaction.set_rollback(True)
     return time.perf_counter() - started
 
 

@@ -5,8 +5,8 @@ down) is still found by the relay's sweep a minute later."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
+from tongban.lib.bulk import copy_rows
 from tongban.lib.errors import ApplicationError, PermissionDenied
 from tongban.lib.masking import redact
 from tongban.notify import events, rendering
@@ -137,15 +138,17 @@ def notify_each(*, event: str, outgoing: Iterable[Outgoing], progress: Callable[
                 if missing:
                     raise KeyError(f"event {event!r} needs {missing}")
                 values = redact({k: str(values[k]) for k in declared.variables})
+                inbox = row_key(o.key, o.user.pk, Channel.INBOX)
                 for channel in chosen_channels(kind, prefs.get(o.user.pk)) & reach[o.user.pk]:
                     if channel in templates:
-                        planned.append((o, values, channel, row_key(o.key, o.user.pk, channel)))
-            # a sweep run again has most of its rows already: find them before rendering
-            have = _existing([p[3] for p in planned]) if len(planned) > PRECHECK_FROM else set()
+                        planned.append((o, values, channel, inbox))
+            # A sweep run again has most of its rows already: they are found before
+            # rendering, by the inbox row each message has and writes with its others.
+            have = _existing(list({p[3] for p in planned})) if len(planned) > PRECHECK_FROM else set()
             _insert([_row(templates[channel], o.user, values, key=o.key, now=now, link=o.link, kind=kind.key,
                           object_type=o.obj._meta.label_lower if o.obj is not None else "",
                           object_id=str(o.obj.pk) if o.obj is not None else "")
-                     for o, values, channel, key in planned if key not in have])
+                     for o, values, channel, inbox in planned if inbox not in have])
             written += len(planned)
             if progress:
                 progress(written)
@@ -172,32 +175,17 @@ def _insert(rows: list[dict]) -> None:
     if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
         try:
             with transaction.atomic():
-                _copy(rows)
+                copy_rows(Message, rows)
             return
         except IntegrityError:
             pass
     Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True, batch_size=1_000)
 
 
-def _copy(rows: list[dict]) -> None:
-    meta = Message._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    quote = connection.ops.quote_name
-    dumped: dict[int, str] = {}  # the rows of one outgoing share its context: dumped once (rows hold them alive)
-
-    def as_json(value) -> str:
-        if id(value) not in dumped:
-            dumped[id(value)] = json.dumps(value, ensure_ascii=False)
-        return dumped[id(value)]
-
-    # the raw cursor's COPY: its errors wrapped as Django's (a taken key: IntegrityError)
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN") as copy:
-        for row in rows:
-            values = defaults | row
-            copy.write_row([as_json(values[name]) if name in json_fields else values[name] for name in defaults])
+@functools.lru_cache(maxsize=256)
+def _params_of(body: str) -> dict[str, str]:
+    """A provider template's parameter lines, parsed once per wording (read-only)."""
+    return rendering.parse_params(body, field="body")
 
 
 def _rendered(template, values: dict) -> dict:
@@ -206,8 +194,7 @@ def _rendered(template, values: dict) -> dict:
     subject = " ".join(rendering.render(template.subject, values).split())
     params: dict[str, str] = {}
     if template.channel in (Channel.SMS, Channel.WECHAT):
-        params = {k: rendering.render(v, values)
-                  for k, v in rendering.parse_params(template.body, field="body").items()}
+        params = {k: rendering.render(v, values) for k, v in _params_of(template.body).items()}
         body = "\n".join(f"{k}={v}" for k, v in params.items())
     else:
         body = rendering.render(template.body, values)

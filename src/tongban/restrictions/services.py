@@ -8,19 +8,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import Event, record, record_many
+from tongban.lib.bulk import copy_rows
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import Outgoing, notify, notify_each
 from tongban.people.models import Person
 from tongban.restrictions.models import Blocks, Kind, Restriction
 
 DOING = {Blocks.BOOKING: "预约", Blocks.APPLYING: "申请办理"}
+COPY_FROM = 200  # restrictions of one batch: more go to PostgreSQL by COPY (lib/bulk.py)
 
 
 class Restricted(PermissionDenied):
@@ -91,11 +93,17 @@ def impose_many(impositions: list[Imposition]) -> list[Restriction]:
         todo = [i for source, i in wanted.items() if source not in have]
         if not todo:
             return []
+        made = [Restriction(person=i.person, kind=i.kind, reason=i.reason.strip()[:255], blocks=i.blocks,
+                            source=i.source, until=i.until, created_at=timezone.now()) for i in todo]
         try:
             with transaction.atomic():
-                made = Restriction.objects.bulk_create([
-                    Restriction(person=i.person, kind=i.kind, reason=i.reason.strip()[:255], blocks=i.blocks,
-                                source=i.source, until=i.until) for i in todo])
+                if connection.vendor == "postgresql" and len(made) > COPY_FROM:
+                    fields = [f.attname for f in Restriction._meta.concrete_fields if not f.primary_key]
+                    ids = copy_rows(Restriction, [{f: getattr(r, f) for f in fields} for r in made], with_ids=True)
+                    for r, pk in zip(made, ids, strict=True):
+                        r.pk = pk
+                else:
+                    Restriction.objects.bulk_create(made)
         except IntegrityError:  # a source imposed concurrently: the exact, slower way
             return [r for i in todo if (r := impose(actor=None, person=i.person, kind=i.kind, reason=i.reason,
                                                     blocks=i.blocks, source=i.source, until=i.until))]

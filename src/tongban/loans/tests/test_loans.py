@@ -236,7 +236,12 @@ def test_a_sweep_skips_loans_neither_due_soon_nor_overdue(world, policy, django_
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sweeping_at_once_restrict_and_tell_each_borrower_once(world, policy, monkeypatch):
+    from tongban.notify import services as notify_services
+
     monkeypatch.setattr(services, "SWEEP_CHUNK", 3)
+    # every batch by COPY (lib/bulk.py), as a real sweep's thousands go
+    monkeypatch.setattr(restrictions, "COPY_FROM", 0)
+    monkeypatch.setattr(notify_services, "COPY_FROM", 0)
     loans = _many_overdue(world, policy, 12)
     barrier = threading.Barrier(2)
     failures = []
