@@ -7,6 +7,7 @@ through services; a refused act re-renders the page with the reason and its stat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -86,11 +87,18 @@ def _full(request, resource, *, service, case):
     def number(value) -> str:
         return str(value) if str(value).isdigit() else ""
 
-    # rendered without the request: no context processors (unread messages, roles) to
-    # query for a page that needs none of them
-    return HttpResponse(render_to_string("booking/full.html", {
-        "resource": resource, "service": number(service.pk if service else request.POST.get("service", "")),
-        "case": number(case.pk if case else request.POST.get("case", "")), "message": services.FULL}), status=409)
+    return HttpResponse(_full_page(resource.pk, resource.name, number(service.pk if service else
+                                                                       request.POST.get("service", "")),
+                                   number(case.pk if case else request.POST.get("case", ""))), status=409)
+
+
+@functools.lru_cache(maxsize=1024)
+def _full_page(resource_pk: int, name: str, service: str, case: str) -> str:
+    """The page, rendered once per resource (and name) and link: in the rush it is
+    most of the answers (bench/booking_rush.py). Rendered without the request, so no
+    context processor (unread messages, roles) queries for a page needing none."""
+    return render_to_string("booking/full.html", {"resource": {"pk": resource_pk, "name": name}, "service": service,
+                                                  "case": case, "message": services.FULL})
 
 
 def _own_case(request):
