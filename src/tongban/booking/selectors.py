@@ -42,17 +42,21 @@ def resource_for_applicant(*, pk: int) -> Resource:
     return found
 
 
+BIGGEST_ID = 2**63 - 1  # a bigint; a longer number is no row's (and would overflow the driver)
+
+
 def full_slot(*, resource_pk: int, slot_pk) -> Resource | None:
     """The resource (its id and name), if `slot_pk` is one of its slots and reads full
     right now; else None. In the rush this answers most requests "已约满"
     (bench/booking_rush.py), so it is one plain statement: compiling even the simplest
     ORM query costs several times what the database takes to answer it."""
-    if not str(slot_pk).isdigit():
+    if not str(slot_pk).isdigit() or int(slot_pk) > BIGGEST_ID or resource_pk > BIGGEST_ID:
         return None
     slot, resource = (connection.ops.quote_name(m._meta.db_table) for m in (Slot, Resource))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT r.name FROM {slot} s JOIN {resource} r ON r.id = s.resource_id "
-                       "WHERE s.id = %s AND s.resource_id = %s AND s.booked >= s.capacity", [int(slot_pk), resource_pk])
+                       "WHERE s.id = %s AND s.resource_id = %s AND s.booked >= s.capacity AND r.is_active",
+                       [int(slot_pk), resource_pk])
         row = cursor.fetchone()
     return Resource(pk=resource_pk, name=row[0]) if row else None
 
