@@ -79,15 +79,9 @@ def _locked_person(**where) -> Person | None:
 
 
 def _own_person_locked(actor: User) -> Person:
-    """The actor's person, locked, refused if unbound or restricted from booking (the
-    restriction learnt in the same read)."""
-    person = (Person.objects.select_for_update(no_key=True, of=("self",)).filter(account=actor).order_by()
-              .annotate(restricted=restrictions.restricted_from(Blocks.BOOKING)).first()
-              if actor.is_authenticated else None)
+    person = _locked_person(account=actor) if actor.is_authenticated else None
     if person is None:
         raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再预约。")
-    if person.restricted:
-        restrictions.check(person=person, doing=Blocks.BOOKING)  # raises, saying why
     return person
 
 
@@ -178,6 +172,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
     try:
         with transaction.atomic():
             person = _own_person_locked(actor)
+            restrictions.check(person=person, doing=Blocks.BOOKING)
             _check_limits(person=person, service=service, slot=slot, rule=rule)
             b = Booking.objects.create(resource=resource, slot=slot, date=slot.date, person=person, account=actor,
                                        service=service, case=case, created_by=actor)

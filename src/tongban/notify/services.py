@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
@@ -55,22 +54,13 @@ def chosen_channels(kind: events.Kind, preferred: list[str] | None) -> set[str]:
     return channels
 
 
-def _choices_and_reach(users: list[User], kind: str) -> tuple[dict[int, list[str]], dict[int, set[str]]]:
-    """Each user's chosen channels for `kind` (absent: none chosen) and the channels
-    they have an address for, in one query."""
+def _reachable(users: list[User]) -> dict[int, set[str]]:
+    """Which outside channels each user has an address for (one query for phones)."""
     from tongban.people.models import Person
 
-    rows = (User.objects.filter(pk__in=[u.pk for u in users]).order_by().annotate(
-        chosen=Subquery(Preference.objects.filter(user=OuterRef("pk"), kind=kind).values("channels")[:1],
-                        output_field=Preference._meta.get_field("channels")),
-        phone=Exists(Person.objects.filter(account=OuterRef("pk")).exclude(phone_enc="").order_by()))
-        .values_list("pk", "chosen", "phone"))
-    prefs, with_phone = {}, set()
-    for pk, chosen, phone in rows:
-        if chosen is not None:
-            prefs[pk] = chosen
-        if phone:
-            with_phone.add(pk)
+    with_phone = set(
+        Person.objects.filter(account__in=[u.pk for u in users]).exclude(phone_enc="")
+        .order_by().values_list("account_id", flat=True))
     reach = {}
     for user in users:
         have = {Channel.INBOX}
@@ -81,7 +71,7 @@ def _choices_and_reach(users: list[User], kind: str) -> tuple[dict[int, list[str
         if user.wechat_openid:
             have.add(Channel.WECHAT)
         reach[user.pk] = have
-    return prefs, reach
+    return reach
 
 
 @dataclass
@@ -138,7 +128,9 @@ def notify_each(*, event: str, outgoing: Iterable[Outgoing], progress: Callable[
         pending = iter(outgoing)
         while batch := [o for _, o in zip(range(BATCH), pending, strict=False)]:
             users = list({o.user.pk: o.user for o in batch}.values())
-            prefs, reach = _choices_and_reach(users, kind.key)
+            prefs = {p.user_id: p.channels
+                     for p in Preference.objects.filter(user__in=[u.pk for u in users], kind=kind.key)}
+            reach = _reachable(users)
             planned = []
             for o in batch:
                 values = {"name": str(o.user), **o.context}

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
@@ -159,13 +158,6 @@ def check(*, user: User | None = None, person: Person | None = None, doing: str)
         until = f"（至 {current.until} 自动解除）" if current.until else ""
         raise Restricted("restricted", f"您因“{current.reason}”被限制{DOING[doing]}{until}，"
                                        f"请联系{settings.HOUSEHOLD_OFFICE_CONTACT}解除。")
-
-
-def restricted_from(doing: str) -> Exists:
-    """An annotation for a Person query: whether that person may not do `doing` today
-    (then `check` says why), so a service locking the person learns it in the same
-    read."""
-    return Exists(Restriction.objects.filter(person=OuterRef("pk")).current().blocking(doing))
 
 
 def guard_applying(*, actor: User, item, case=None) -> None:
