@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -199,3 +201,37 @@ def phone(monkeypatch):
                                       has_touch=True, locale="zh-CN")
         yield context.new_page()
         browser.close()
+
+
+@contextmanager
+def while_another_holds(model, pk, *, wait: str = "2s"):
+    """PostgreSQL: another connection holds `model`'s row `pk` locked (FOR UPDATE) while
+    the block runs, and this connection gives up waiting for a lock after `wait`: what
+    the block does must neither wait for that row nor fail."""
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                list(model.objects.select_for_update().filter(pk=pk).values_list("pk"))
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    t = threading.Thread(target=holder)
+    t.start()
+    try:
+        assert holding.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = '{wait}'")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+    finally:
+        release.set()
+        t.join(timeout=30)

@@ -8,10 +8,12 @@ import threading
 import pytest
 from django.db import connection
 
+from tongban.accounts.models import OrgUnit
 from tongban.audit.models import AuditEntry
 from tongban.booking.models import Booking, Slot
 from tongban.booking.services import book
 from tongban.booking.tests.conftest import MONDAY, slot
+from tongban.conftest import while_another_holds
 from tongban.lib.errors import StateConflict
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -64,33 +66,6 @@ def test_booking_locks_the_person_not_their_unit(desk, applicant_like):
     user = applicant_like("并行预约")
     unit = user.person.org_unit
     s = slot(desk.resource, MONDAY + dt.timedelta(days=1), 9)
-    holding, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        from django.db import transaction
-
-        from tongban.accounts.models import OrgUnit
-
-        try:
-            with transaction.atomic():
-                list(OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=holder)
-    t.start()
-    try:
-        assert holding.wait(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
-        try:
-            b = book(actor=user, slot=s, service=desk.id_card)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SET lock_timeout = 0")
-    finally:
-        release.set()
-        t.join(timeout=30)
+    with while_another_holds(OrgUnit, unit.pk):
+        b = book(actor=user, slot=s, service=desk.id_card)
     assert Booking.objects.filter(pk=b.pk, person__account=user).exists()

@@ -5,10 +5,9 @@ case's deadline and its steps'. The deadlines are the ones workdays counts. A cl
 locks its work item, not the case."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tongban.cases import services
@@ -17,6 +16,7 @@ from tongban.cases.tests.conftest import pdf
 from tongban.cases.uploads import attach
 from tongban.catalog import workdays
 from tongban.catalog.models import Closure, Material
+from tongban.conftest import while_another_holds
 
 pytestmark = pytest.mark.django_db
 
@@ -117,29 +117,6 @@ def test_a_claim_locks_the_work_item_not_its_case(world, certificate_service):
     attach(actor=world.applicant, case=case, material_key="statement", upload=pdf())
     services.submit(actor=world.applicant, case=case, answers={"year": "2024", "reported": "否"})
     step = WorkItem.objects.get(case=case, state="open")
-    holding, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        try:
-            with transaction.atomic():
-                list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=holder)
-    t.start()
-    try:
-        assert holding.wait(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
-        try:
-            services.claim(actor=world.college_admin, item=step)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SET lock_timeout = 0")
-    finally:
-        release.set()
-        t.join(timeout=30)
+    with while_another_holds(Case, case.pk):
+        services.claim(actor=world.college_admin, item=step)
     assert WorkItem.objects.get(pk=step.pk).assignee_id == world.college_admin.pk
