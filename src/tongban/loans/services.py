@@ -105,10 +105,7 @@ def sweep(*, today: dt.date | None = None, progress: Callable[[int, int], None] 
         near |= Q(policy=p.pk, due_date__lte=today + dt.timedelta(days=p.remind_days_before))
     todo = Loan.objects.filter(near, returned_at__isnull=True).order_by("pk")
     total, done, last = todo.count(), 0, 0
-    # what the reminders and restrictions need of the loan, borrower and account, no more
-    needed = ("policy_id", "item", "due_date", "person__name", "person__account_id",
-              *(f"person__account__{f}" for f in ("username", "display_name", "email", "wechat_openid")))
-    while chunk := list(todo.filter(pk__gt=last).select_related("person__account").only(*needed)[:SWEEP_CHUNK]):
+    while chunk := _chunk(todo.filter(pk__gt=last)[:SWEEP_CHUNK]):
         last = chunk[-1].pk
         with transaction.atomic():
             _sweep_chunk(chunk, policies, today, counts)
@@ -118,12 +115,42 @@ def sweep(*, today: dt.date | None = None, progress: Callable[[int, int], None] 
     return counts
 
 
+def _in_model_order(model, names: set[str]) -> list[str]:
+    """`names` in the order of the model's fields, as Model.from_db takes them."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
+
+
+# What the reminders and restrictions need of a loan, its borrower and their account.
+_LOAN = _in_model_order(Loan, {"id", "policy_id", "person_id", "item", "due_date"})
+_PERSON = _in_model_order(Person, {"id", "name", "account_id"})
+_ACCOUNT = _in_model_order(User, {"id", "username", "display_name", "email", "wechat_openid"})
+
+
+def _chunk(loans) -> list[Loan]:
+    """The loans with their borrowers and accounts, as models holding just those
+    fields: building whole ones was a third of a sweep of 100,000."""
+    people = [f"person__{f}" if f != "id" else "person_id" for f in _PERSON]
+    accounts = [f"person__account__{f}" if f != "id" else "person__account_id" for f in _ACCOUNT]
+    # related objects cached as select_related caches them (assigning through the
+    # descriptors checked each one, a tenth of the sweep)
+    to_person, to_account = Loan._meta.get_field("person"), Person._meta.get_field("account")
+    chunk = []
+    for row in loans.values(*_LOAN, *people, *accounts):
+        loan = Loan.from_db(None, _LOAN, [row[f] for f in _LOAN])
+        person = Person.from_db(None, _PERSON, [row[f] for f in people])
+        to_person.set_cached_value(loan, person)
+        if row["person__account_id"] is not None:
+            to_account.set_cached_value(person, User.from_db(None, _ACCOUNT, [row[f] for f in accounts]))
+        chunk.append(loan)
+    return chunk
+
+
 def _sweep_chunk(chunk: list[Loan], policies: dict[int, Policy], today: dt.date, counts: dict[str, int]) -> None:
     soon: list[Outgoing] = []
     late: list[Outgoing] = []
     overdue: list[restrictions.Imposition] = []
     for loan in chunk:
-        loan.policy = policy = policies[loan.policy_id]
+        policy = policies[loan.policy_id]
         left = (loan.due_date - today).days
         if 0 < left <= policy.remind_days_before:
             soon.append(_outgoing("loan.due_soon", loan, f"due:{loan.due_date}", left))
