@@ -264,3 +264,16 @@ def test_two_workers_sweeping_at_once_restrict_and_tell_each_borrower_once(world
     assert Restriction.objects.count() == len(loans)
     assert AuditEntry.objects.filter(action="restriction.impose").count() == len(loans)
     assert inbox("restriction.imposed").count() == 6 and inbox("loan.overdue").count() == 6
+
+
+def test_the_sweep_command_reports_what_it_did_and_refuses_a_bad_date(world, policy):
+    from django.core.management import CommandError, call_command
+
+    loan = lend(world, policy)
+    out = io.StringIO()
+    call_command("loans-sweep", "--date", str(loan.due_date + dt.timedelta(days=1)), stdout=out)
+    assert out.getvalue().strip() == "到期提醒 0 条，逾期限制 1 人，逾期提醒 1 条。"
+    call_command("loans-sweep", "--date", str(loan.due_date + dt.timedelta(days=1)), stdout=out)
+    assert Restriction.objects.count() == 1
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("loans-sweep", "--date", "明天")
