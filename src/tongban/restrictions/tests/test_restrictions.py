@@ -83,3 +83,27 @@ def test_the_admin_page_lists_lifts_and_restricts_within_reach(world, login):
     client.post(f"/workbench/restrictions/{r.pk}/lift/", {"reason": "已整改"})
     r.refresh_from_db()
     assert r.lifted_by == world.officer and r.lift_reason == "已整改"
+
+
+def test_check_and_the_lists_agree_on_what_is_current_and_what_it_blocks(world):
+    """`check` is written out for speed; the lists use RestrictionQuerySet.current() and
+    .blocking(). Over every shape of restriction they must say the same."""
+    today = timezone.localdate()
+    shapes = [  # (blocks, until, lifted)
+        (Blocks.BOOKING, None, False), (Blocks.APPLYING, None, False), (Blocks.BOTH, None, False),
+        (Blocks.BOTH, today, False), (Blocks.BOTH, today - dt.timedelta(days=1), False),
+        (Blocks.BOTH, today + dt.timedelta(days=3), False), (Blocks.BOTH, None, True),
+    ]
+    for n, (blocks, until, lifted) in enumerate(shapes):
+        person = world.person(name=f"受限{n}")
+        Restriction.objects.create(person=person, kind=Kind.MANUAL, reason=f"原因{n}", blocks=blocks, until=until,
+                                   lifted_at=timezone.now() if lifted else None)
+        for doing in (Blocks.BOOKING, Blocks.APPLYING):
+            listed = Restriction.objects.filter(person=person).current().blocking(doing).exists()
+            try:
+                services.check(person=person, doing=doing)
+                refused = False
+            except services.Restricted as exc:
+                refused = True
+                assert f"原因{n}" in exc.message
+            assert refused == listed, (blocks, until, lifted, doing)
