@@ -71,13 +71,6 @@ def _tell(event: str, b: Booking, fact: str, **extra) -> int:
                   link="/booking/mine/", obj=b)
 
 
-def _locked_person(**where) -> Person | None:
-    """The person row, locked for the rest of the transaction. The person alone: no
-    ordering (Person's default one joins the org unit) and `of=self`, or every booking
-    of a unit's people would also lock the unit's row and queue behind each other."""
-    return Person.objects.select_for_update(no_key=True, of=("self",)).filter(**where).order_by().first()
-
-
 def _own_person_locked(actor: User) -> Person:
     """The actor's person (id and name; the rest read if asked), locked alone for the
     rest of the transaction. Written out, as every booking makes it."""
@@ -91,7 +84,11 @@ def _own_person_locked(actor: User) -> Person:
 
 
 def _lock_person(person: Person) -> None:
-    _locked_person(pk=person.pk)
+    """Lock the person's row for the rest of the transaction: the person alone, with no
+    ordering (Person's default one joins the org unit) and `of=self`, or every booking
+    of a unit's people would also lock the unit's row and queue behind each other."""
+    list(Person.objects.select_for_update(no_key=True, of=("self",)).filter(pk=person.pk).order_by()
+         .values_list("pk"))
 
 
 def _locked(booking: Booking) -> Booking:

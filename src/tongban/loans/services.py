@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -136,11 +136,11 @@ def _chunk(loans) -> list[Loan]:
     to_person, to_account = Loan._meta.get_field("person"), Person._meta.get_field("account")
     chunk = []
     for row in loans.values(*_LOAN, *people, *accounts):
-        loan = Loan.from_db(None, _LOAN, [row[f] for f in _LOAN])
-        person = Person.from_db(None, _PERSON, [row[f] for f in people])
+        loan = Loan.from_db(connection.alias, _LOAN, [row[f] for f in _LOAN])
+        person = Person.from_db(connection.alias, _PERSON, [row[f] for f in people])
         to_person.set_cached_value(loan, person)
         if row["person__account_id"] is not None:
-            to_account.set_cached_value(person, User.from_db(None, _ACCOUNT, [row[f] for f in accounts]))
+            to_account.set_cached_value(person, User.from_db(connection.alias, _ACCOUNT, [row[f] for f in accounts]))
         chunk.append(loan)
     return chunk
 
