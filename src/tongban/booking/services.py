@@ -84,11 +84,9 @@ def _own_person_locked(actor: User) -> Person:
 
 
 def _lock_person(person: Person) -> None:
-    """Lock the person's row for the rest of the transaction: the person alone, with no
-    ordering (Person's default one joins the org unit) and `of=self`, or every booking
-    of a unit's people would also lock the unit's row and queue behind each other."""
-    list(Person.objects.select_for_update(no_key=True, of=("self",)).filter(pk=person.pk).order_by()
-         .values_list("pk"))
+    """Lock the person's row for the rest of the transaction, and theirs alone (`of=self`):
+    a join locking the unit's row too would queue every booking of a unit's people."""
+    list(Person.objects.select_for_update(no_key=True, of=("self",)).filter(pk=person.pk).values_list("pk"))
 
 
 def _locked(booking: Booking) -> Booking:

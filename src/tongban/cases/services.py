@@ -154,8 +154,7 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
     guards.check(actor=actor, item=item)
     from tongban.people.models import Person
 
-    # one person per account: no need for Person's default ordering (by its unit's path)
-    own = Person.objects.filter(account=actor).select_related("org_unit").order_by().first()
+    own = Person.objects.filter(account=actor).select_related("org_unit").first()
     with transaction.atomic():
         case = Case(item=item, version=item.current_version, applicant=actor,
                     applicant_name=own.name if own else str(actor), org_unit=item.org_unit,

@@ -48,7 +48,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = "人员"
         verbose_name_plural = "人员"
-        ordering = ["org_unit", "student_number", "id"]
+        ordering = ["org_unit_id", "student_number", "id"]
         constraints = [
             models.UniqueConstraint(fields=["student_number"], condition=~models.Q(student_number=""),
                                     name="person_student_number_unique"),
