@@ -12,7 +12,8 @@ from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import workflow
 from tongban.cases.models import Attachment, Case, Status, WorkItem
-from tongban.catalog.models import ServiceItem
+from tongban.catalog.models import ServiceItem, ServiceVersion
+from tongban.lib.configcache import ConfigCache
 
 STAFF_ACTIONS = (Action.CASE_ACCEPT, Action.CASE_APPROVE, Action.CASE_PREPARE)
 
@@ -27,8 +28,13 @@ def published_items(*, query: str = "", category: str = "") -> QuerySet[ServiceI
     return qs
 
 
+# the service an applicant opens or applies for, kept per process (read-only): its
+# publishing, withdrawing or editing shows in every worker within half a minute
+_PUBLISHED = ConfigCache("published items", watch=(ServiceItem, ServiceVersion, OrgUnit))
+
+
 def published_item(*, code: str) -> ServiceItem:
-    item = published_items().filter(code=code).select_related("current_version").first()
+    item = _PUBLISHED.get(code, lambda: published_items().filter(code=code).first())
     if item is None:
         raise Http404
     return item
@@ -39,7 +45,7 @@ def own_cases(*, user: User) -> QuerySet[Case]:
 
 
 def own_case(*, user: User, pk: int) -> Case:
-    case = own_cases(user=user).select_related("version").filter(pk=pk).first()
+    case = own_cases(user=user).filter(pk=pk).first()
     if case is None:
         raise Http404
     return case

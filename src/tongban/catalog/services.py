@@ -146,8 +146,11 @@ def unpublish(*, actor: User | None, item: ServiceItem) -> ServiceItem:
     if actor is not None:
         authorize(actor, Action.CATALOG_MANAGE, unit=item.org_unit)
     with transaction.atomic():
-        ServiceItem.objects.filter(pk=item.pk).update(is_published=False)
+        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        item.is_published = False
+        # saved, not updated by a queryset: the save tells the processes' caches
+        # (lib/configcache) that the service is gone
+        item.save(update_fields=["is_published", "updated_at"])
         record(actor=actor, action="catalog.unpublish", obj=item, summary=f"停用事项《{item.name}》")
-    item.refresh_from_db()
     return item
 

@@ -37,9 +37,28 @@ def test_the_service_list_shows_published_services_to_anyone(client, certificate
 def test_an_unpublished_service_is_neither_listed_nor_shown(client, certificate_service):
     from tongban.catalog.services import unpublish
 
+    assert client.get("/services/degree-loss/").status_code == 200  # kept by this process now
     unpublish(actor=None, item=certificate_service)
     assert "学士学位证书遗失证明" not in client.get("/services/").content.decode()
     assert client.get("/services/degree-loss/").status_code == 404
+
+
+def test_a_service_withdrawn_by_another_worker_stops_taking_applications_within_half_a_minute(
+        world, certificate_service, login, monkeypatch):
+    """The service a guide or an application opens is kept per process
+    (lib/configcache.py): withdrawn elsewhere (no signal reaches this process: a
+    queryset update stands in for it), it is gone here once the half minute passed."""
+    import time
+
+    from tongban.catalog.models import ServiceItem
+
+    client = login(world.applicant)
+    assert client.post("/services/degree-loss/apply/").status_code == 302
+    ServiceItem.objects.filter(pk=certificate_service.pk).update(is_published=False)
+    later = time.monotonic() + 31
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert client.post("/services/degree-loss/apply/").status_code == 404
+    assert Case.objects.filter(applicant=world.applicant).count() == 1
 
 
 def test_the_guide_shows_the_materials_and_asks_a_visitor_to_log_in(client, certificate_service):
