@@ -6,6 +6,10 @@ chinese_calendar only knows the years published when it was released. For any ot
 year it raises NotImplementedError; we then count Monday to Friday as working days and
 log a warning once per such year, so an outdated library shows in the logs instead of
 stopping every deadline.
+
+A deadline's closures are kept in each process like other configuration
+(`lib/configcache`): a closure saved in one process binds there at once and in the
+others within 30 seconds.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ import chinese_calendar
 
 from tongban.accounts.models import OrgUnit
 from tongban.catalog.models import Closure
+from tongban.lib.configcache import ConfigCache
 
 log = logging.getLogger(__name__)
 
 ONE_DAY = dt.timedelta(days=1)
+
+_KEPT = ConfigCache("closures", watch=(Closure,))
 
 _warned_years: set[int] = set()
 
@@ -80,7 +87,11 @@ class Deadlines:
         read = self._read.get(lineage)
         if read is None or not (read[0] <= first and last <= read[1]):
             until = max(last, first + self.WINDOW)
-            read = self._read[lineage] = (first, until, _closures(unit, first, until))
+            # kept in the process like other configuration (every submission of the
+            # day counts from the same day): a closure saved elsewhere binds within
+            # the cache's 30 s
+            found = _KEPT.get((lineage, first, until), lambda: _closures(unit, first, until))
+            read = self._read[lineage] = (first, until, found)
         return [(start, end) for start, end in read[2] if start <= last and end >= first]
 
 

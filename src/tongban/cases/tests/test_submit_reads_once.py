@@ -17,6 +17,7 @@ from tongban.cases.uploads import attach
 from tongban.catalog import workdays
 from tongban.catalog.models import Closure, Material
 from tongban.conftest import while_another_holds
+from tongban.lib import configcache
 
 pytestmark = pytest.mark.django_db
 
@@ -96,16 +97,38 @@ def test_deadlines_count_as_workdays_does_with_one_closure_read(world, django_as
         deadlines = workdays.Deadlines()
         assert {(s, n): deadlines.add_working_days(s, n, unit=unit) for s in starts for n in (0, 1, 2, 5, 20)} \
             == expected
-    # one act's deadlines of one unit: one read
+    # one act's deadlines of one unit: one read (the process keeps nothing yet)
     expected = [workdays.add_working_days(D(2026, 10, 9), n, unit=world.econ) for n in (5, 2, 20)]
+    configcache.clear_all()
     deadlines = workdays.Deadlines()
     with django_assert_num_queries(1):
         assert [deadlines.add_working_days(D(2026, 10, 9), n, unit=world.econ) for n in (5, 2, 20)] == expected
+    # the next act counting from the same day reads nothing: the process kept them
+    with django_assert_num_queries(0):
+        assert [workdays.Deadlines().add_working_days(D(2026, 10, 9), n, unit=world.econ)
+                for n in (5, 2, 20)] == expected
     # far beyond what was read: read again, and still exact
     assert deadlines.add_working_days(D(2026, 10, 9), 300, unit=world.econ) == workdays.add_working_days(
         D(2026, 10, 9), 300, unit=world.econ)
     with pytest.raises(ValueError):
         deadlines.add_working_days(D(2026, 10, 9), -1, unit=world.econ)
+
+
+def test_a_closure_binds_at_once_in_the_process_that_saved_it_and_within_half_a_minute_elsewhere(world,
+                                                                                               monkeypatch):
+    """The closures deadlines count with are kept per process (lib/configcache.py)."""
+    import time
+
+    start = D(2026, 11, 2)  # a Monday
+    assert workdays.add_working_days(start, 1, unit=world.econ) == D(2026, 11, 3)
+    closure = Closure.objects.create(org_unit=world.univ, start=D(2026, 11, 3), end=D(2026, 11, 3), reason="盘点")
+    assert workdays.add_working_days(start, 1, unit=world.econ) == D(2026, 11, 4)
+
+    Closure.objects.filter(pk=closure.pk).update(end=D(2026, 11, 4))  # as another worker's save
+    assert workdays.add_working_days(start, 1, unit=world.econ) == D(2026, 11, 4)
+    later = time.monotonic() + 31
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert workdays.add_working_days(start, 1, unit=world.econ) == D(2026, 11, 5)
 
 
 @pytest.mark.postgres
