@@ -27,16 +27,18 @@ def prefill(config: dict, person) -> dict:
     """Answers taken from the applicant's person record for fields that ask for it."""
     if person is None:
         return {}
+    # each value taken only when a field asks for it (decrypting, the unit's row)
     values = {
-        Prefill.NAME: person.name,
-        Prefill.ID_NUMBER: person.plain_id_number(),
-        Prefill.STUDENT_NUMBER: person.student_number,
-        Prefill.COLLEGE: person.org_unit.name if person.org_unit_id else "",
-        Prefill.PHONE: person.plain_phone(),
-        Prefill.CATEGORY: person.get_category_display(),
-        Prefill.ENROLMENT_YEAR: person.enrolment_year or "",
+        Prefill.NAME: lambda: person.name,
+        Prefill.ID_NUMBER: person.plain_id_number,
+        Prefill.STUDENT_NUMBER: lambda: person.student_number,
+        Prefill.COLLEGE: lambda: person.org_unit.name if person.org_unit_id else "",
+        Prefill.PHONE: person.plain_phone,
+        Prefill.CATEGORY: person.get_category_display,
+        Prefill.ENROLMENT_YEAR: lambda: person.enrolment_year or "",
     }
-    return {f["key"]: values[f["prefill"]] for f in config["fields"] if f["prefill"] and values.get(f["prefill"])}
+    taken = {f["key"]: values[f["prefill"]]() for f in config["fields"] if f["prefill"] in values}
+    return {key: value for key, value in taken.items() if value}
 
 
 def clean_value(field: dict, raw) -> object:

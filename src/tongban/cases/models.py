@@ -78,7 +78,13 @@ class Case(models.Model):
 
     @property
     def config(self) -> dict:
-        return self.version.config
+        """The configuration of the version the case was made under (read-only)."""
+        version = self._state.fields_cache.get("version")
+        if version is not None:
+            return version.config
+        from tongban.catalog.selectors import version_config
+
+        return version_config(self.version_id)
 
 
 class WorkItem(models.Model):

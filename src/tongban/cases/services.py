@@ -44,7 +44,7 @@ def _locked(case: Case) -> Case:
     # item, its version and the org unit, which every concurrent submission shares, and
     # concurrent submissions deadlocked on them (bench/cases_submit_http.py).
     return (Case.objects.select_for_update(of=("self",))
-            .select_related("version", "item", "org_unit", "applicant").get(pk=case.pk))
+            .select_related("item", "org_unit", "applicant").get(pk=case.pk))
 
 
 # The audit entries of the act under way (see `_act`); None outside one.
@@ -52,11 +52,13 @@ _trail: ContextVar[list[tuple[User | None, Event]] | None] = ContextVar("case_tr
 
 
 @contextmanager
-def _act() -> Iterator[None]:
+def _act(*, role: str | None = None) -> Iterator[None]:
     """The transaction of one act on a case, with its audit entries (from `_event`)
     appended to the trail as its last write. Appending takes the trail's lock, which
     every other writer of the trail waits on until the holder commits: taken last, it
-    is held for the commit alone, not for the whole act (bench/cases_submit_http.py)."""
+    is held for the commit alone, not for the whole act (bench/cases_submit_http.py).
+    `role`: the one the act is done in (Role.APPLICANT for the applicant's own acts);
+    unnamed, the trail takes the actor's first role (a query)."""
     entries: list[tuple[User | None, Event]] = []
     with transaction.atomic():
         token = _trail.set(entries)
@@ -65,7 +67,7 @@ def _act() -> Iterator[None]:
         finally:
             _trail.reset(token)
         for actor, same_actor in groupby(entries, key=lambda entry: entry[0]):
-            record_many(actor=actor, events=[event for _, event in same_actor])
+            record_many(actor=actor, events=[event for _, event in same_actor], role=role)
 
 
 def _require(case: Case, *allowed: str, doing: str) -> None:
@@ -154,11 +156,11 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
     guards.check(actor=actor, item=item)
     from tongban.people.models import Person
 
-    own = Person.objects.filter(account=actor).select_related("org_unit").first()
+    own = Person.objects.filter(account=actor).first()
     with transaction.atomic():
         case = Case(item=item, version=item.current_version, applicant=actor,
                     applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
-                    applicant_unit=own.org_unit if own else None, subject_person=subject_person,
+                    applicant_unit_id=own.org_unit_id if own else None, subject_person=subject_person,
                     on_behalf=on_behalf.strip()[:32])
         # for someone else (a child, a relative) without their record at hand, the
         # applicant's own name and ID number would be the wrong person's: nothing
@@ -169,7 +171,8 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
         # record_many: `record` would read the entry back, and nobody here needs it
         record_many(actor=actor, events=[Event(
             "case.draft", f"新建申请草稿：{item.name}", case._meta.label_lower, str(case.pk),
-            {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})])
+            {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})],
+            role=Role.APPLICANT)
     return case
 
 
@@ -213,7 +216,7 @@ def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
     field) and missing core materials; a missing non-core material is left for the
     acceptor to accept with deficiency (容缺)."""
     today = timezone.localdate()
-    with _act():
+    with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能提交自己的申请。")
@@ -229,8 +232,8 @@ def submit_own(*, actor: User, pk: int, answers: Mapping[str, object]) -> Case |
     posted form): only the fields are taken. None, having done nothing, when it is
     not the actor's own draft or returned case: the page then says why as before."""
     today = timezone.localdate()
-    with _act():
-        case = (Case.objects.select_for_update(of=("self",)).select_related("version", "item", "org_unit")
+    with _act(role=Role.APPLICANT):
+        case = (Case.objects.select_for_update(of=("self",)).select_related("item", "org_unit")
                 .filter(pk=pk, applicant_id=actor.pk, status__in=(Status.DRAFT, Status.RETURNED))
                 .order_by().first())
         if case is None:
@@ -298,7 +301,7 @@ def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> No
 
 def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     """The applicant takes the application back before it is finished."""
-    with _act():
+    with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能撤回自己的申请。")
@@ -400,7 +403,7 @@ def _return(case: Case, actor: User, reason: str) -> None:
 
 def supplement(*, actor: User, case: Case, material_key: str) -> Case:
     """After a deficient material was uploaded: strike it from the deficiencies."""
-    with _act():
+    with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能补正自己的申请。")
@@ -510,7 +513,7 @@ def urge(*, actor: User, case: Case) -> int:
     or, while it waits for acceptance past ACCEPTANCE_DAYS working days, the window
     staff who accept for its unit. At most once a day; only when overdue."""
     today = timezone.localdate()
-    with _act():
+    with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能催办自己的申请。")
