@@ -127,6 +127,27 @@ def with_anchor(app, route: str, view):
     return application
 
 
+BENCH_REDIS_DB = 13
+
+
+def production_redis() -> str | None:
+    """A Redis URL for the server under test, as production runs it (.env.example:
+    the cache, the sessions and the job queue on Redis): REDIS_URL if set, else this
+    machine's Redis on 127.0.0.1:6379, database BENCH_REDIS_DB emptied first; None if
+    no Redis answers (the embedded default then: sessions in the database, jobs on
+    SQLite)."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.RedisError:
+        return None
+    return url
+
+
 def start_gunicorn(entry: str, *, workers: int, threads: int, env: dict, probe: str, ready,
                    timeout: int = 120, backlog: int = 2048):
     """gunicorn serving `entry` ('module:serve()', a module of bench/) on a free port,

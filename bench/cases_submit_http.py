@@ -6,9 +6,11 @@ logged-in applicants, and how long the submit POST takes while it does.
 
 gunicorn serves `tongban.wsgi`'s application (gthread, W workers × T threads, DB_CONN_MAX_AGE=60 as
 .env.example suggests) on a free port, on the bench's throwaway database, TONGBAN_DATA_DIR a
-temporary folder and Huey queued on its SQLite file (nobody consumes it: a kick is queued,
-not run). The world: N applicants, each a person of a college with a phone, bound to an
-account; one published service (three fields, no materials, no acceptance, one step
+temporary folder and, as in production, Redis for the cache, the sessions and the job queue
+when one answers (REDIS_URL, else 127.0.0.1:6379's database 13, emptied first; without
+Redis, Huey on its SQLite file). Nobody consumes the queue: a kick is queued, not run.
+The world: N applicants, each a person of a college with a phone, bound to an account;
+one published service (three fields, no materials, no acceptance, one step
 for the office's two clerks), so a submission starts the workflow and tells the
 applicant and the clerks.
 
@@ -458,7 +460,7 @@ def main() -> int:
         drive(config["port"], config["users"])
         return 0
 
-    from _setup import bench_database, start_gunicorn
+    from _setup import bench_database, production_redis, start_gunicorn
 
     with bench_database() as where:
         from django.core.management import call_command
@@ -471,6 +473,11 @@ def main() -> int:
         database = connection.settings_dict["NAME"]
         dsn = None
         env = {**os.environ, "DB_CONN_MAX_AGE": str(args.conn_max_age), "HUEY_IMMEDIATE": "false"}
+        if redis_url := production_redis():
+            env["REDIS_URL"] = redis_url
+            print(f"Redis at {redis_url}: the cache, the sessions and the job queue, as in production")
+        else:
+            print("no Redis answers: sessions in the database, the job queue on SQLite (the embedded default)")
         if args.lock_case_only:
             env["BENCH_LOCK_CASE_ONLY"] = "1"
             print("services._locked patched in the server: SELECT … FOR UPDATE OF the case's row only")

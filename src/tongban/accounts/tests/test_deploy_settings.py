@@ -62,3 +62,20 @@ def test_a_malformed_setting_fails_loudly(tmp_path):
     result = check_deploy(production_env(tmp_path, DEBUG="perhaps"))
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_sessions_are_read_from_redis_when_it_is_shared_and_never_from_a_per_process_cache(tmp_path):
+    """Every request reads its session: with Redis (shared by every worker) from the
+    cache, falling back to the database; without it from the database, since a
+    session ended in one worker would live on in another's per-process cache."""
+    def engine(**env):
+        result = subprocess.run(
+            [*TONGBAN, "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE, "
+             "settings.CACHES['default']['BACKEND'])"],
+            env=production_env(tmp_path, **env), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()[-1].split()  # after the shell's own greeting
+
+    assert engine(REDIS_URL="redis://127.0.0.1:6379/0") == [
+        "django.contrib.sessions.backends.cached_db", "django.core.cache.backends.redis.RedisCache"]
+    assert engine() == ["django.contrib.sessions.backends.db", "django.core.cache.backends.locmem.LocMemCache"]
