@@ -141,12 +141,19 @@ def _export(job: BatchJob, targets) -> tuple[int, list[dict]]:
         _progress(job, rows)
     buffer = io.BytesIO()
     book.save(buffer)
+    # The file is stored first (storage takes no part in a transaction), but only the
+    # job's row names it, and that row is written with the export's audit entry: no
+    # list of ID numbers can be downloaded that the trail does not show was taken. Had
+    # they failed, the stored file, named by nothing, is removed.
     job.result.save(f"hukou-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-    BatchJob.objects.filter(pk=job.pk).update(result=job.result.name)
-    with transaction.atomic():
-        # the export itself is an auditable act: who took which list
-        record(actor=job.created_by, action="hukou.export", obj=job, summary=f"导出集体户口名单 {rows} 人",
-               details={"filters": job.filters, "rows": rows})
+    try:
+        with transaction.atomic():
+            BatchJob.objects.filter(pk=job.pk).update(result=job.result.name)
+            record(actor=job.created_by, action="hukou.export", obj=job, summary=f"导出集体户口名单 {rows} 人",
+                   details={"filters": job.filters, "rows": rows})
+    except Exception:
+        job.result.delete(save=False)
+        raise
     return rows, []
 
 

@@ -154,6 +154,24 @@ def test_export_is_scoped_masked_and_audited(world, household, run_batch):
     assert AuditEntry.objects.filter(action="hukou.export", actor_id=world.college_admin.pk).exists()
 
 
+def test_an_export_the_trail_could_not_record_leaves_no_file_to_download(world, household, monkeypatch, settings,
+                                                                         tmp_path):
+    """The list of ID numbers is named by the job only together with its audit entry."""
+    settings.MEDIA_ROOT = tmp_path
+
+    def trail_down(**kwargs):
+        raise RuntimeError("the trail is down")
+
+    monkeypatch.setattr(batch, "record", trail_down)
+    job = BatchJob.objects.create(kind=BatchJob.Kind.EXPORT, created_by=world.college_admin,
+                                  filters=selectors.Filters().as_params())
+    with pytest.raises(RuntimeError):
+        batch.run_batch_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == BatchJob.State.FAILED and not job.result
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
 def test_overview_counts_per_college_and_status(world, household, apply, approve):
     approve(apply(household.move_in, name="李同学", **CERTIFICATE))
     world.person(name="法学院学生", unit=world.law)
