@@ -49,6 +49,11 @@ def test_an_application_goes_through_every_stage_and_completes(world, certificat
     assert list(case.events.values_list("action", flat=True)) == ["submit", "approve", "approve", "approve",
                                                                    "complete"]
     assert AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).count() >= 5
+    # each act in the role it was done in: the applicant's own, the approvers' theirs
+    roles = dict(AuditEntry.objects.filter(object_id=str(case.pk), action__in=["case.draft", "case.submit",
+                                                                               "case.complete"])
+                 .values_list("action", "role"))
+    assert roles == {"case.draft": "applicant", "case.submit": "applicant", "case.complete": "clerk"}
     told = Message.objects.filter(recipient=world.applicant, channel="inbox").values_list("event", flat=True)
     assert set(told) == {"case.submitted", "case.completed"}
     assert Message.objects.filter(recipient=world.college_admin, event="case.work_arrived").exists()
