@@ -1,10 +1,15 @@
 """Appending to the trail. Call `record` inside the service's transaction: the entry
-commits with the change or not at all."""
+commits with the change or not at all. An act of several writes can wrap them in
+`appended_last`, so that its entries (its own and those of the other apps it calls)
+are appended as its last write."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from django.db import connection, transaction
@@ -84,6 +89,42 @@ def _storable(value):
     return value
 
 
+# The entries held back by the `appended_last` block under way (None outside one):
+# (actor, role, org unit, event, where its seq goes once appended).
+_held: ContextVar[list[tuple[Any, str | None, Any, Event, dict]] | None] = ContextVar("audit_held", default=None)
+
+
+@contextmanager
+def appended_last(*, role: str | None = None) -> Iterator[None]:
+    """Inside the caller's transaction: the entries `record` makes within the block are
+    held back and appended when it ends, as the act's last write. Appending takes the
+    trail's lock, which every other writer waits on until the holder commits: taken
+    last, it is held for the commit alone, not for the whole act. `role` is the one the
+    act is done in, for entries that name none (unnamed, the actor's first role, a
+    query). A block within another joins it. A block left by an exception appends
+    nothing (its transaction rolls back)."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for (actor, named, unit), same in groupby(held, key=lambda h: (h[0], h[1], h[2])):
+        same = list(same)
+        last = record_many(actor=actor, events=[h[3] for h in same], role=named or role, org_unit=unit)
+        for n, h in enumerate(same):
+            h[4]["seq"] = last - len(same) + 1 + n
+
+
+def _read_back(slot: dict) -> AuditEntry:
+    if "seq" not in slot:
+        raise LookupError("an entry held back by appended_last is read only after its block ends")
+    return AuditEntry.objects.get(seq=slot["seq"])
+
+
 def record(
     *,
     actor,
@@ -103,6 +144,11 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    held = _held.get()
+    if held is not None:
+        slot: dict = {}
+        held.append((actor, role, org_unit, Event(action, summary, object_type, object_id, details), slot))
+        return SimpleLazyObject(lambda: _read_back(slot))
     # no savepoint (two statements fewer on every act): a failed append fails the
     # caller's whole transaction, which is what the trail needs anyway
     with transaction.atomic(savepoint=False):

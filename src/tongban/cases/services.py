@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, timedelta
-from itertools import groupby
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +21,7 @@ from django.utils import timezone
 from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
-from tongban.audit.services import Event, record, record_many
+from tongban.audit.services import Event, appended_last, record, record_many
 from tongban.cases import effects, forms_runtime, guards, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
@@ -47,27 +45,15 @@ def _locked(case: Case) -> Case:
             .select_related("item", "org_unit", "applicant").get(pk=case.pk))
 
 
-# The audit entries of the act under way (see `_act`); None outside one.
-_trail: ContextVar[list[tuple[User | None, Event]] | None] = ContextVar("case_trail", default=None)
-
-
 @contextmanager
 def _act(*, role: str | None = None) -> Iterator[None]:
-    """The transaction of one act on a case, with its audit entries (from `_event`)
-    appended to the trail as its last write. Appending takes the trail's lock, which
-    every other writer of the trail waits on until the holder commits: taken last, it
-    is held for the commit alone, not for the whole act (bench/cases_submit_http.py).
-    `role`: the one the act is done in (Role.APPLICANT for the applicant's own acts);
-    unnamed, the trail takes the actor's first role (a query)."""
-    entries: list[tuple[User | None, Event]] = []
-    with transaction.atomic():
-        token = _trail.set(entries)
-        try:
-            yield
-        finally:
-            _trail.reset(token)
-        for actor, same_actor in groupby(entries, key=lambda entry: entry[0]):
-            record_many(actor=actor, events=[event for _, event in same_actor], role=role)
+    """The transaction of one act on a case, with the audit entries made in it (its
+    own, from `_event`, and those of the effects it runs) appended to the trail as its
+    last write (`audit.services.appended_last`; bench/cases_submit_http.py). `role`:
+    the one the act is done in (Role.APPLICANT for the applicant's own acts); unnamed,
+    the trail takes the actor's first role (a query)."""
+    with transaction.atomic(), appended_last(role=role):
+        yield
 
 
 def _require(case: Case, *allowed: str, doing: str) -> None:
@@ -80,12 +66,8 @@ def _event(case: Case, actor: User | None, action: str, label: str, *, old: str,
     CaseEvent.objects.create(case=case, actor=actor if actor and actor.is_authenticated else None,
                              actor_name=str(actor) if actor else "系统", action=action, label=label,
                              comment=comment, from_status=old, to_status=case.status)
-    summary, details = f"{case.serial or '草稿'} {label}", {"from": old, "to": case.status, "stage": case.stage}
-    entries = _trail.get()
-    if entries is None:
-        record(actor=actor, action=f"case.{action}", obj=case, summary=summary, details=details)
-    else:
-        entries.append((actor, Event(f"case.{action}", summary, case._meta.label_lower, str(case.pk), details)))
+    record(actor=actor, action=f"case.{action}", obj=case, summary=f"{case.serial or '草稿'} {label}",
+           details={"from": old, "to": case.status, "stage": case.stage})
 
 
 def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "") -> None:
@@ -168,7 +150,6 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
         _store_answers(case, forms_runtime.prefill(
             case.config, subject_person or (None if case.on_behalf else own)))
         case.save()
-        # record_many: `record` would read the entry back, and nobody here needs it
         record_many(actor=actor, events=[Event(
             "case.draft", f"新建申请草稿：{item.name}", case._meta.label_lower, str(case.pk),
             {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})],

@@ -60,3 +60,33 @@ def test_a_refused_change_leaves_no_entry():
     assert refused.value.code == "org_unit_code_taken"
 
     assert AuditEntry.objects.count() == 1
+
+
+def test_entries_held_to_the_end_of_an_act_are_appended_in_order_in_its_role_and_chain_intact():
+    from tongban.accounts.roles import Role
+    from tongban.accounts.services import create_user
+    from tongban.audit.services import appended_last, record
+
+    actor = create_user(actor=None, username="held", password=None, display_name="申请人")
+    before = AuditEntry.objects.count()
+    with transaction.atomic(), appended_last(role=Role.APPLICANT):
+        first = record(actor=actor, action="demo.first", summary="一")
+        with appended_last():  # an inner block joins the act's
+            record(actor=None, action="demo.system", summary="二")
+        record(actor=actor, action="demo.named", summary="三", role=Role.CLERK)
+        assert AuditEntry.objects.count() == before  # nothing appended yet
+        with pytest.raises(LookupError):
+            str(first.action)
+    entries = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq").values_list("action", "role"))
+    assert entries == [("demo.first", "applicant"), ("demo.system", "applicant"), ("demo.named", "clerk")]
+    assert first.action == "demo.first"  # read back once appended
+    assert verify(AuditEntry.objects.all()).ok
+
+
+def test_an_act_that_fails_appends_nothing_it_held():
+    from tongban.audit.services import appended_last, record
+
+    with pytest.raises(CallerGaveUp), transaction.atomic(), appended_last():
+        record(actor=None, action="demo.lost", summary="失败的")
+        raise CallerGaveUp
+    assert not AuditEntry.objects.filter(action="demo.lost").exists()

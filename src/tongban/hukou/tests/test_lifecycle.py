@@ -19,6 +19,25 @@ def status_of(person):
     return HouseholdRecord.objects.get(person=person).status
 
 
+def test_an_approval_appends_its_own_and_its_effects_entries_as_its_last_write(world, household, apply, approve):
+    """The household move the approval's effect makes is audited with the act, at its
+    end: the trail's lock is taken once, last, not in the middle of the act."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = apply(household.move_in, name="李同学", **CERTIFICATE)
+    before = AuditEntry.objects.count()
+    with CaptureQueriesContext(connection) as ran:
+        approve(case)
+    sql = [q["sql"] for q in ran.captured_queries]
+    writes = [i for i, q in enumerate(sql) if "pg_advisory_xact_lock" in q or q.split(" times: ", 1)[-1].startswith(
+        ("INSERT", "UPDATE", "DELETE"))]
+    trail = [i for i in writes if "audit_auditentry" in sql[i] or "pg_advisory_xact_lock" in sql[i]]
+    assert trail == writes[-len(trail):] and len(trail) == (2 if connection.vendor == "postgresql" else 1)
+    entries = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq").values_list("action", "role"))
+    assert entries == [("case.approve", "officer"), ("hukou.move", "officer"), ("case.complete", "officer")]
+
+
 def test_students_and_staff_get_an_awaiting_record_and_residents_none(world):
     student = world.person(name="新生")
     staff = world.person(name="教师", category=Category.STAFF)
