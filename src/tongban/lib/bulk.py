@@ -1,13 +1,45 @@
-"""Writing many rows of a model at once on PostgreSQL by COPY: a sweep's thousands of
-messages or restrictions. bulk_create prepares and quotes every value in Python (and
-Django 5.2 sends them as arrays, quoted element by element), which costs several
-times what the database takes to store them."""
+"""Writing rows of a model without building model instances: many at once on
+PostgreSQL by COPY (a sweep's thousands of messages or restrictions), a few by one
+written-out INSERT (an act's messages). bulk_create prepares and quotes every value in
+Python (and Django 5.2 sends them as arrays, quoted element by element), and compiles
+its statement every time, which costs several times what the database takes to store
+them."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.db import connection
+
+INSERT_BATCH = 500  # rows per INSERT: well under either database's limit on parameters
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(model, rows: int, skip_taken: bool, vendor: str) -> str:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([one] * rows)}" + (" ON CONFLICT DO NOTHING" if skip_taken else ""))
+
+
+def insert_rows(model, rows: list[dict], *, skip_taken: bool = False) -> None:
+    """Write `rows` (values by attribute name; a field left out takes its default; no
+    primary keys) into `model`'s table with INSERTs of up to INSERT_BATCH rows, in the
+    caller's transaction. `skip_taken`: a row whose unique key exists is skipped, as
+    bulk_create(ignore_conflicts=True) does. PostgreSQL and SQLite."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start:start + INSERT_BATCH]
+            params = []
+            for row in batch:
+                for f in fields:
+                    value = row[f.attname] if f.attname in row else f.get_default()
+                    params.append(f.get_db_prep_save(value, connection))
+            cursor.execute(_insert_sql(model, len(batch), skip_taken, connection.vendor), params)
 
 
 def copy_rows(model, rows: list[dict], *, with_ids: bool = False) -> list[int]:

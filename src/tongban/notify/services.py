@@ -20,7 +20,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
-from tongban.lib.bulk import copy_rows
+from tongban.lib.bulk import copy_rows, insert_rows
 from tongban.lib.errors import ApplicationError, PermissionDenied
 from tongban.lib.masking import redact
 from tongban.notify import events, rendering
@@ -179,10 +179,10 @@ def _existing(keys: list[str]) -> set[str]:
 
 
 def _insert(rows: list[dict]) -> None:
-    """Write the rows, skipping any whose key exists. Many rows on PostgreSQL go by
-    COPY (a sweep's tens of thousands: building models and bulk_create's preparing
-    and quoting of every value cost several times more); should another worker have
-    written one of the keys meanwhile, the batch is written again the careful way."""
+    """Write the rows, skipping any whose key exists (an act's few: one written-out
+    INSERT, not bulk_create's compiling). Many rows on PostgreSQL go by COPY (a sweep's
+    tens of thousands); should another worker have written one of the keys meanwhile,
+    the batch is written again the careful way."""
     if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
         try:
             with transaction.atomic():
@@ -190,7 +190,7 @@ def _insert(rows: list[dict]) -> None:
             return
         except IntegrityError:
             pass
-    Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True, batch_size=1_000)
+    insert_rows(Message, rows, skip_taken=True)
 
 
 @functools.lru_cache(maxsize=256)
