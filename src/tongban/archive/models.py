@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from tongban.accounts.models import OrgUnit
 
@@ -36,15 +37,30 @@ class SealAuthority(_KeyPair):
 
 
 class SealKey(_KeyPair):
-    """One org unit's seal: its signing key and the certificate the internal CA issued
-    for it (subject CN = the unit's name at issue). At most one per unit."""
+    """One of an org unit's seal keys and the certificate the internal CA issued for it
+    (subject CN = the unit's name at issue). A unit has at most one key in use; a key
+    renewed (its certificate near its end, or replaced by an admin) is retired and its
+    seals stay valid; a key revoked (lost or compromised) no longer vouches for a seal
+    on its own: a seal of it holds only where the trail shows that very document
+    sealed before the revocation."""
 
-    org_unit = models.OneToOneField(OrgUnit, verbose_name="单位", on_delete=models.PROTECT,
-                                    related_name="seal_key")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT, related_name="seal_keys")
     authority = models.ForeignKey(SealAuthority, verbose_name="签发 CA", on_delete=models.PROTECT,
                                   related_name="seal_keys")
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_reason = models.CharField("吊销原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "单位签章密钥"
         verbose_name_plural = "单位签章密钥"
-        ordering = ["org_unit__path"]
+        ordering = ["org_unit_id", "-created_at"]
+        constraints = [
+            # two processes making a unit's first (or next) key at once end with one
+            models.UniqueConstraint(fields=["org_unit"], condition=Q(retired_at__isnull=True, revoked_at__isnull=True),
+                                    name="archive_one_seal_key_in_use"),
+        ]
+
+    @property
+    def state(self) -> str:
+        return "已吊销" if self.revoked_at else "已停用" if self.retired_at else "使用中"

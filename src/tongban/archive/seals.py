@@ -11,6 +11,7 @@ it, the signing time as pyHanko writes it into the signature.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import math
@@ -56,6 +57,9 @@ class SealCheck:
     intact: bool  # the signed bytes are unchanged and the signature matches them
     trusted: bool  # the signer's certificate chains to the internal seal CA
     covers_whole_file: bool  # nothing was appended to the file after this seal
+    serial: str = ""  # the signer certificate's serial number, in hex (as SealKey.serial)
+    revision_sha256: str = ""  # of the file as it stood right after this seal was applied
+    revoked_at: dt.datetime | None = None  # the signer's key was revoked then (set by the selector)
 
     @property
     def ok(self) -> bool:
@@ -237,10 +241,28 @@ def check(pdf: bytes, *, trust_roots_pem: list[str]) -> list[SealCheck]:
         signatures = list(reader.embedded_signatures)
     except Exception as exc:  # hostile or broken input, see _reader
         raise _unreadable(exc) from exc
-    return [_check_one(embedded, context) for embedded in signatures]
+    return [_check_one(embedded, context, pdf) for embedded in signatures]
 
 
-def _check_one(embedded, context: ValidationContext) -> SealCheck:
+def _revision_sha256(embedded, pdf: bytes) -> str:
+    """The SHA-256 of the file up to the end of the bytes this signature covers: the
+    document as it stood right after the seal (what the trail's archive.sealed entry
+    recorded)."""
+    try:
+        start, _length, second, rest = (int(n) for n in embedded.byte_range)
+    except (TypeError, ValueError):
+        return ""
+    return hashlib.sha256(pdf[:second + rest]).hexdigest() if start == 0 else ""
+
+
+def _serial(embedded) -> str:
+    try:
+        return format(embedded.signer_cert.serial_number, "x")
+    except Exception:  # no usable certificate in a mangled signature
+        return ""
+
+
+def _check_one(embedded, context: ValidationContext, pdf: bytes) -> SealCheck:
     try:
         status = validate_pdf_signature(embedded, signer_validation_context=context)
     except Exception as exc:
@@ -256,6 +278,8 @@ def _check_one(embedded, context: ValidationContext) -> SealCheck:
         intact=bool(status.intact and status.valid),
         trusted=bool(status.trusted),
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        serial=_serial(embedded),
+        revision_sha256=_revision_sha256(embedded, pdf),
     )
 
 

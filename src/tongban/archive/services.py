@@ -2,32 +2,41 @@
 behind the seals on first use.
 
 Keys are made lazily: the internal CA when the first seal is applied, a unit's seal
-key when that unit first seals. Two processes doing that at once both make a key, but
-only one insert wins the unique constraint; the other rolls its savepoint back and
-uses the winner's, so a unit never has two keys.
+key when that unit first seals (and again after a revocation, or when its certificate
+nears its end). Two processes doing that at once both make a key, but only one insert
+wins the unique constraint on a unit's key in use; the other rolls its savepoint back
+and uses the winner's, so a unit never has two keys in use. An admin may also replace
+a unit's key (retired: its seals stay valid) or revoke one (lost or compromised).
 
-Lock order: each creation appends its audit entry *before* inserting the key. The
-audit append takes the trail's lock (on PostgreSQL an advisory lock held to the end
-of the transaction), so every writer takes that lock before it can hold a pending
-key row; inserting first could deadlock with a transaction that already appended
-to the trail and then waits on our uncommitted row.
+Lock order: each creation appends its audit entry *before* inserting the key, at
+once (`record_many`), even inside an act that holds its other entries to its end
+(`audit.services.appended_last`). The audit append takes the trail's lock (on
+PostgreSQL an advisory lock held to the end of the transaction), so every writer
+takes that lock before it can hold a pending key row; inserting first could deadlock
+with a transaction that already appended to the trail and then waits on our
+uncommitted row.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tongban.accounts.access import authorize
 from tongban.accounts.models import OrgUnit
+from tongban.accounts.roles import Action
 from tongban.archive import certs, seals
 from tongban.archive.models import SealAuthority, SealKey
-from tongban.audit.services import record
+from tongban.audit.services import Event, record, record_many
 from tongban.lib.crypto import decrypt, encrypt
-from tongban.lib.errors import ApplicationError
+from tongban.lib.errors import ApplicationError, StateConflict
 
 AUTHORITY = "internal"
+# A seal key whose certificate ends within this is replaced at its next seal.
+RENEW_BEFORE = dt.timedelta(days=30)
 # X.509 caps a common name at 64 characters.
 _CN_MAX = 64
 
@@ -41,8 +50,8 @@ def _authority(*, actor) -> SealAuthority:
     try:
         with transaction.atomic():
             # The audit entry first: see "lock order" above.
-            record(actor=actor, action="archive.authority_created", object_type="archive.sealauthority",
-                   object_id=AUTHORITY, summary=f"创建{certs.CA_NAME}", details={"serial": made.serial})
+            record_many(actor=actor, events=[Event("archive.authority_created", f"创建{certs.CA_NAME}",
+                                                   "archive.sealauthority", AUTHORITY, {"serial": made.serial})])
             authority = SealAuthority.objects.create(
                 name=AUTHORITY, subject=made.subject, serial=made.serial, not_before=made.not_before,
                 not_after=made.not_after, certificate_pem=made.certificate_pem,
@@ -53,12 +62,24 @@ def _authority(*, actor) -> SealAuthority:
     return authority
 
 
+def _in_use(unit: OrgUnit):
+    return SealKey.objects.filter(org_unit=unit, retired_at__isnull=True, revoked_at__isnull=True)
+
+
 def seal_key_for(*, actor, unit: OrgUnit) -> SealKey:
-    """`unit`'s seal key, made (and certified by the internal CA) on first use. Safe
-    to call from many processes at once: they all get the same key."""
-    found = SealKey.objects.filter(org_unit=unit).first()
-    if found is not None:
+    """`unit`'s seal key in use, made (and certified by the internal CA) on first use,
+    after a revocation, and when its certificate ends within RENEW_BEFORE (the old key
+    is then retired: its seals stay valid). Safe to call from many processes at once:
+    they all get the same key."""
+    found = _in_use(unit).select_related("authority").first()
+    if found is not None and found.not_after - timezone.now() > RENEW_BEFORE:
         return found
+    return _issue(actor=actor, unit=unit, replacing=found, why="证书即将到期，自动更换" if found else "")
+
+
+def _issue(*, actor, unit: OrgUnit, replacing: SealKey | None, why: str) -> SealKey:
+    """A new key in use for `unit`, retiring `replacing` (the key in use when the caller
+    looked, if any). Should another process have replaced it first, theirs is used."""
     authority = _authority(actor=actor)
     made = certs.issue_seal(
         authority_certificate_pem=authority.certificate_pem,
@@ -66,14 +87,54 @@ def seal_key_for(*, actor, unit: OrgUnit) -> SealKey:
         common_name=unit.name[:_CN_MAX], now=timezone.now())
     try:
         with transaction.atomic():
-            record(actor=actor, action="archive.seal_key_created", obj=unit,
-                   summary=f"为{unit.name}签发签章证书", details={"serial": made.serial})
+            if replacing is not None:
+                summary, details = f"更换{unit.name}的签章证书（{why}）", {"serial": made.serial,
+                                                                         "replaces": replacing.serial, "why": why}
+            else:
+                summary, details = f"为{unit.name}签发签章证书", {"serial": made.serial}
+            record_many(actor=actor, events=[Event("archive.seal_key_created", summary[:255], unit._meta.label_lower,
+                                                   str(unit.pk), details)])
+            if replacing is not None and not _in_use(unit).filter(pk=replacing.pk).update(retired_at=timezone.now()):
+                raise IntegrityError("replaced meanwhile")
             key = SealKey.objects.create(
                 org_unit=unit, authority=authority, subject=made.subject, serial=made.serial,
                 not_before=made.not_before, not_after=made.not_after, certificate_pem=made.certificate_pem,
                 private_key_encrypted=encrypt(made.private_key_pem))
     except IntegrityError:
-        return SealKey.objects.get(org_unit=unit)
+        # someone made or replaced it first; theirs is the one
+        return _in_use(unit).select_related("authority").get()
+    return key
+
+
+def renew_seal_key(*, actor, unit: OrgUnit, reason: str) -> SealKey:
+    """An admin replaces `unit`'s seal key (a staff change, a scheduled rotation): the
+    old one is retired and its seals stay valid; the next seal uses the new one."""
+    authorize(actor, Action.ORG_MANAGE, unit=unit)
+    if not reason.strip():
+        raise ApplicationError("reason_required", "请填写更换原因。", field="reason")
+    with transaction.atomic():
+        current = _in_use(unit).select_for_update().first()
+        return _issue(actor=actor, unit=unit, replacing=current, why=reason.strip()[:100])
+
+
+def revoke_seal_key(*, actor, key: SealKey, reason: str) -> SealKey:
+    """An admin revokes a key that was lost or may be known to others: from now on a
+    seal of it holds only where the trail shows that very document sealed before this
+    moment (its signing time is the signer's own word, which a thief could backdate).
+    The unit's next seal is made with a new key."""
+    authorize(actor, Action.ORG_MANAGE, unit=key.org_unit)
+    if not reason.strip():
+        raise ApplicationError("reason_required", "请填写吊销原因。", field="reason")
+    with transaction.atomic():
+        key = SealKey.objects.select_for_update().select_related("org_unit").get(pk=key.pk)
+        if key.revoked_at is not None:
+            when = timezone.localtime(key.revoked_at)
+            raise StateConflict("already_revoked", f"该密钥已于 {when:%Y-%m-%d %H:%M} 吊销。")
+        key.revoked_at, key.revoked_reason = timezone.now(), reason.strip()[:200]
+        key.save(update_fields=["revoked_at", "revoked_reason"])
+        record(actor=actor, action="archive.seal_key_revoked", obj=key.org_unit,
+               summary=f"吊销{key.org_unit.name}的签章证书 {key.serial}：{key.revoked_reason}"[:255],
+               details={"serial": key.serial, "reason": key.revoked_reason})
     return key
 
 

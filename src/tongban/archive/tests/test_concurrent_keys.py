@@ -99,3 +99,25 @@ def test_the_first_seals_of_one_unit_end_with_one_key(world, agreement, monkeypa
     for document in sealed:
         [check] = verify_pdf(document)
         assert check.intact and check.trusted and check.unit_name == "保卫处"
+
+
+def test_seals_at_once_on_a_key_near_its_end_replace_it_once(world, agreement, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    seal_pdf(agreement, unit=world.security, actor=world.officer, reason="旧密钥")
+    old = SealKey.objects.get(org_unit=world.security)
+    SealKey.objects.filter(pk=old.pk).update(not_after=timezone.now() + dt.timedelta(days=3))
+    calls = _held_at(monkeypatch, "issue_seal")
+
+    sealed = _seal_at_once(agreement, [world.security], world.officer)
+
+    assert calls["n"] == THREADS  # each found the key near its end and made a new one
+    in_use = SealKey.objects.filter(org_unit=world.security, retired_at__isnull=True, revoked_at__isnull=True)
+    assert in_use.count() == 1 and in_use.get().serial != old.serial
+    assert SealKey.objects.filter(org_unit=world.security).count() == 2  # one kept, the old one retired
+    assert AuditEntry.objects.filter(action="archive.seal_key_created", details__replaces=old.serial).count() == 1
+    for document in sealed:
+        [check] = verify_pdf(document)
+        assert check.ok and check.serial == in_use.get().serial
