@@ -35,6 +35,11 @@ def bookable_resources() -> QuerySet[Resource]:
             .select_related("org_unit").prefetch_related(Prefetch("services", queryset=_published())))
 
 
+def resources_serving(service: ServiceItem) -> QuerySet[Resource]:
+    """The bookable resources that take `service` (where a booking may be moved to)."""
+    return bookable_resources().filter(services=service).order_by("org_unit__path", "name")
+
+
 def resource_for_applicant(*, pk: int) -> Resource:
     found = bookable_resources().filter(pk=pk).first()
     if found is None:

@@ -231,9 +231,11 @@ def cancel(*, actor: User, booking: Booking, reason: str = "") -> Booking:
 
 
 def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
-    """Move the applicant's booking to another slot of the same resource, before the
-    cut-off: the new place is taken and the old one given back in one transaction
-    (both or neither). The new slot must be bookable as for a new booking."""
+    """Move the applicant's booking to another slot, of the same resource or of another
+    one that takes its service (another window, another station), before the old
+    slot's cut-off: the new place is taken and the old one given back in one
+    transaction (both or neither). The new slot must be bookable as for a new booking
+    there, under that resource's rule."""
     now = clock.now()
     person = booking.person
     with transaction.atomic():
@@ -243,15 +245,15 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
             raise PermissionDenied("not_yours", "只能改约您本人的预约。")
         if b.state != State.BOOKED or b.slot_id is None:
             raise StateConflict("not_reschedulable", f"该预约{b.get_state_display()}，不能改约。")
-        if slot.resource_id != b.resource_id:
-            raise ApplicationError("other_resource", "只能改约到同一窗口的其他时段。", field="slot")
         if slot.pk == b.slot_id:
             raise ApplicationError("same_slot", "请选择一个不同的时段。", field="slot")
-        old = b.slot
+        old, old_resource = b.slot, b.resource
+        if slot.resource_id != b.resource_id:
+            _serves(slot.resource, b.service)
         rule = rule_for(b.resource, b.service)
         if now > cutoff(rule, old):
             raise StateConflict("past_cutoff", f"已过改约截止时间（开始前 {rule.cancel_cutoff_hours} 小时）。")
-        reason = refusal(rule, slot, now)
+        reason = refusal(rule_for(slot.resource, b.service), slot, now)
         if reason:
             raise StateConflict("not_bookable", reason)
         _check_limits(person=person, service=b.service, slot=slot, exclude=b.pk)
@@ -262,12 +264,15 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
         else:
             _release(old.pk)
             _take(slot)
-        b.slot, b.date = slot, slot.date
-        b.save(update_fields=["slot", "date"])
+        b.slot, b.date, b.resource = slot, slot.date, slot.resource
+        b.save(update_fields=["slot", "date", "resource"])
+        moved = f"（{old_resource.name} → {slot.resource.name}）" if slot.resource_id != old_resource.pk else ""
         record(actor=actor, action="booking.reschedule", obj=b,
-               summary=f"改约：{person.name} {b.service.name} {_when(old, old.date)} → {_when(slot, slot.date)}",
-               details={"from": old.pk, "to": slot.pk})
-        _tell("booking.rescheduled", b, f"to:{slot.pk}", old_time=_when(old, old.date))
+               summary=f"改约：{person.name} {b.service.name} {_when(old, old.date)} → {_when(slot, slot.date)}{moved}",
+               details={"from": old.pk, "to": slot.pk, "from_resource": old_resource.pk,
+                        "to_resource": slot.resource_id})
+        _tell("booking.rescheduled", b, f"to:{slot.pk}",
+              old_time=_when(old, old.date) + (f" {old_resource.name}" if moved else ""))
     return b
 
 

@@ -147,7 +147,10 @@ def cancel(request, pk: int):
 @login_required
 def reschedule(request, pk: int):
     booking = selectors.own_booking(user=request.user, pk=pk)
-    found = booking.resource
+    # the same window by default; or another that takes the service (asked by its id)
+    choices = list(selectors.resources_serving(booking.service))
+    wanted = request.POST.get("resource") or request.GET.get("resource") or ""
+    found = next((r for r in choices if str(r.pk) == wanted), booking.resource)
     error = None
     if request.method == "POST":
         try:
@@ -159,7 +162,7 @@ def reschedule(request, pk: int):
             messages.success(request, "已改约。")
             return redirect("booking:detail", pk=booking.pk)
     return render(request, "booking/reschedule.html", {
-        "b": booking, "resource": found, "service": booking.service,
+        "b": booking, "resource": found, "service": booking.service, "choices": choices,
         "days": selectors.days(resource=found, service=booking.service), "error": error,
     }, status=error.status if error else 200)
 

@@ -91,3 +91,49 @@ def test_reschedule_after_the_cut_off_or_of_someone_elses_booking_is_refused(des
     with pytest.raises(StateConflict):
         reschedule(actor=world.applicant, booking=b, slot=slot(desk.resource, TUESDAY, 15))
     assert slot(desk.resource, TUESDAY, 15).booked == 0
+
+
+@pytest.fixture
+def second_window(desk, world):
+    """Another station's window that takes the ID-card service (and not the proof)."""
+    from tongban.booking import plans
+    from tongban.booking.models import Resource, Session
+
+    window = Resource.objects.create(name="户籍窗口 2", org_unit=world.east_1, place="东门派出所二楼",
+                                     slot_minutes=30, capacity=1)
+    window.services.set([desk.id_card])
+    for weekday in range(5):
+        Session.objects.create(resource=window, weekday=weekday, start=dt.time(9), end=dt.time(11, 30))
+    plans.ensure_slots(resource=window, first=MONDAY, last=MONDAY + dt.timedelta(days=20))
+    return window
+
+
+def test_reschedule_to_another_window_that_takes_the_service_moves_the_place_there(desk, world, second_window):
+    old, new = slot(desk.resource, TUESDAY, 14), slot(second_window, WEDNESDAY, 9)
+    b = book(actor=world.applicant, slot=old, service=desk.id_card)
+    reschedule(actor=world.applicant, booking=b, slot=new)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    b.refresh_from_db()
+    assert (old.booked, new.booked, b.slot_id, b.resource_id, b.date) == (0, 1, new.pk, second_window.pk, WEDNESDAY)
+    body = Message.objects.get(event="booking.rescheduled", channel="inbox").body
+    assert "户籍窗口 2" in body and "户籍窗口 1" in body
+    entry = AuditEntry.objects.get(action="booking.reschedule")
+    assert entry.details["to_resource"] == second_window.pk and "户籍窗口 1 → 户籍窗口 2" in entry.summary
+
+
+def test_reschedule_to_a_window_that_does_not_take_the_service_changes_nothing(desk, world, second_window):
+    old = slot(desk.resource, TUESDAY, 14)
+    b = book(actor=world.applicant, slot=old, service=desk.proof)
+    with pytest.raises(ApplicationError, match="不办理"):
+        reschedule(actor=world.applicant, booking=b, slot=slot(second_window, WEDNESDAY, 9))
+    b.refresh_from_db()
+    assert (b.slot_id, b.resource_id, slot(second_window, WEDNESDAY, 9).booked) == (old.pk, desk.resource.pk, 0)
+
+
+def test_reschedule_to_another_window_obeys_that_windows_rule(desk, world, second_window):
+    Rule.objects.create(resource=second_window, open_days_ahead=1)
+    b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 14), service=desk.id_card)
+    with pytest.raises(StateConflict):
+        reschedule(actor=world.applicant, booking=b, slot=slot(second_window, MONDAY + dt.timedelta(days=14), 9))
+    assert slot(desk.resource, TUESDAY, 14).booked == 1

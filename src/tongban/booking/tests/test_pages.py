@@ -72,6 +72,32 @@ def test_cancel_and_reschedule_from_my_bookings(desk, world, login):
     assert "已预约" not in text(client.get("/booking/mine/")).split("历史预约")[0]
 
 
+def test_reschedule_offers_the_other_windows_that_take_the_service(desk, world, login):
+    from tongban.booking import plans
+    from tongban.booking.models import Resource, Session
+
+    other = Resource.objects.create(name="户籍窗口 2", org_unit=world.east_1, place="二楼", capacity=1)
+    other.services.set([desk.id_card])
+    Session.objects.create(resource=other, weekday=TUESDAY.weekday(), start=dt.time(9), end=dt.time(10))
+    plans.ensure_slots(resource=other, first=TUESDAY, last=TUESDAY)
+    unrelated = Resource.objects.create(name="出入境窗口", org_unit=world.east_1, capacity=1)
+    unrelated.services.set([desk.proof])
+    client = login(world.applicant)
+    b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
+
+    page = text(client.get(f"/booking/mine/{b.pk}/reschedule/"))
+    assert f"?resource={other.pk}" in page and "出入境窗口" not in page
+    there = client.get(f"/booking/mine/{b.pk}/reschedule/?resource={other.pk}")
+    target = slot(other, TUESDAY, 9)
+    assert f'value="{target.pk}"' in text(there)
+    moved = client.post(f"/booking/mine/{b.pk}/reschedule/", {"resource": other.pk, "slot": target.pk})
+    assert moved.status_code == 302
+    assert Booking.objects.filter(pk=b.pk, resource=other, slot=target).exists()
+    # a window that does not take the service is not offered, whatever is asked for
+    asked = text(client.get(f"/booking/mine/{b.pk}/reschedule/?resource={unrelated.pk}"))
+    assert "出入境窗口" not in asked
+
+
 def test_someone_elses_booking_is_not_found(desk, world, login, applicant_like):
     b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
     client = login(applicant_like())
