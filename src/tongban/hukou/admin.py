@@ -48,6 +48,8 @@ class HouseholdRecordAdmin(ReadOnlyAdmin):
     list_display = ("person", "status", "storage_expiry", "updated_at")
     list_filter = ("status",)
     search_fields = ("person__name", "person__student_number")
+    list_select_related = ("person",)
+    ordering = ("person__org_unit__path", "person__student_number", "id")  # as the workbench's list
 
 
 @admin.register(Waiver)

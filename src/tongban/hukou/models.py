@@ -46,7 +46,7 @@ class HouseholdRecord(models.Model):
     class Meta:
         verbose_name = "集体户口记录"
         verbose_name_plural = "集体户口记录"
-        ordering = ["person__org_unit", "person__student_number", "id"]
+        ordering = ["id"]  # lists name their own order (records(): by college, then number)
         indexes = [models.Index(fields=["status", "person"], name="household_status")]
 
     def __str__(self) -> str:
