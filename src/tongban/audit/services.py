@@ -89,9 +89,23 @@ def _storable(value):
     return value
 
 
-# The entries held back by the `appended_last` block under way (None outside one):
-# (actor, role, org unit, event, where its seq goes once appended).
-_held: ContextVar[list[tuple[Any, str | None, Any, Event, dict]] | None] = ContextVar("audit_held", default=None)
+@dataclass
+class _Held:
+    """The `appended_last` block under way: its entries (actor, role, org unit, event,
+    where its seq goes once appended), the savepoint depth it began at, its role."""
+
+    entries: list[tuple[Any, str | None, Any, Event, dict]]
+    depth: int
+    role: str | None
+
+
+_held: ContextVar[_Held | None] = ContextVar("audit_held", default=None)
+
+
+def _savepoints() -> int:
+    """How many savepoints the transaction has open (an atomic block without one
+    cannot roll back on its own: its failure fails the whole transaction)."""
+    return sum(1 for sid in connection.savepoint_ids if sid is not None)
 
 
 @contextmanager
@@ -102,17 +116,19 @@ def appended_last(*, role: str | None = None) -> Iterator[None]:
     last, it is held for the commit alone, not for the whole act. `role` is the one the
     act is done in, for entries that name none (unnamed, the actor's first role, a
     query). A block within another joins it. A block left by an exception appends
-    nothing (its transaction rolls back)."""
+    nothing (its transaction rolls back). An entry made inside a savepoint opened
+    within the block is appended at once: that savepoint may roll back on its own, and
+    its entry with it."""
     if _held.get() is not None:
         yield
         return
-    held: list = []
+    held = _Held([], _savepoints(), role)
     token = _held.set(held)
     try:
         yield
     finally:
         _held.reset(token)
-    for (actor, named, unit), same in groupby(held, key=lambda h: (h[0], h[1], h[2])):
+    for (actor, named, unit), same in groupby(held.entries, key=lambda h: (h[0], h[1], h[2])):
         same = list(same)
         last = record_many(actor=actor, events=[h[3] for h in same], role=named or role, org_unit=unit)
         for n, h in enumerate(same):
@@ -145,10 +161,12 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     held = _held.get()
-    if held is not None:
+    if held is not None and _savepoints() == held.depth:
         slot: dict = {}
-        held.append((actor, role, org_unit, Event(action, summary, object_type, object_id, details), slot))
+        held.entries.append((actor, role, org_unit, Event(action, summary, object_type, object_id, details), slot))
         return SimpleLazyObject(lambda: _read_back(slot))
+    if held is not None:
+        role = role or held.role
     # no savepoint (two statements fewer on every act): a failed append fails the
     # caller's whole transaction, which is what the trail needs anyway
     with transaction.atomic(savepoint=False):

@@ -90,3 +90,26 @@ def test_an_act_that_fails_appends_nothing_it_held():
         record(actor=None, action="demo.lost", summary="失败的")
         raise CallerGaveUp
     assert not AuditEntry.objects.filter(action="demo.lost").exists()
+
+
+def test_an_entry_made_in_a_savepoint_that_rolls_back_is_not_appended_at_the_acts_end():
+    """A savepoint inside the act may roll back on its own (a lost race, a refused row
+    the act goes on without): its entry goes with it, the act's others stay."""
+    from tongban.accounts.roles import Role
+    from tongban.audit.services import appended_last, record
+
+    with transaction.atomic(), appended_last(role=Role.CLERK):
+        record(actor=None, action="demo.kept", summary="留下")
+        try:
+            with transaction.atomic():
+                record(actor=None, action="demo.undone", summary="撤销")
+                raise CallerGaveUp
+        except CallerGaveUp:
+            pass
+        with transaction.atomic():
+            record(actor=None, action="demo.inner", summary="保存点内")
+        with transaction.atomic(savepoint=False):
+            record(actor=None, action="demo.joined", summary="同一事务")
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", "role"))
+    assert actions == [("demo.inner", "clerk"), ("demo.kept", "clerk"), ("demo.joined", "clerk")]
+    assert verify(AuditEntry.objects.all()).ok
