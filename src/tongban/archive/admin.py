@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -74,6 +75,11 @@ class SealKeyAdmin(ReadOnlyAdmin):
         key = SealKey.objects.select_related("org_unit").filter(pk=pk).first()
         if key is None:
             return redirect("admin:archive_sealkey_changelist")
+        if not can(request.user, Action.ORG_MANAGE, unit=key.org_unit):
+            raise Forbidden("只有系统管理员可以更换或吊销签章密钥。")
+        if key.revoked_at or (verb == "更换" and key.retired_at):
+            self.message_user(request, f"该密钥{key.state}，不能{verb}。", messages.ERROR)
+            return redirect("admin:archive_sealkey_change", pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

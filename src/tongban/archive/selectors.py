@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tongban.accounts.models import OrgUnit
 from tongban.archive import seals
 from tongban.archive.models import SealAuthority, SealKey
 from tongban.archive.seals import SealCheck
@@ -27,10 +28,13 @@ def _against_revocations(check: SealCheck) -> SealCheck:
     """A seal of a revoked key holds only where the trail shows this very document
     (as it stood right after the seal) sealed before the key was revoked: its signing
     time is the signer's own word, which whoever holds a stolen key can backdate."""
-    key = (SealKey.objects.filter(serial=check.serial, revoked_at__isnull=False).only("revoked_at").first()
-           if check.serial else None)
+    revoked = SealKey.objects.filter(serial=check.serial, revoked_at__isnull=False)
+    key = revoked.only("revoked_at", "org_unit_id").first() if check.serial else None
     if key is None:
         return check
+    # the entry of this key's own seal on this unit: an entry of another seal whose
+    # byte range a forger copied does not vouch for this one
     on_trail = bool(check.revision_sha256) and AuditEntry.objects.filter(
-        action="archive.sealed", details__sha256=check.revision_sha256, created_at__lt=key.revoked_at).exists()
+        object_type=OrgUnit._meta.label_lower, object_id=str(key.org_unit_id), action="archive.sealed",
+        details__serial=check.serial, details__sha256=check.revision_sha256, created_at__lt=key.revoked_at).exists()
     return replace(check, revoked_at=key.revoked_at, trusted=check.trusted and on_trail)

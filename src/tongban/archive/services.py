@@ -101,8 +101,10 @@ def _issue(*, actor, unit: OrgUnit, replacing: SealKey | None, why: str) -> Seal
                 not_before=made.not_before, not_after=made.not_after, certificate_pem=made.certificate_pem,
                 private_key_encrypted=encrypt(made.private_key_pem))
     except IntegrityError:
-        # someone made or replaced it first; theirs is the one
-        return _in_use(unit).select_related("authority").get()
+        # someone made or replaced it first: theirs is the one; or the key being
+        # replaced was revoked meanwhile, and nobody made the next one yet
+        theirs = _in_use(unit).select_related("authority").first()
+        return theirs if theirs is not None else _issue(actor=actor, unit=unit, replacing=None, why="")
     return key
 
 
@@ -112,9 +114,9 @@ def renew_seal_key(*, actor, unit: OrgUnit, reason: str) -> SealKey:
     authorize(actor, Action.ORG_MANAGE, unit=unit)
     if not reason.strip():
         raise ApplicationError("reason_required", "请填写更换原因。", field="reason")
-    with transaction.atomic():
-        current = _in_use(unit).select_for_update().first()
-        return _issue(actor=actor, unit=unit, replacing=current, why=reason.strip()[:100])
+    # no lock on the key here: the trail's lock comes first (see "lock order" above),
+    # and `_issue` finds a replacement made meanwhile by its conditional update
+    return _issue(actor=actor, unit=unit, replacing=_in_use(unit).first(), why=reason.strip()[:100])
 
 
 def revoke_seal_key(*, actor, key: SealKey, reason: str) -> SealKey:
@@ -125,16 +127,19 @@ def revoke_seal_key(*, actor, key: SealKey, reason: str) -> SealKey:
     authorize(actor, Action.ORG_MANAGE, unit=key.org_unit)
     if not reason.strip():
         raise ApplicationError("reason_required", "请填写吊销原因。", field="reason")
+    key = SealKey.objects.select_related("org_unit").get(pk=key.pk)
+    reason = reason.strip()[:200]
     with transaction.atomic():
-        key = SealKey.objects.select_for_update().select_related("org_unit").get(pk=key.pk)
-        if key.revoked_at is not None:
-            when = timezone.localtime(key.revoked_at)
+        # the trail first, then the key's row (see "lock order" above); a revocation
+        # that lost the race updates nothing, and its entry rolls back with it
+        record_many(actor=actor, events=[Event(
+            "archive.seal_key_revoked", f"吊销{key.org_unit.name}的签章证书 {key.serial}：{reason}"[:255],
+            key.org_unit._meta.label_lower, str(key.org_unit_id), {"serial": key.serial, "reason": reason})])
+        if not SealKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(),
+                                                                                 revoked_reason=reason):
+            when = timezone.localtime(SealKey.objects.get(pk=key.pk).revoked_at)
             raise StateConflict("already_revoked", f"该密钥已于 {when:%Y-%m-%d %H:%M} 吊销。")
-        key.revoked_at, key.revoked_reason = timezone.now(), reason.strip()[:200]
-        key.save(update_fields=["revoked_at", "revoked_reason"])
-        record(actor=actor, action="archive.seal_key_revoked", obj=key.org_unit,
-               summary=f"吊销{key.org_unit.name}的签章证书 {key.serial}：{key.revoked_reason}"[:255],
-               details={"serial": key.serial, "reason": key.revoked_reason})
+    key.refresh_from_db()
     return key
 
 

@@ -121,3 +121,42 @@ def test_seals_at_once_on_a_key_near_its_end_replace_it_once(world, agreement, m
     for document in sealed:
         [check] = verify_pdf(document)
         assert check.ok and check.serial == in_use.get().serial
+
+
+def test_an_admin_replacing_a_key_while_seals_replace_it_too_ends_with_one_key_and_no_deadlock(
+        world, agreement, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tongban.archive.services import renew_seal_key
+
+    seal_pdf(agreement, unit=world.security, actor=world.officer, reason="旧密钥")
+    old = SealKey.objects.get(org_unit=world.security)
+    SealKey.objects.filter(pk=old.pk).update(not_after=timezone.now() + dt.timedelta(days=3))
+    _held_at(monkeypatch, "issue_seal")
+    start = threading.Barrier(THREADS)
+    failures: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            start.wait()
+            if n % 2:
+                renew_seal_key(actor=world.sysadmin, unit=world.security, reason=f"更换 {n}")
+            else:
+                seal_pdf(agreement, unit=world.security, actor=world.officer, reason=f"盖章 {n}")
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert failures == []  # a deadlock would have failed one of them
+    in_use = SealKey.objects.filter(org_unit=world.security, retired_at__isnull=True, revoked_at__isnull=True)
+    assert in_use.count() == 1 and in_use.get().serial != old.serial
+    assert verify_trail(AuditEntry.objects.all()).ok

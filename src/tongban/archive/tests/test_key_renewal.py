@@ -119,6 +119,20 @@ def test_the_back_office_replaces_and_revokes_keys_with_a_reason(world, agreemen
     assert SealKey.objects.get(pk=renewed.pk).revoked_at is not None
     listing = client.get("/admin/archive/sealkey/").text
     assert "已吊销" in listing and "已停用" in listing
+    # a retired key is not "renewed" (that would replace the unit's current one)
+    client.post(f"/admin/archive/sealkey/{key.pk}/renew/", {"reason": "再换"})
+    assert SealKey.objects.filter(org_unit=world.security).count() == 2  # nothing new was made
+
+
+def test_staff_without_the_right_cannot_open_the_key_actions(world, agreement, client):
+    seal_pdf(agreement, unit=world.security, actor=world.officer, reason="章")
+    key = _key(world.security)
+    world.officer.is_staff = True
+    world.officer.save()
+    client.force_login(world.officer)
+    assert client.get(f"/admin/archive/sealkey/{key.pk}/renew/").status_code == 403
+    assert client.post(f"/admin/archive/sealkey/{key.pk}/revoke/", {"reason": "遗失"}).status_code == 403
+    assert SealKey.objects.get(pk=key.pk).revoked_at is None
 
 
 def test_the_verification_page_says_a_seal_was_made_before_its_keys_revocation(world, agreement, client):
