@@ -74,7 +74,7 @@ def slot_of(*, resource_pk: int, slot_pk) -> Slot | None:
     return Slot.objects.select_related("resource").filter(pk=slot_pk, resource_id=resource_pk).order_by().first()
 
 
-_SERVICES = ConfigCache("booking.services", watch=(ServiceItem,))
+_SERVICES = ConfigCache("booking.services", watch=(ServiceItem,), keep_missing=False)
 
 
 def published_service(pk) -> ServiceItem | None:

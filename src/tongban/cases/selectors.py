@@ -30,7 +30,7 @@ def published_items(*, query: str = "", category: str = "") -> QuerySet[ServiceI
 
 # the service an applicant opens or applies for, kept per process (read-only): its
 # publishing, withdrawing or editing shows in every worker within half a minute
-_PUBLISHED = ConfigCache("published items", watch=(ServiceItem, ServiceVersion, OrgUnit))
+_PUBLISHED = ConfigCache("published items", watch=(ServiceItem, ServiceVersion, OrgUnit), keep_missing=False)
 
 
 def published_item(*, code: str) -> ServiceItem:

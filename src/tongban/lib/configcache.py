@@ -18,8 +18,14 @@ _ALL: list[ConfigCache] = []
 
 
 class ConfigCache:
-    def __init__(self, name: str, *, watch: tuple = (), m2m: tuple = (), ttl: float = 30.0):
-        self.name, self.ttl = name, ttl
+    """`keep_missing=False`: a None from `load` is not kept (for keys that come from
+    requests: a stranger asking for ids that do not exist must not fill the memory).
+    Beyond `size` entries, the expired ones are dropped, and if that is not enough,
+    all of them."""
+
+    def __init__(self, name: str, *, watch: tuple = (), m2m: tuple = (), ttl: float = 30.0,
+                 keep_missing: bool = True, size: int = 1024):
+        self.name, self.ttl, self.keep_missing, self.size = name, ttl, keep_missing, size
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         for signal, senders in ((post_save, watch), (post_delete, watch), (m2m_changed, m2m)):
             for sender in senders:
@@ -33,6 +39,11 @@ class ConfigCache:
         if kept is not None and kept[0] > now:
             return kept[1]
         value = load()
+        if value is None and not self.keep_missing:
+            return value
+        if len(self._entries) >= self.size:
+            kept = {k: v for k, v in self._entries.items() if v[0] > now}
+            self._entries = kept if len(kept) < self.size else {}
         self._entries[key] = (now + self.ttl, value)
         return value
 
