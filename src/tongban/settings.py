@@ -126,9 +126,10 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # every request reads its session: from the shared cache, the database only on a
-    # miss (writes go to both). Never with the per-process cache below: a session
-    # ended in one worker would live on in another's.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # miss or when the cache fails (writes go to both; accounts/sessions.py). Never
+    # with the per-process cache below: a session ended in one worker would live on
+    # in another's.
+    SESSION_ENGINE = "tongban.accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

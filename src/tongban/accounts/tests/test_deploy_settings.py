@@ -77,5 +77,5 @@ def test_sessions_are_read_from_redis_when_it_is_shared_and_never_from_a_per_pro
         return result.stdout.splitlines()[-1].split()  # after the shell's own greeting
 
     assert engine(REDIS_URL="redis://127.0.0.1:6379/0") == [
-        "django.contrib.sessions.backends.cached_db", "django.core.cache.backends.redis.RedisCache"]
+        "tongban.accounts.sessions", "django.core.cache.backends.redis.RedisCache"]
     assert engine() == ["django.contrib.sessions.backends.db", "django.core.cache.backends.locmem.LocMemCache"]
