@@ -11,8 +11,9 @@ import functools
 import json
 
 from django.db import connection
+from django.utils import timezone
 
-INSERT_BATCH = 500  # rows per INSERT: well under either database's limit on parameters
+INSERT_BATCH = 500  # rows per INSERT, fewer where the database takes fewer parameters
 
 
 @functools.lru_cache(maxsize=64)
@@ -26,18 +27,24 @@ def _insert_sql(model, rows: int, skip_taken: bool, vendor: str) -> str:
 
 
 def insert_rows(model, rows: list[dict], *, skip_taken: bool = False) -> None:
-    """Write `rows` (values by attribute name; a field left out takes its default; no
-    primary keys) into `model`'s table with INSERTs of up to INSERT_BATCH rows, in the
-    caller's transaction. `skip_taken`: a row whose unique key exists is skipped, as
+    """Write `rows` (values by attribute name; a field left out takes its default, an
+    auto_now or auto_now_add one the present moment; no primary keys) into `model`'s
+    table with INSERTs of up to INSERT_BATCH rows, in the caller's transaction.
+    `skip_taken`: a row whose unique key exists is skipped, as
     bulk_create(ignore_conflicts=True) does. PostgreSQL and SQLite."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    missing = {f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+               else f.get_default() for f in fields}
+    limit = connection.features.max_query_params
+    per = max(1, min(INSERT_BATCH, limit // len(fields))) if limit else INSERT_BATCH
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = rows[start:start + INSERT_BATCH]
+        for start in range(0, len(rows), per):
+            batch = rows[start:start + per]
             params = []
             for row in batch:
                 for f in fields:
-                    value = row[f.attname] if f.attname in row else f.get_default()
+                    value = row[f.attname] if f.attname in row else missing[f.attname]
                     params.append(f.get_db_prep_save(value, connection))
             cursor.execute(_insert_sql(model, len(batch), skip_taken, connection.vendor), params)
 
