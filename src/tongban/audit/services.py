@@ -5,6 +5,7 @@ are appended as its last write."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -110,29 +111,37 @@ def _savepoints() -> int:
 
 @contextmanager
 def appended_last(*, role: str | None = None) -> Iterator[None]:
-    """Inside the caller's transaction: the entries `record` makes within the block are
-    held back and appended when it ends, as the act's last write. Appending takes the
-    trail's lock, which every other writer waits on until the holder commits: taken
-    last, it is held for the commit alone, not for the whole act. `role` is the one the
-    act is done in, for entries that name none (unnamed, the actor's first role, a
-    query). A block within another joins it. A block left by an exception appends
-    nothing (its transaction rolls back). An entry made inside a savepoint opened
-    within the block is appended at once: that savepoint may roll back on its own, and
-    its entry with it."""
+    """One transaction (a savepoint inside another) whose audit entries — those
+    `record` makes within it, its own and the other apps' it calls — are held back and
+    appended as its last write. Appending takes the trail's lock, which every other
+    writer waits on until the holder commits: taken last, it is held for the commit
+    alone, not for the whole act. An exception leaving the block rolls back its writes
+    and appends nothing. `role` is the one the act is done in, for the entries of a
+    signed-in actor that name none (unnamed, the actor's first role, a query). A block
+    within another joins it (and its role is the outer one's). An entry made inside a
+    savepoint opened within the block is appended at once: that savepoint may roll
+    back on its own, and its entry with it."""
     if _held.get() is not None:
         yield
         return
-    held = _Held([], _savepoints(), role)
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-    for (actor, named, unit), same in groupby(held.entries, key=lambda h: (h[0], h[1], h[2])):
-        same = list(same)
-        last = record_many(actor=actor, events=[h[3] for h in same], role=named or role, org_unit=unit)
-        for n, h in enumerate(same):
-            h[4]["seq"] = last - len(same) + 1 + n
+    with transaction.atomic():
+        held = _Held([], _savepoints(), role)
+        token = _held.set(held)
+        try:
+            yield
+        finally:
+            _held.reset(token)
+        for (actor, named, unit), same in groupby(held.entries, key=lambda h: (h[0], h[1], h[2])):
+            same = list(same)
+            last = record_many(actor=actor, events=[h[3] for h in same], role=named or _default(actor, role),
+                               org_unit=unit)
+            for n, h in enumerate(same):
+                h[4]["seq"] = last - len(same) + 1 + n
+
+
+def _default(actor, role: str | None) -> str | None:
+    """The act's role, for a signed-in actor's entry (the system has none)."""
+    return role if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _read_back(slot: dict) -> AuditEntry:
@@ -163,10 +172,12 @@ def record(
     held = _held.get()
     if held is not None and _savepoints() == held.depth:
         slot: dict = {}
-        held.entries.append((actor, role, org_unit, Event(action, summary, object_type, object_id, details), slot))
+        # the details as they are now: the entry is hashed only at the act's end
+        held.entries.append((actor, role, org_unit, Event(action, summary, object_type, object_id,
+                                                          copy.deepcopy(details)), slot))
         return SimpleLazyObject(lambda: _read_back(slot))
     if held is not None:
-        role = role or held.role
+        role = role or _default(actor, held.role)
     # no savepoint (two statements fewer on every act): a failed append fails the
     # caller's whole transaction, which is what the trail needs anyway
     with transaction.atomic(savepoint=False):

@@ -52,7 +52,7 @@ def _act(*, role: str | None = None) -> Iterator[None]:
     last write (`audit.services.appended_last`; bench/cases_submit_http.py). `role`:
     the one the act is done in (Role.APPLICANT for the applicant's own acts); unnamed,
     the trail takes the actor's first role (a query)."""
-    with transaction.atomic(), appended_last(role=role):
+    with appended_last(role=role):
         yield
 
 
