@@ -248,8 +248,7 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
         if slot.pk == b.slot_id:
             raise ApplicationError("same_slot", "请选择一个不同的时段。", field="slot")
         old, old_resource = b.slot, b.resource
-        if slot.resource_id != b.resource_id:
-            _serves(slot.resource, b.service)
+        _serves(slot.resource, b.service)  # this window or another: it must take the service now
         rule = rule_for(b.resource, b.service)
         if now > cutoff(rule, old):
             raise StateConflict("past_cutoff", f"已过改约截止时间（开始前 {rule.cancel_cutoff_hours} 小时）。")

@@ -49,7 +49,7 @@ class HouseholdRecordAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = ("person__name", "person__student_number")
     list_select_related = ("person",)
-    ordering = ("person__org_unit__path", "person__student_number", "id")  # as the workbench's list
+    ordering = ("person__org_unit__path", "person__student_number", "id")  # by college (as the tree goes), number
 
 
 @admin.register(Waiver)

@@ -132,8 +132,11 @@ def test_reschedule_to_a_window_that_does_not_take_the_service_changes_nothing(d
 
 
 def test_reschedule_to_another_window_obeys_that_windows_rule(desk, world, second_window):
+    # Wednesday is open for booking under the first window's rule (3 days ahead), not
+    # under the second's (1 day ahead)
     Rule.objects.create(resource=second_window, open_days_ahead=1)
     b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 14), service=desk.id_card)
+    book(actor=world.applicant, slot=slot(desk.resource, WEDNESDAY, 9), service=desk.proof)  # the first's allows it
     with pytest.raises(StateConflict):
-        reschedule(actor=world.applicant, booking=b, slot=slot(second_window, MONDAY + dt.timedelta(days=14), 9))
-    assert slot(desk.resource, TUESDAY, 14).booked == 1
+        reschedule(actor=world.applicant, booking=b, slot=slot(second_window, WEDNESDAY, 9))
+    assert (slot(desk.resource, TUESDAY, 14).booked, slot(second_window, WEDNESDAY, 9).booked) == (1, 0)
