@@ -38,27 +38,34 @@ def _held_at(monkeypatch, name: str) -> dict:
     return calls
 
 
-def _seal_at_once(agreement, units, actor) -> list[bytes]:
+def _at_once(work) -> None:
+    """`work(n)` in THREADS threads released together, each on its own connection;
+    whatever any of them raised fails the test."""
     start = threading.Barrier(THREADS)
-    sealed: list[bytes] = []
     failures: list[BaseException] = []
 
-    def sealer(n: int) -> None:
+    def worker(n: int) -> None:
         try:
             start.wait()
-            sealed.append(seal_pdf(agreement, unit=units[n % len(units)], actor=actor, reason=f"并发 {n}"))
+            work(n)
         except BaseException as exc:  # reported by the main thread below
             failures.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sealer, args=(n,)) for n in range(THREADS)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads)
     assert failures == []
+
+
+def _seal_at_once(agreement, units, actor) -> list[bytes]:
+    sealed: list[bytes] = []
+    _at_once(lambda n: sealed.append(seal_pdf(agreement, unit=units[n % len(units)], actor=actor,
+                                              reason=f"并发 {n}")))
     return sealed
 
 
@@ -135,28 +142,14 @@ def test_an_admin_replacing_a_key_while_seals_replace_it_too_ends_with_one_key_a
     old = SealKey.objects.get(org_unit=world.security)
     SealKey.objects.filter(pk=old.pk).update(not_after=timezone.now() + dt.timedelta(days=3))
     _held_at(monkeypatch, "issue_seal")
-    start = threading.Barrier(THREADS)
-    failures: list[BaseException] = []
 
-    def worker(n: int) -> None:
-        try:
-            start.wait()
-            if n % 2:
-                renew_seal_key(actor=world.sysadmin, unit=world.security, reason=f"更换 {n}")
-            else:
-                seal_pdf(agreement, unit=world.security, actor=world.officer, reason=f"盖章 {n}")
-        except BaseException as exc:  # reported below
-            failures.append(exc)
-        finally:
-            connection.close()
+    def renew_or_seal(n: int) -> None:
+        if n % 2:
+            renew_seal_key(actor=world.sysadmin, unit=world.security, reason=f"更换 {n}")
+        else:
+            seal_pdf(agreement, unit=world.security, actor=world.officer, reason=f"盖章 {n}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    assert failures == []  # a deadlock would have failed one of them
+    _at_once(renew_or_seal)  # a deadlock would have failed one of them
     in_use = SealKey.objects.filter(org_unit=world.security, retired_at__isnull=True, revoked_at__isnull=True)
     assert in_use.count() == 1 and in_use.get().serial != old.serial
     assert verify_trail(AuditEntry.objects.all()).ok
