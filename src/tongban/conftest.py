@@ -203,6 +203,35 @@ def phone(monkeypatch):
         browser.close()
 
 
+def at_once(count: int, work) -> list:
+    """`work(n)` for n in range(count), each in its own thread and on its own
+    connection, released together; returns what each returned or the exception it
+    raised, in n's order. For tests of what real concurrent writers do (PostgreSQL)."""
+    start = threading.Barrier(count)
+    outcomes: list = [None] * count
+
+    def worker(n: int) -> None:
+        try:
+            start.wait()
+            outcomes[n] = work(n)
+        except BaseException as exc:  # returned to the test
+            outcomes[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    return outcomes
+
+
+def failures(outcomes: list) -> list[BaseException]:
+    return [o for o in outcomes if isinstance(o, BaseException)]
+
+
 @contextmanager
 def while_another_holds(model, pk, *, wait: str = "2s"):
     """PostgreSQL: another connection holds `model`'s row `pk` locked (FOR UPDATE) while

@@ -9,7 +9,6 @@ to timing."""
 import threading
 
 import pytest
-from django.db import connection
 
 from tongban.archive import certs
 from tongban.archive.models import SealAuthority, SealKey
@@ -17,6 +16,7 @@ from tongban.archive.selectors import verify_pdf
 from tongban.archive.services import seal_pdf
 from tongban.audit.chain import verify as verify_trail
 from tongban.audit.models import AuditEntry
+from tongban.conftest import at_once, failures
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -38,35 +38,14 @@ def _held_at(monkeypatch, name: str) -> dict:
     return calls
 
 
-def _at_once(work) -> None:
-    """`work(n)` in THREADS threads released together, each on its own connection;
-    whatever any of them raised fails the test."""
-    start = threading.Barrier(THREADS)
-    failures: list[BaseException] = []
-
-    def worker(n: int) -> None:
-        try:
-            start.wait()
-            work(n)
-        except BaseException as exc:  # reported by the main thread below
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    assert failures == []
+def _at_once(work) -> list:
+    outcomes = at_once(THREADS, work)
+    assert failures(outcomes) == []
+    return outcomes
 
 
 def _seal_at_once(agreement, units, actor) -> list[bytes]:
-    sealed: list[bytes] = []
-    _at_once(lambda n: sealed.append(seal_pdf(agreement, unit=units[n % len(units)], actor=actor,
-                                              reason=f"并发 {n}")))
-    return sealed
+    return _at_once(lambda n: seal_pdf(agreement, unit=units[n % len(units)], actor=actor, reason=f"并发 {n}"))
 
 
 def _all_hold(sealed: list[bytes]) -> None:

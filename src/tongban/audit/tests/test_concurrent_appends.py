@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from tongban.audit.chain import verify
 from tongban.audit.models import AuditEntry
 from tongban.audit.services import record
+from tongban.conftest import at_once, failures
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -17,29 +18,13 @@ EACH = 20
 
 
 def test_concurrent_writers_leave_one_unbroken_chain():
-    start = threading.Barrier(THREADS)
-    failures: list[BaseException] = []
-
     def writer(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(EACH):
-                with transaction.atomic():
-                    record(actor=None, action="test.concurrent", summary=f"writer {n} entry {i}",
-                           object_type="test.writer", object_id=str(n), details={"i": i})
-        except BaseException as exc:  # reported by the main thread below
-            failures.append(exc)
-        finally:
-            connection.close()
+        for i in range(EACH):
+            with transaction.atomic():
+                record(actor=None, action="test.concurrent", summary=f"writer {n} entry {i}",
+                       object_type="test.writer", object_id=str(n), details={"i": i})
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
-    assert not any(t.is_alive() for t in threads)
-    assert failures == []
+    assert failures(at_once(THREADS, writer)) == []
     total = THREADS * EACH
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, total + 1))
     assert verify(AuditEntry.objects.all()).ok

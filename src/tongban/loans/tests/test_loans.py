@@ -4,14 +4,13 @@ the restriction lifted only by an admin unless the policy says otherwise."""
 
 import datetime as dt
 import io
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from tongban.audit.models import AuditEntry
+from tongban.conftest import at_once, failures
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.loans import services
 from tongban.loans.models import Loan, Policy
@@ -146,25 +145,9 @@ def test_the_window_pages_lend_list_return_and_export(world, policy, login):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_windows_lending_at_once_lend_one_card(world, policy):
-    barrier = threading.Barrier(2)
-    results = []
-
-    def attempt():
-        try:
-            barrier.wait()
-            lend(world, policy)
-            results.append("ok")
-        except StateConflict:
-            results.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == ["ok", "refused"]
+    outcomes = at_once(2, lambda n: lend(world, policy))
+    assert sorted("refused" if isinstance(o, StateConflict) else type(o).__name__ for o in outcomes) == [
+        "Loan", "refused"]
     assert Loan.objects.count() == 1
 
 
@@ -243,24 +226,7 @@ def test_two_workers_sweeping_at_once_restrict_and_tell_each_borrower_once(world
     monkeypatch.setattr(restrictions, "COPY_FROM", 0)
     monkeypatch.setattr(notify_services, "COPY_FROM", 0)
     loans = _many_overdue(world, policy, 12)
-    barrier = threading.Barrier(2)
-    failures = []
-
-    def worker():
-        try:
-            barrier.wait()
-            services.sweep()
-        except BaseException as exc:  # reported below
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert failures == []
+    assert failures(at_once(2, lambda n: services.sweep())) == []
     assert Restriction.objects.count() == len(loans)
     assert AuditEntry.objects.filter(action="restriction.impose").count() == len(loans)
     assert inbox("restriction.imposed").count() == 6 and inbox("loan.overdue").count() == 6
