@@ -44,6 +44,8 @@ def prefill(config: dict, person) -> dict:
 def clean_value(field: dict, raw) -> object:
     """One answer in its stored form; ApplicationError naming the field if it is bad."""
     label, kind = field["label"], field["type"]
+    if kind == FieldType.YESNO and isinstance(raw, bool):  # true/false from the API's JSON
+        return "是" if raw else "否"
     text = "" if raw is None else str(raw).strip()
     if text == "":
         return ""

@@ -11,6 +11,7 @@ from tongban.accounts.access import scope, scope_of
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import workflow
+from tongban.cases.forms_runtime import applicable_materials
 from tongban.cases.models import Attachment, Case, Status, WorkItem
 from tongban.catalog.models import ServiceItem, ServiceVersion
 from tongban.lib.configcache import ConfigCache
@@ -49,6 +50,24 @@ def own_case(*, user: User, pk: int) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def case_materials(case: Case) -> list[dict]:
+    """The materials that apply to the case's answers, each with its files (read only
+    when one applies)."""
+    materials = applicable_materials(case.config, case.answers)
+    files = list(case.attachments.all()) if materials else []
+    return [{**m, "files": [f for f in files if f.material_key == m["key"]]} for m in materials]
+
+
+def applicant_may(case: Case) -> dict[str, bool]:
+    """What the applicant may do with their case as it stands (the page's buttons, the
+    API's `actions`); each service checks again."""
+    editable = case.status in (Status.DRAFT, Status.RETURNED)
+    return {"edit": editable, "submit": editable,
+            "withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
+            "urge": case.status in (Status.IN_APPROVAL, Status.SUBMITTED),
+            "upload": editable or bool(case.deficiencies)}
 
 
 def _reached_units(user: User) -> list[int] | None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
-from tongban.audit.services import Event, appended_last, record, record_many
+from tongban.audit.services import Event, appended_last, record
 from tongban.cases import effects, forms_runtime, guards, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
@@ -127,10 +127,10 @@ def _store_answers(case: Case, answers: dict) -> None:
 
 
 # --- applying ------------------------------------------------------------------------
-def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", subject_person=None) -> Case:
-    """A draft under the service's current version, prefilled from the applicant's
+def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) -> tuple[Case, Event]:
+    """A new case under the service's current version, prefilled from the applicant's
     person record (or the relative's, when applying on their behalf with it; without
-    it, not prefilled)."""
+    it, not prefilled), and the trail's entry for it: neither written yet."""
     if not actor.is_authenticated:
         raise PermissionDenied("login_required", "请先登录。")
     if not item.is_published or item.current_version_id is None:
@@ -139,21 +139,47 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
     from tongban.people.models import Person
 
     own = Person.objects.filter(account=actor).first()
+    case = Case(item=item, version=item.current_version, applicant=actor,
+                applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
+                applicant_unit_id=own.org_unit_id if own else None, subject_person=subject_person,
+                on_behalf=on_behalf.strip()[:32])
+    # for someone else (a child, a relative) without their record at hand, the
+    # applicant's own name and ID number would be the wrong person's: nothing
+    # is prefilled then
+    _store_answers(case, forms_runtime.prefill(case.config, subject_person or (None if case.on_behalf else own)))
+    return case, Event("case.draft", f"新建申请草稿：{item.name}", case._meta.label_lower, "",
+                       {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})
+
+
+def _trail_draft(actor: User, case: Case, event: Event) -> None:
+    # `record`, not `record_many`: within `_act` the entry is held to the act's end
+    record(actor=actor, action=event.action, summary=event.summary, obj=case, details=event.details,
+           role=Role.APPLICANT)
+
+
+def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", subject_person=None,
+                      answers: Mapping[str, object] | None = None) -> Case:
+    """A draft (see `_draft`); with `answers`, they are checked and kept as `save_draft`
+    would (refused, no draft is left)."""
+    case, event = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
     with transaction.atomic():
-        case = Case(item=item, version=item.current_version, applicant=actor,
-                    applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
-                    applicant_unit_id=own.org_unit_id if own else None, subject_person=subject_person,
-                    on_behalf=on_behalf.strip()[:32])
-        # for someone else (a child, a relative) without their record at hand, the
-        # applicant's own name and ID number would be the wrong person's: nothing
-        # is prefilled then
-        _store_answers(case, forms_runtime.prefill(
-            case.config, subject_person or (None if case.on_behalf else own)))
+        if answers:
+            _merge_answers(case, answers)
         case.save()
-        record_many(actor=actor, events=[Event(
-            "case.draft", f"新建申请草稿：{item.name}", case._meta.label_lower, str(case.pk),
-            {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})],
-            role=Role.APPLICANT)
+        _trail_draft(actor, case, event)
+    return case
+
+
+def submit_new(*, actor: User, item: ServiceItem, answers: Mapping[str, object], on_behalf: str = "",
+               subject_person=None) -> Case:
+    """A new application made and submitted in one act (the API's single call): the
+    draft with `answers` over its prefill, then `submit`, in one transaction; refused
+    (an answer, a core material it would need), nothing is kept."""
+    case, event = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
+    with _act(role=Role.APPLICANT):
+        case.save()
+        _trail_draft(actor, case, event)
+        _submit(actor, case, dict(answers), today=timezone.localdate())
     return case
 
 

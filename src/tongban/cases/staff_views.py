@@ -18,7 +18,7 @@ from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import selectors, services, workflow
 from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status, WorkItem
-from tongban.cases.views import _file_response, _materials
+from tongban.cases.views import _file_response
 from tongban.lib.errors import ApplicationError
 from tongban.workbench.access import staff_required
 
@@ -86,7 +86,7 @@ def case_detail(request, pk: int):
     for item in items:
         item.mine = item.pk in workable and case.applicant_id != request.user.pk
     return render(request, "cases/staff_case.html", {
-        "case": case, "items": items, "materials": _materials(case), "events": case.events.all(),
+        "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
         "can_accept": case.status == Status.SUBMITTED and can(request.user, Action.CASE_ACCEPT, unit=case.org_unit)
         and case.applicant_id != request.user.pk,

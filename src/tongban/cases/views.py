@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases import selectors, services, uploads
 from tongban.cases.forms import application_form
-from tongban.cases.forms_runtime import answer_rows, applicable_materials
+from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status
 from tongban.lib.errors import ApplicationError
 
@@ -47,22 +47,14 @@ def my_cases(request):
     return render(request, "cases/my_cases.html", {"page": page})
 
 
-def _materials(case):
-    """The materials that apply, each with its files (read only when one applies)."""
-    materials = applicable_materials(case.config, case.answers)
-    files = list(case.attachments.all()) if materials else []
-    return [{**m, "files": [f for f in files if f.material_key == m["key"]]} for m in materials]
-
-
 @login_required
 def case_detail(request, pk: int):
     case = selectors.own_case(user=request.user, pk=pk)
+    may = selectors.applicant_may(case)
     return render(request, "cases/case_detail.html", {
-        "case": case, "materials": _materials(case), "events": case.events.all(),
+        "case": case, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
-        "can_edit": case.status in (Status.DRAFT, Status.RETURNED),
-        "can_withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
-        "can_urge": case.status in (Status.IN_APPROVAL, Status.SUBMITTED)})
+        "can_edit": may["edit"], "can_withdraw": may["withdraw"], "can_urge": may["urge"]})
 
 
 @login_required
@@ -117,7 +109,7 @@ def case_edit(request, pk: int):
     if error and error.field in form.fields:
         form.errors.pop(error.field, None)  # the service's message is the one to show
         form.add_error(error.field, error.message)
-    context = {"case": case, "form": form, "error": error, "materials": _materials(case)}
+    context = {"case": case, "form": form, "error": error, "materials": selectors.case_materials(case)}
     if request.htmx:
         return render(request, "cases/_form.html", context)
     return render(request, "cases/case_edit.html", context, status=422 if error else 200)
