@@ -61,7 +61,9 @@ INSTALLED_APPS = [
     # faces
     "tongban.portal",
     "tongban.workbench",
+    "tongban.api",
     "tongban.demo",
+    "ninja",  # its docs' own static files (not a CDN)
 ]
 
 MIDDLEWARE = [

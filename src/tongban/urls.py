@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("tongban.loans.urls")),
     path("catalog/", include("tongban.catalog.urls")),
     path("archive/", include("tongban.archive.urls")),
+    path("", include("tongban.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,285 @@
+"""The applicant's API: the catalog and its guides (open to anyone), and applying, in one
+call or as a draft with files, then following one's own cases. The same selectors
+and services as the pages (tongban.cases): what a page refuses, this refuses, with the
+same code and message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from tongban.cases import selectors, services, uploads
+from tongban.cases.models import Case
+from tongban.lib.errors import ApplicationError
+
+router = Router()
+
+Answer = str | int | float | bool | None
+
+
+class Refusal(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class Me(Schema):
+    username: str
+    name: str
+    csrf_token: str
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    category: str
+    unit: str
+    audience: list[str]
+    ways: list[str]
+
+
+class FieldOut(Schema):
+    key: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+    help: str
+    visible_if: str
+    prefill: str
+
+
+class MaterialOut(Schema):
+    key: str
+    name: str
+    description: str
+    required: bool
+    core: bool
+    condition: str
+    file_types: list[str]
+    max_files: int
+
+
+class ServicePage(Schema):
+    count: int
+    items: list[ServiceOut]
+
+
+class ServiceDetail(ServiceOut):
+    version: int
+    guide: dict
+    fields: list[FieldOut]
+    materials: list[MaterialOut]
+
+
+class ApplicationIn(Schema):
+    answers: dict[str, Answer] = {}
+    on_behalf: str = ""
+    submit: bool = False
+
+
+class AnswersIn(Schema):
+    answers: dict[str, Answer] = {}
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class CaseOut(Schema):
+    id: int
+    serial: str | None
+    service: dict
+    status: str
+    status_label: str
+    stage: int
+    on_behalf: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    due_date: dt.date | None
+    completed_at: dt.datetime | None
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseOut]
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    url: str
+
+
+class CaseMaterial(Schema):
+    key: str
+    name: str
+    required: bool
+    core: bool
+    deficient: bool
+    files: list[FileOut]
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    actor: str
+    at: dt.datetime
+    comment: str
+
+
+class CaseDetail(CaseOut):
+    answers: dict
+    return_reason: str
+    deficiencies: list[str]
+    materials: list[CaseMaterial]
+    events: list[EventOut]
+    actions: dict[str, bool]
+
+
+REFUSALS = {401: Refusal, 403: Refusal, 404: Refusal, 409: Refusal, 422: Refusal}
+
+
+# --- who am I --------------------------------------------------------------------------
+@router.get("/me", response={200: Me, 401: Refusal}, tags=["账号"], summary="当前登录的账号，及写请求要带的 CSRF 令牌")
+def me(request):
+    return {"username": request.user.get_username(), "name": str(request.user), "csrf_token": get_token(request)}
+
+
+# --- the catalog -----------------------------------------------------------------------
+def _service(item) -> dict:
+    return {"code": item.code, "name": item.name, "category": item.category, "unit": item.org_unit.name,
+            "audience": list(item.audience or []), "ways": list(item.ways or [])}
+
+
+@router.get("/services", response={200: ServicePage, 422: Refusal}, auth=None, tags=["事项"],
+            summary="可在线申请的事项，可按名称、类别或代码查找")
+def service_list(request, q: str = "", category: str = "", limit: int = Query(50, ge=1, le=200),
+                 offset: int = Query(0, ge=0)):
+    items = selectors.published_items(query=q.strip(), category=category).order_by("category", "code")
+    return {"count": items.count(), "items": [_service(item) for item in items[offset:offset + limit]]}
+
+
+@router.get("/services/{code}", response={200: ServiceDetail, 404: Refusal}, auth=None, tags=["事项"],
+            summary="事项的办事指南、表单与材料（当前版本）")
+def service_detail(request, code: str):
+    item = selectors.published_item(code=code)
+    version = item.current_version
+    config = version.config
+    return {**_service(item), "version": version.number, "guide": config["item"]["guide"],
+            "fields": config["fields"], "materials": config["materials"]}
+
+
+# --- applying --------------------------------------------------------------------------
+def _unknown_answers(case_or_config, answers: dict) -> None:
+    """The API takes only the form's own fields: an unknown key is refused, naming it
+    (the page's form never sends one; an integrator's typo should not vanish)."""
+    config = case_or_config.config if isinstance(case_or_config, Case) else case_or_config
+    keys = {f["key"] for f in config["fields"]}
+    for key in answers:
+        if key not in keys:
+            raise ApplicationError("unknown_field", f"表单中没有字段“{key}”", field=key)
+
+
+@router.post("/services/{code}/applications", response={201: CaseDetail, **REFUSALS}, tags=["申请"],
+             summary="申请：submit 为 true 时一次提交，否则存为草稿")
+def apply(request, code: str, payload: ApplicationIn):
+    item = selectors.published_item(code=code)
+    _unknown_answers(item.current_version.config, payload.answers)
+    if payload.submit:
+        case = services.submit_new(actor=request.user, item=item, answers=payload.answers,
+                                   on_behalf=payload.on_behalf)
+    else:
+        case = services.start_application(actor=request.user, item=item, on_behalf=payload.on_behalf,
+                                          answers=payload.answers)
+    return Status(201, _detail(case))
+
+
+@router.get("/applications", response={200: CasePage, 401: Refusal, 422: Refusal}, tags=["申请"],
+            summary="我的办件，最新的在前")
+def my_cases(request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)):
+    cases = selectors.own_cases(user=request.user)
+    return {"count": cases.count(), "items": [_case(case) for case in cases[offset:offset + limit]]}
+
+
+@router.get("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=["申请"], summary="我的一个办件")
+def case_detail(request, pk: int):
+    return _detail(selectors.own_case(user=request.user, pk=pk))
+
+
+@router.patch("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
+              summary="保存草稿（或退回补正的办件）的答案")
+def save_draft(request, pk: int, payload: AnswersIn):
+    case = selectors.own_case(user=request.user, pk=pk)
+    _unknown_answers(case, payload.answers)
+    services.save_draft(actor=request.user, case=case, answers=payload.answers)
+    return _detail(selectors.own_case(user=request.user, pk=pk))
+
+
+@router.post("/applications/{pk}/submit", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
+             summary="提交草稿，或补正后重新提交；可带上最后的答案")
+def submit(request, pk: int, payload: AnswersIn):
+    case = selectors.own_case(user=request.user, pk=pk)
+    _unknown_answers(case, payload.answers)
+    services.submit(actor=request.user, case=case, answers=payload.answers or None)
+    return _detail(selectors.own_case(user=request.user, pk=pk))
+
+
+@router.post("/applications/{pk}/files", response={201: CaseDetail, **REFUSALS}, tags=["申请"],
+             summary="上传一份材料的文件（按文件内容识别类型）；待补正的材料上传后即补正")
+def upload(request, pk: int, material: Form[str], file: File[UploadedFile]):
+    case = selectors.own_case(user=request.user, pk=pk)
+    uploads.attach(actor=request.user, case=case, material_key=material, upload=file)
+    if material in case.deficiencies:
+        services.supplement(actor=request.user, case=case, material_key=material)
+    return Status(201, _detail(selectors.own_case(user=request.user, pk=pk)))
+
+
+@router.post("/applications/{pk}/withdraw", response={200: CaseDetail, **REFUSALS}, tags=["申请"], summary="撤回申请")
+def withdraw(request, pk: int, payload: ReasonIn):
+    case = selectors.own_case(user=request.user, pk=pk)
+    services.withdraw(actor=request.user, case=case, reason=payload.reason)
+    return _detail(selectors.own_case(user=request.user, pk=pk))
+
+
+@router.post("/applications/{pk}/urge", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
+             summary="催办超期的办件（每天一次）")
+def urge(request, pk: int):
+    case = selectors.own_case(user=request.user, pk=pk)
+    services.urge(actor=request.user, case=case)
+    return _detail(selectors.own_case(user=request.user, pk=pk))
+
+
+# --- answers -----------------------------------------------------------------------------
+def _case(case: Case) -> dict:
+    return {"id": case.pk, "serial": case.serial, "service": {"code": case.item.code, "name": case.item.name},
+            "status": case.status, "status_label": case.get_status_display(), "stage": case.stage,
+            "on_behalf": case.on_behalf, "created_at": case.created_at, "submitted_at": case.submitted_at,
+            "accepted_at": case.accepted_at, "due_date": case.due_date, "completed_at": case.completed_at}
+
+
+def _detail(case: Case) -> dict:
+    """The case as its page shows it (answers with ID and phone numbers masked)."""
+    materials = selectors.case_materials(case)
+    return {**_case(case), "answers": case.answers, "return_reason": case.return_reason,
+            "deficiencies": list(case.deficiencies),
+            "materials": [{"key": m["key"], "name": m["name"], "required": m["required"], "core": m["core"],
+                           "deficient": m["key"] in case.deficiencies,
+                           "files": [_file(case, f) for f in m["files"]]} for m in materials],
+            "events": [{"action": e.action, "label": e.label, "actor": e.actor_name, "at": e.at, "comment": e.comment}
+                       for e in case.events.all()],
+            "actions": selectors.applicant_may(case)}
+
+
+def _file(case: Case, attachment) -> dict:
+    return {"id": attachment.pk, "name": attachment.original_name, "size": attachment.size,
+            "sha256": attachment.sha256, "uploaded_at": attachment.uploaded_at,
+            "url": reverse("cases:download", args=[case.pk, attachment.pk])}
