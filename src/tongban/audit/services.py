@@ -131,10 +131,12 @@ def appended_last(*, role: str | None = None) -> Iterator[None]:
             yield
         finally:
             _held.reset(token)
-        for (actor, named, unit), same in groupby(held.entries, key=lambda h: (h[0], h[1], h[2])):
+        # one append per actor, role and unit in a row (an entry naming the act's own
+        # role goes with those that take it by default)
+        for (actor, role_of, unit), same in groupby(held.entries,
+                                                    key=lambda h: (h[0], h[1] or _default(h[0], role), h[2])):
             same = list(same)
-            last = record_many(actor=actor, events=[h[3] for h in same], role=named or _default(actor, role),
-                               org_unit=unit)
+            last = record_many(actor=actor, events=[h[3] for h in same], role=role_of, org_unit=unit)
             for n, h in enumerate(same):
                 h[4]["seq"] = last - len(same) + 1 + n
 

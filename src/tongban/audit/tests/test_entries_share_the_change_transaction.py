@@ -123,3 +123,24 @@ def test_an_entry_made_in_a_savepoint_that_rolls_back_is_not_appended_at_the_act
     actions = list(AuditEntry.objects.filter(action__startswith="demo.").order_by("seq").values_list("action", "role"))
     assert actions == [("demo.inner", "clerk"), ("demo.kept", "clerk"), ("demo.joined", "clerk")]
     assert verify(AuditEntry.objects.all()).ok
+
+
+def test_an_entry_naming_the_acts_own_role_is_appended_with_the_ones_taking_it_in_one_go():
+    """One append (one turn of the trail's lock) for an act's entries in one role,
+    whether each names the role or takes the act's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongban.accounts.roles import Role
+    from tongban.accounts.services import create_user
+    from tongban.audit.services import appended_last, record
+
+    actor = create_user(actor=None, username="one-go", password=None, display_name="申请人")
+    with CaptureQueriesContext(connection) as queries, appended_last(role=Role.APPLICANT):
+        record(actor=actor, action="demo.named", summary="一", role=Role.APPLICANT)
+        record(actor=actor, action="demo.taken", summary="二")
+    heads = [q for q in queries.captured_queries if "ORDER BY" in q["sql"] and "audit_auditentry" in q["sql"]]
+    assert len(heads) == 1
+    assert list(AuditEntry.objects.filter(action__startswith="demo.").order_by("seq")
+                .values_list("action", "role")) == [("demo.named", "applicant"), ("demo.taken", "applicant")]
+    assert verify(AuditEntry.objects.all()).ok
