@@ -229,3 +229,15 @@ def test_the_docs_are_served_from_our_own_static_files(client):
     assert "swagger-ui-bundle.js" in text and "cdn" not in text.lower()
     schema = client.get(f"{API}/openapi.json").json()
     assert "/api/v1/services/{code}/applications" in schema["paths"]
+
+
+def test_a_nul_in_a_json_body_is_refused_before_the_database_sees_it(world, proof_service, login):
+    client = login(world.applicant)
+    for raw in ('{"answers": {"purpose": "签\\u0000证"}, "submit": true}', '{"on_behalf": "a\\\\\\u0000"}'):
+        answer = client.post(f"{API}/services/enrolment-proof/applications", raw, content_type="application/json")
+        assert answer.status_code == 400 and answer.json()["code"] == "nul", raw
+    assert nothing_written()
+    # an escaped backslash before "u0000" is the text \u0000, not a NUL
+    answer = client.post(f"{API}/services/enrolment-proof/applications",
+                         '{"answers": {"purpose": "签证"}, "on_behalf": "\\\\u0000"}', content_type="application/json")
+    assert answer.status_code == 201 and Case.objects.get().on_behalf == "\\u0000"
