@@ -20,8 +20,11 @@ creates a draft (POST /services/<code>/apply/), opens it (GET /cases/<pk>/edit/,
 form and its token) and submits it (POST answers with action=submit). The rate steps up
 until the server saturates, then runs at the target: 10,000 submissions a minute
 (50 × the 200 a minute OpenCRVS publishes), 167/s, where the submit POST's p95 should
-stay under 1 s. The anchor, on the same gunicorn with the same middleware, sessions and
-CSRF: a POST to a view in this file that only does one INSERT.
+stay under 1 s. Then the same through the API, as a phone app or another system
+submits: one JSON POST per application (/api/v1/services/<code>/applications with
+submit=true and the X-CSRFToken header), the draft and its submission in one act. The
+anchor, on the same gunicorn with the same middleware, sessions and CSRF: a POST to a
+view in this file that only does one INSERT.
 
 While each step runs, PostgreSQL's backends are sampled (what they wait on) and the CPU
 time of the app server, the database backends and the load driver is read from /proc.
@@ -194,11 +197,18 @@ class Browser:
         self.token = ""
         self.conn: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str, float]:
-        body = urllib.parse.urlencode(form) if form is not None else None
+    def request(self, method: str, path: str, form: dict | None = None,
+                data: dict | None = None) -> tuple[int, dict, str, float]:
+        """`form` is posted as a form's fields; `data` as JSON, with the CSRF token in
+        the X-CSRFToken header."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "User-Agent": "bench"}
-        if body is not None:
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif data is not None:
+            body = json.dumps(data, ensure_ascii=False).encode()
+            headers.update({"Content-Type": "application/json", "X-CSRFToken": self.cookies.get("csrftoken", "")})
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -257,6 +267,14 @@ class Browser:
             return {"error": f"submit {status}"}
         return {"apply": t_apply, "form": t_form, "post": t_post}
 
+    def api_submit(self) -> dict:
+        """One JSON POST: the application made and submitted in one act."""
+        status, _, text, t_post = self.request("POST", f"/api/v1/services/{SERVICE}/applications",
+                                               data={"answers": {"purpose": "实习"}, "submit": True})
+        if status != 201:
+            return {"error": f"api {status} {text[:60]}"}
+        return {"post": t_post}
+
     def anchor(self) -> dict:
         status, _, _, t_post = self.request("POST", "/bench/anchor/", {
             "csrfmiddlewaretoken": self.token, "_shown": "name,phone,purpose", "name": self.name,
@@ -287,7 +305,7 @@ def run_step(browsers: list[Browser], kind: str, rate: float, seconds: float) ->
                     dropped += 1
                 continue
             try:
-                outcome = browser.submit() if kind == "submit" else browser.anchor()
+                outcome = {"submit": browser.submit, "api": browser.api_submit, "anchor": browser.anchor}[kind]()
             except (OSError, http.client.HTTPException) as exc:
                 outcome = {"error": type(exc).__name__}
             outcome.update(wait=taken - due, end=time.perf_counter())
@@ -449,6 +467,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--log", type=Path, help="keep a copy of the server's log here")
+    parser.add_argument("--flows", default="submit,api", help="which to measure: submit (the pages), api, or both")
     parser.add_argument("--lock-case-only", action="store_true",
                         help="patch services._locked in the server to lock only the case's row (FOR UPDATE OF)")
     parser.add_argument("--serial-outside", action="store_true",
@@ -540,7 +559,7 @@ def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, 
         done = max(result["ok"] + sum(result["errors"].values()), 1)  # attempts, failed ones too
         errors = f", errors {result['errors']}" if result["errors"] else ""
         dropped = f", {result['dropped']} dropped (no idle user for {STALE:.0f} s)" if result["dropped"] else ""
-        what = "submissions" if kind == "submit" else "anchor POSTs"
+        what = {"submit": "submissions", "api": "API submissions", "anchor": "anchor POSTs"}[kind]
         print(f"  offered {rate:5.0f}/s → {result['achieved']:6.1f} {what}/s; POST p50 {_ms(result['p50'])} "
               f"p95 {_ms(result['p95'])} p99 {_ms(result['p99'])}"
               + (f"; whole flow p95 {_ms(result['flow_p95'])}" if kind == "submit" else "")
@@ -565,20 +584,18 @@ def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, 
         target = next(r for r in results if abs(r["offered"] - TARGET_RATE) < 1)
         return results, target
 
-    print("submissions (apply → form → submit), at fixed arrival rates:")
-    results, target = sweep("submit", [10, 20, 40, 80, TARGET_RATE])
+    flows = []
+    if "submit" in args.flows:
+        print("submissions (apply → form → submit), at fixed arrival rates:")
+        flows.append(("browser flow", *sweep("submit", [10, 20, 40, 80, TARGET_RATE])))
+    if "api" in args.flows:
+        print("API submissions (one JSON POST each: the draft and its submission in one act):")
+        flows.append(("API", *sweep("api", [40, 80, TARGET_RATE, 2 * TARGET_RATE])))
     print("anchor (one POST to a view that does one INSERT, same server and middleware):")
     anchors, anchor_target = sweep("anchor", [TARGET_RATE, 2 * TARGET_RATE, 4 * TARGET_RATE, 8 * TARGET_RATE])
     driver.stdin.write(json.dumps({"do": "quit"}) + "\n")
     driver.stdin.flush()
 
-    saturation = max(r["achieved"] for r in results)
-    ok = target["p95"] is not None and target["p95"] < TARGET_P95 and target["achieved"] >= 0.98 * TARGET_RATE
-    print(f"submit at {TARGET_RATE:.0f}/s offered: {target['achieved']:.1f}/s achieved, POST p95 "
-          f"{_ms(target['p95'])} (anchor POST p95 {_ms(anchor_target['p95'])} at {anchor_target['achieved']:.0f}/s; "
-          f"target ≥ {TARGET_RATE:.0f}/s with p95 < {TARGET_P95:.0f} s) {'OK' if ok else 'MISSED'}")
-    print(f"  this machine saturates at ≈{saturation:.0f} submissions/s ({60 * saturation:,.0f} a minute); "
-          f"the anchor at ≈{max(r['achieved'] for r in anchors):.0f} POSTs/s")
     # CPU is what runs out: what the target rate would take of it, from the CPU per
     # submission (app, database, load driver) at the highest rate the server kept up
     # with, against the anchor's
@@ -588,12 +605,23 @@ def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, 
     def kept_up(steps: list[dict]) -> dict:
         return ([r for r in steps if r["achieved"] >= 0.9 * r["offered"]] or steps[:1])[-1]
 
-    quiet, anchor_quiet = kept_up(results), kept_up(anchors)
-
-    per_submission, per_anchor = per_attempt(quiet), per_attempt(anchor_quiet)
-    print(f"  CPU per submission at {quiet['offered']:.0f}/s {1000 * per_submission:.1f} ms (anchor POST "
-          f"{1000 * per_anchor:.1f} ms): {TARGET_RATE:.0f}/s would take ≈{TARGET_RATE * per_submission:.1f} cores "
-          f"(the anchor ≈{TARGET_RATE * per_anchor:.1f}); this machine has {os.cpu_count()}")
+    anchor_quiet = kept_up(anchors)
+    per_anchor = per_attempt(anchor_quiet)
+    print(f"anchor: POST p95 {_ms(anchor_target['p95'])} at {anchor_target['achieved']:.0f}/s; saturates at "
+          f"≈{max(r['achieved'] for r in anchors):.0f} POSTs/s; CPU per POST {1000 * per_anchor:.1f} ms "
+          f"({TARGET_RATE:.0f}/s would take ≈{TARGET_RATE * per_anchor:.1f} cores)")
+    for label, steps, at_target in flows:
+        ok = (at_target["p95"] is not None and at_target["p95"] < TARGET_P95
+              and at_target["achieved"] >= 0.98 * TARGET_RATE)
+        saturation = max(r["achieved"] for r in steps)
+        quiet = kept_up(steps)
+        cost = per_attempt(quiet)
+        print(f"{label}: at {TARGET_RATE:.0f}/s offered {at_target['achieved']:.1f}/s achieved, submit POST p95 "
+              f"{_ms(at_target['p95'])} (target ≥ {TARGET_RATE:.0f}/s with p95 < {TARGET_P95:.0f} s) "
+              f"{'OK' if ok else 'MISSED'}")
+        print(f"  saturates at ≈{saturation:.0f} submissions/s ({60 * saturation:,.0f} a minute); CPU per "
+              f"submission at {quiet['offered']:.0f}/s {1000 * cost:.1f} ms: {TARGET_RATE:.0f}/s would take "
+              f"≈{TARGET_RATE * cost:.1f} cores; this machine has {os.cpu_count()}")
     text = log.read_text(errors="replace")
     kicks = text.count("could not kick the message relay")
     if kicks or "Traceback" in text:
