@@ -13,6 +13,21 @@ from tongban.lib.errors import ApplicationError
 from tongban.people import idnumber
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
+MAX_DIGITS = 15  # a number answer's integer digits at most
+
+
+def field_keys(config: dict) -> set[str]:
+    return {f["key"] for f in config["fields"]}
+
+
+def unknown_answer(config: dict, answers) -> None:
+    """Refuses an answer to a field the form does not have, naming it (for callers that
+    send their own keys, the API: a typo should not vanish; the pages send only the
+    form's fields and keep what else is posted out of the answers)."""
+    keys = field_keys(config)
+    for key in answers:
+        if key not in keys:
+            raise ApplicationError("unknown_field", f"表单中没有字段“{key}”", field=str(key))
 
 
 def visible_fields(config: dict, answers: dict) -> list[dict]:
@@ -44,16 +59,23 @@ def prefill(config: dict, person) -> dict:
 def clean_value(field: dict, raw) -> object:
     """One answer in its stored form; ApplicationError naming the field if it is bad."""
     label, kind = field["label"], field["type"]
-    if kind == FieldType.YESNO and isinstance(raw, bool):  # true/false from the API's JSON
+    if isinstance(raw, bool):  # true/false from the API's JSON: a yes/no field's answer only
+        if kind != FieldType.YESNO:
+            raise ApplicationError("invalid", f"{label}：类型不正确", field=field["key"])
         return "是" if raw else "否"
     text = "" if raw is None else str(raw).strip()
     if text == "":
         return ""
+    if len(text) > 2000:
+        raise ApplicationError("invalid", f"{label}过长", field=field["key"])
     if kind == FieldType.NUMBER:
         try:
             number = Decimal(text)
         except InvalidOperation:
             raise ApplicationError("invalid", f"{label}应为数字", field=field["key"]) from None
+        # NaN, infinity and numbers past 15 digits are no answer (nor storable as JSON)
+        if not number.is_finite() or number.adjusted() >= MAX_DIGITS:
+            raise ApplicationError("invalid", f"{label}应为数字，且不超过 {MAX_DIGITS} 位", field=field["key"])
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == FieldType.DATE:
         try:
@@ -71,8 +93,6 @@ def clean_value(field: dict, raw) -> object:
             raise ApplicationError("invalid", f"{label}：{exc.message}", field=field["key"]) from None
     if kind == FieldType.PHONE and not PHONE.match(text):
         raise ApplicationError("invalid", f"{label}应为 11 位手机号", field=field["key"])
-    if len(text) > 2000:
-        raise ApplicationError("invalid", f"{label}过长", field=field["key"])
     return text
 
 

@@ -67,7 +67,7 @@ def applicant_may(case: Case) -> dict[str, bool]:
     return {"edit": editable, "submit": editable,
             "withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
             "urge": case.status in (Status.IN_APPROVAL, Status.SUBMITTED),
-            "upload": editable or bool(case.deficiencies)}
+            "upload": editable or (case.status == Status.IN_APPROVAL and bool(case.deficiencies))}
 
 
 def _reached_units(user: User) -> list[int] | None:

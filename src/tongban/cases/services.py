@@ -21,7 +21,7 @@ from django.utils import timezone
 from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
-from tongban.audit.services import Event, appended_last, record
+from tongban.audit.services import appended_last, record
 from tongban.cases import effects, forms_runtime, guards, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
@@ -127,18 +127,14 @@ def _store_answers(case: Case, answers: dict) -> None:
 
 
 # --- applying ------------------------------------------------------------------------
-def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person,
-           guarded: bool = True) -> tuple[Case, Event]:
+def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) -> Case:
     """A new case under the service's current version, prefilled from the applicant's
     person record (or the relative's, when applying on their behalf with it; without
-    it, not prefilled), and the trail's entry for it: neither written yet. `guarded`:
-    the guards are asked here (not when the caller submits it at once, which asks them)."""
+    it, not prefilled); not written yet."""
     if not actor.is_authenticated:
         raise PermissionDenied("login_required", "请先登录。")
     if not item.is_published or item.current_version_id is None:
         raise StateConflict("not_published", "该事项暂未开放申请")
-    if guarded:
-        guards.check(actor=actor, item=item)
     from tongban.people.models import Person
 
     own = Person.objects.filter(account=actor).first()
@@ -150,13 +146,14 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person,
     # applicant's own name and ID number would be the wrong person's: nothing
     # is prefilled then
     _store_answers(case, forms_runtime.prefill(case.config, subject_person or (None if case.on_behalf else own)))
-    return case, Event("case.draft", f"新建申请草稿：{item.name}", case._meta.label_lower, "",
-                       {"item": item.code, "version": case.version.number, "on_behalf": case.on_behalf})
+    return case
 
 
-def _trail_draft(actor: User, case: Case, event: Event) -> None:
-    # `record`, not `record_many`: within `_act` the entry is held to the act's end
-    record(actor=actor, action=event.action, summary=event.summary, obj=case, details=event.details,
+def _save_draft_entry(actor: User, case: Case) -> None:
+    """The new draft, written, with its trail entry (held to the act's end in `_act`)."""
+    case.save()
+    record(actor=actor, action="case.draft", obj=case, summary=f"新建申请草稿：{case.item.name}",
+           details={"item": case.item.code, "version": case.version.number, "on_behalf": case.on_behalf},
            role=Role.APPLICANT)
 
 
@@ -164,24 +161,24 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
                       answers: Mapping[str, object] | None = None) -> Case:
     """A draft (see `_draft`); with `answers`, they are checked and kept as `save_draft`
     would (refused, no draft is left)."""
-    case, event = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
+    case = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
+    guards.check(actor=actor, item=item)
     with transaction.atomic():
         if answers:
             _merge_answers(case, answers)
-        case.save()
-        _trail_draft(actor, case, event)
+        _save_draft_entry(actor, case)
     return case
 
 
 def submit_new(*, actor: User, item: ServiceItem, answers: Mapping[str, object], on_behalf: str = "",
                subject_person=None) -> Case:
     """A new application made and submitted in one act (the API's single call): the
-    draft with `answers` over its prefill, then `submit`, in one transaction; refused
-    (an answer, a core material it would need), nothing is kept."""
-    case, event = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person, guarded=False)
+    draft with `answers` over its prefill, then `submit` (which asks the guards), in
+    one transaction; refused (an answer, a core material it would need), nothing is
+    kept."""
+    case = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
     with _act(role=Role.APPLICANT):
-        case.save()
-        _trail_draft(actor, case, event)
+        _save_draft_entry(actor, case)
         _submit(actor, case, dict(answers), today=timezone.localdate())
     return case
 
@@ -249,7 +246,7 @@ def submit_own(*, actor: User, pk: int, answers: Mapping[str, object]) -> Case |
         if case is None:
             return None
         case.applicant = actor  # the applicant is the actor: no need to join their row
-        keys = {f["key"] for f in case.config["fields"]}
+        keys = forms_runtime.field_keys(case.config)
         _submit(actor, case, {k: v for k, v in answers.items() if k in keys}, today=today)
     return case
 
@@ -429,6 +426,18 @@ def supplement(*, actor: User, case: Case, material_key: str) -> Case:
         name = {m["key"]: m["name"] for m in case.config["materials"]}[material_key]
         _event(case, actor, "supplement", "补交材料", old=case.status, comment=name)
     return case
+
+
+def upload_material(*, actor: User, case: Case, material_key: str, upload):
+    """One file for one material (`uploads.attach`); a material awaiting supplement is
+    struck off (`supplement`) in the same transaction, or neither is kept."""
+    from tongban.cases import uploads
+
+    with _act(role=Role.APPLICANT):
+        attachment = uploads.attach(actor=actor, case=case, material_key=material_key, upload=upload)
+        if material_key in attachment.case.deficiencies:
+            supplement(actor=actor, case=attachment.case, material_key=material_key)
+    return attachment
 
 
 # --- work items ----------------------------------------------------------------------

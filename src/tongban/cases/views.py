@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases import selectors, services, uploads
 from tongban.cases.forms import application_form
-from tongban.cases.forms_runtime import answer_rows
+from tongban.cases.forms_runtime import answer_rows, field_keys
 from tongban.cases.models import Status
 from tongban.lib.errors import ApplicationError
 
@@ -78,7 +78,8 @@ def case_edit(request, pk: int):
         return redirect("cases:detail", pk=pk)
     error = None
     if request.method == "POST":
-        answers = {k: v for k, v in request.POST.items() if k in {f["key"] for f in case.config["fields"]}}
+        keys = field_keys(case.config)
+        answers = {k: v for k, v in request.POST.items() if k in keys}
         try:
             if submitting:
                 try:
@@ -125,9 +126,7 @@ def upload(request, pk: int):
         _keep_carried_answers(request, case)
         if file is None:
             raise ApplicationError("no_file", "请选择要上传的文件", field=key)
-        uploads.attach(actor=request.user, case=case, material_key=key, upload=file)
-        if key in case.deficiencies:
-            services.supplement(actor=request.user, case=case, material_key=key)
+        services.upload_material(actor=request.user, case=case, material_key=key, upload=file)
         messages.success(request, "材料已上传。")
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -137,7 +136,7 @@ def upload(request, pk: int):
 def _keep_carried_answers(request, case) -> None:
     """The answers the edit page sends along with a file (see case_edit.html), kept as
     the draft first, so a page reload never loses what was typed."""
-    keys = {f["key"] for f in case.config["fields"]}
+    keys = field_keys(case.config)
     answers = {name.removeprefix("answer__"): value for name, value in request.POST.items()
                if name.startswith("answer__") and name.removeprefix("answer__") in keys}
     if answers and case.status in (Status.DRAFT, Status.RETURNED):

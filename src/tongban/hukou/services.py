@@ -312,10 +312,7 @@ def sign_waiver(*, actor: User, version, agree: bool):
     item = service_for("hukou.waive", person)
     if item is None:
         raise StateConflict("no_service", f"暂未开放不落户确认，请联系{settings.HOUSEHOLD_OFFICE_CONTACT}。")
-    with transaction.atomic():
-        case = cases.start_application(actor=actor, item=item)
-        case = cases.save_draft(actor=actor, case=case, answers={"agreement_version": version, "agree": "是"})
-        return cases.submit(actor=actor, case=case)
+    return cases.submit_new(actor=actor, item=item, answers={"agreement_version": version, "agree": "是"})
 
 
 def add_agreement(*, actor: User, title: str, body: str, activate: bool = True) -> WaiverAgreement:
