@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tongban.api.middleware.JsonRefusals",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongban.lib.middleware.RejectNulCharacters",
     "django.middleware.locale.LocaleMiddleware",

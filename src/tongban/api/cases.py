@@ -12,9 +12,8 @@ from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tongban.cases import selectors, services, uploads
+from tongban.cases import forms_runtime, selectors, services
 from tongban.cases.models import Case
-from tongban.lib.errors import ApplicationError
 
 router = Router()
 
@@ -146,6 +145,7 @@ class CaseDetail(CaseOut):
 
 
 REFUSALS = {401: Refusal, 403: Refusal, 404: Refusal, 409: Refusal, 422: Refusal}
+MAX_OFFSET = 100_000
 
 
 # --- who am I --------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def _service(item) -> dict:
 @router.get("/services", response={200: ServicePage, 422: Refusal}, auth=None, tags=["事项"],
             summary="可在线申请的事项，可按名称、类别或代码查找")
 def service_list(request, q: str = "", category: str = "", limit: int = Query(50, ge=1, le=200),
-                 offset: int = Query(0, ge=0)):
+                 offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     items = selectors.published_items(query=q.strip(), category=category).order_by("category", "code")
     return {"count": items.count(), "items": [_service(item) for item in items[offset:offset + limit]]}
 
@@ -179,21 +179,15 @@ def service_detail(request, code: str):
 
 
 # --- applying --------------------------------------------------------------------------
-def _unknown_answers(case_or_config, answers: dict) -> None:
-    """The API takes only the form's own fields: an unknown key is refused, naming it
-    (the page's form never sends one; an integrator's typo should not vanish)."""
-    config = case_or_config.config if isinstance(case_or_config, Case) else case_or_config
-    keys = {f["key"] for f in config["fields"]}
-    for key in answers:
-        if key not in keys:
-            raise ApplicationError("unknown_field", f"表单中没有字段“{key}”", field=key)
+# The API takes only the form's own fields: an unknown key is refused, naming it
+# (forms_runtime.unknown_answer), where the page's form never sends one.
 
 
 @router.post("/services/{code}/applications", response={201: CaseDetail, **REFUSALS}, tags=["申请"],
              summary="申请：submit 为 true 时一次提交，否则存为草稿")
 def apply(request, code: str, payload: ApplicationIn):
     item = selectors.published_item(code=code)
-    _unknown_answers(item.current_version.config, payload.answers)
+    forms_runtime.unknown_answer(item.current_version.config, payload.answers)
     if payload.submit:
         case = services.submit_new(actor=request.user, item=item, answers=payload.answers,
                                    on_behalf=payload.on_behalf)
@@ -205,49 +199,47 @@ def apply(request, code: str, payload: ApplicationIn):
 
 @router.get("/applications", response={200: CasePage, 401: Refusal, 422: Refusal}, tags=["申请"],
             summary="我的办件，最新的在前")
-def my_cases(request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)):
+def my_cases(request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     cases = selectors.own_cases(user=request.user)
     return {"count": cases.count(), "items": [_case(case) for case in cases[offset:offset + limit]]}
 
 
 @router.get("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=["申请"], summary="我的一个办件")
 def case_detail(request, pk: int):
-    return _detail(selectors.own_case(user=request.user, pk=pk))
+    return _reread(request, pk)
 
 
 @router.patch("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
               summary="保存草稿（或退回补正的办件）的答案")
 def save_draft(request, pk: int, payload: AnswersIn):
     case = selectors.own_case(user=request.user, pk=pk)
-    _unknown_answers(case, payload.answers)
+    forms_runtime.unknown_answer(case.config, payload.answers)
     services.save_draft(actor=request.user, case=case, answers=payload.answers)
-    return _detail(selectors.own_case(user=request.user, pk=pk))
+    return _reread(request, pk)
 
 
 @router.post("/applications/{pk}/submit", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
              summary="提交草稿，或补正后重新提交；可带上最后的答案")
 def submit(request, pk: int, payload: AnswersIn):
     case = selectors.own_case(user=request.user, pk=pk)
-    _unknown_answers(case, payload.answers)
+    forms_runtime.unknown_answer(case.config, payload.answers)
     services.submit(actor=request.user, case=case, answers=payload.answers or None)
-    return _detail(selectors.own_case(user=request.user, pk=pk))
+    return _reread(request, pk)
 
 
 @router.post("/applications/{pk}/files", response={201: CaseDetail, **REFUSALS}, tags=["申请"],
              summary="上传一份材料的文件（按文件内容识别类型）；待补正的材料上传后即补正")
 def upload(request, pk: int, material: Form[str], file: File[UploadedFile]):
     case = selectors.own_case(user=request.user, pk=pk)
-    uploads.attach(actor=request.user, case=case, material_key=material, upload=file)
-    if material in case.deficiencies:
-        services.supplement(actor=request.user, case=case, material_key=material)
-    return Status(201, _detail(selectors.own_case(user=request.user, pk=pk)))
+    services.upload_material(actor=request.user, case=case, material_key=material, upload=file)
+    return Status(201, _reread(request, pk))
 
 
 @router.post("/applications/{pk}/withdraw", response={200: CaseDetail, **REFUSALS}, tags=["申请"], summary="撤回申请")
 def withdraw(request, pk: int, payload: ReasonIn):
     case = selectors.own_case(user=request.user, pk=pk)
     services.withdraw(actor=request.user, case=case, reason=payload.reason)
-    return _detail(selectors.own_case(user=request.user, pk=pk))
+    return _reread(request, pk)
 
 
 @router.post("/applications/{pk}/urge", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
@@ -255,7 +247,7 @@ def withdraw(request, pk: int, payload: ReasonIn):
 def urge(request, pk: int):
     case = selectors.own_case(user=request.user, pk=pk)
     services.urge(actor=request.user, case=case)
-    return _detail(selectors.own_case(user=request.user, pk=pk))
+    return _reread(request, pk)
 
 
 # --- answers -----------------------------------------------------------------------------
@@ -264,6 +256,11 @@ def _case(case: Case) -> dict:
             "status": case.status, "status_label": case.get_status_display(), "stage": case.stage,
             "on_behalf": case.on_behalf, "created_at": case.created_at, "submitted_at": case.submitted_at,
             "accepted_at": case.accepted_at, "due_date": case.due_date, "completed_at": case.completed_at}
+
+
+def _reread(request, pk: int) -> dict:
+    """The case as the act left it."""
+    return _detail(selectors.own_case(user=request.user, pk=pk))
 
 
 def _detail(case: Case) -> dict:

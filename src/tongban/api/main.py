@@ -11,12 +11,17 @@ django-ninja's own static files, not a CDN."""
 
 from __future__ import annotations
 
+import json
+import math
+
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
+from tongban.api.errors import CSRF_MESSAGE, MESSAGES, STATUS_CODES
 from tongban.lib.errors import ApplicationError
 
 
@@ -24,13 +29,50 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # the messages readable as they are
 
 
+BAD_TEXT = ApplicationError("bad_character", "请求包含无效字符（NUL 或不成对的代理字符）")
+BAD_NUMBER = ApplicationError("bad_number", "请求包含无效的数字（NaN、Infinity 或超出范围）")
+
+
+def _refuse_constant(name: str):
+    raise BAD_NUMBER
+
+
+def _check(value) -> None:
+    """What JSON carries but no database stores: NUL and lone surrogates in text,
+    non-finite numbers (1e400 parses as infinity)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BAD_TEXT
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BAD_TEXT from None
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise BAD_NUMBER
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check(key)
+            _check(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check(item)
+
+
+class CheckedParser(Parser):
+    """JSON bodies (whatever their content type says), refused with 400 when they hold
+    what PostgreSQL or SQLite cannot store."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body, parse_constant=_refuse_constant)
+        _check(data)
+        return data
+
+
 api = NinjaAPI(title="通办开放接口", version="1", urls_namespace="api", auth=django_auth, renderer=Renderer(),
+               parser=CheckedParser(),
                description="申请人办事接口：事项目录与办事指南、在线申请（一次提交或草稿、上传材料、提交）、我的办件。")
 
-STATUS_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found", 405: "not_allowed",
-                409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many"}
-MESSAGES = {400: "请求格式不正确", 401: "请先登录。", 403: "没有权限", 404: "未找到，或不是您的", 405: "不支持该方法",
-            429: "请求过于频繁，请稍后再试"}
 
 
 def refusal(request, status: int, code: str, message: str, **more):
@@ -55,10 +97,11 @@ def _not_signed_in(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    if exc.status_code == 403 and "CSRF" in str(exc):
-        return refusal(request, 403, "csrf", "缺少或错误的 CSRF 令牌：请把 csrftoken Cookie 的值（或 /api/v1/me 给出的"
-                       " csrf_token）放在 X-CSRFToken 请求头中")
     status = exc.status_code
+    if status == 400 and isinstance(exc.__cause__, ApplicationError):  # our parser's refusal
+        return refusal(request, 400, exc.__cause__.code, exc.__cause__.message)
+    if status == 403 and str(exc) == "CSRF check Failed":  # ninja's APIKeyCookie says so
+        return refusal(request, 403, "csrf", CSRF_MESSAGE)
     return refusal(request, status, STATUS_CODES.get(status, "error"), MESSAGES.get(status, str(exc)))
 
 

@@ -8,6 +8,8 @@ from tongban.cases.tests.conftest import (  # noqa: F401 (fixtures)
     _media_in_tmp,
     academic,
     certificate_service,
+    residence_service,
+    station,
 )
 from tongban.catalog.models import FormField, ServiceItem, Step, UnitRule
 from tongban.catalog.services import publish
