@@ -467,13 +467,16 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--log", type=Path, help="keep a copy of the server's log here")
-    parser.add_argument("--flows", default="submit,api", help="which to measure: submit (the pages), api, or both")
+    parser.add_argument("--flows", default="submit,api", type=lambda text: set(text.split(",")),
+                        help="which to measure, comma-separated: submit (the pages), api")
     parser.add_argument("--lock-case-only", action="store_true",
                         help="patch services._locked in the server to lock only the case's row (FOR UPDATE OF)")
     parser.add_argument("--serial-outside", action="store_true",
                         help="patch services.next_serial to take the number in its own short transaction")
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.flows - {"submit", "api"}:
+        parser.error(f"--flows: unknown {', '.join(sorted(args.flows - {'submit', 'api'}))} (submit, api)")
     if args.drive:
         config = json.loads(args.drive)
         drive(config["port"], config["users"])
@@ -584,13 +587,13 @@ def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, 
         target = next(r for r in results if abs(r["offered"] - TARGET_RATE) < 1)
         return results, target
 
-    flows = []
+    measured = []
     if "submit" in args.flows:
         print("submissions (apply → form → submit), at fixed arrival rates:")
-        flows.append(("browser flow", *sweep("submit", [10, 20, 40, 80, TARGET_RATE])))
+        measured.append(("browser flow", *sweep("submit", [10, 20, 40, 80, TARGET_RATE])))
     if "api" in args.flows:
         print("API submissions (one JSON POST each: the draft and its submission in one act):")
-        flows.append(("API", *sweep("api", [40, 80, TARGET_RATE, 2 * TARGET_RATE])))
+        measured.append(("API", *sweep("api", [40, 80, TARGET_RATE, 2 * TARGET_RATE])))
     print("anchor (one POST to a view that does one INSERT, same server and middleware):")
     anchors, anchor_target = sweep("anchor", [TARGET_RATE, 2 * TARGET_RATE, 4 * TARGET_RATE, 8 * TARGET_RATE])
     driver.stdin.write(json.dumps({"do": "quit"}) + "\n")
@@ -610,7 +613,7 @@ def _conduct(args, driver: subprocess.Popen, server_pid: int, sampler: Sampler, 
     print(f"anchor: POST p95 {_ms(anchor_target['p95'])} at {anchor_target['achieved']:.0f}/s; saturates at "
           f"≈{max(r['achieved'] for r in anchors):.0f} POSTs/s; CPU per POST {1000 * per_anchor:.1f} ms "
           f"({TARGET_RATE:.0f}/s would take ≈{TARGET_RATE * per_anchor:.1f} cores)")
-    for label, steps, at_target in flows:
+    for label, steps, at_target in measured:
         ok = (at_target["p95"] is not None and at_target["p95"] < TARGET_P95
               and at_target["achieved"] >= 0.98 * TARGET_RATE)
         saturation = max(r["achieved"] for r in steps)
