@@ -433,8 +433,9 @@ def upload_material(*, actor: User, case: Case, material_key: str, upload):
     struck off (`supplement`) in the same transaction, or neither is kept."""
     from tongban.cases import uploads
 
-    with _act(role=Role.APPLICANT):
+    with uploads.stored_files() as stored, _act(role=Role.APPLICANT):
         attachment = uploads.attach(actor=actor, case=case, material_key=material_key, upload=upload)
+        stored.append(attachment.file)
         if material_key in attachment.case.deficiencies:
             supplement(actor=actor, case=attachment.case, material_key=material_key)
     return attachment

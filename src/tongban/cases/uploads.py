@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -63,6 +65,21 @@ def _allowed(kind: str | None, allowed: list[str]) -> bool:
     return kind in wanted
 
 
+@contextmanager
+def stored_files() -> Iterator[list]:
+    """Files put in the list inside the block are removed from storage again when the
+    block fails: their rows roll back with it, and a file no row names would stay
+    forever. (A transaction around the caller's that rolls back later is the caller's
+    to clean.)"""
+    stored: list = []
+    try:
+        yield stored
+    except BaseException:
+        for file in stored:
+            file.delete(save=False)
+        raise
+
+
 def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
     """Store one file for one material of the actor's own case, while the case can
     still be changed (draft, returned) or the material is awaiting supplement.
@@ -85,7 +102,7 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    with transaction.atomic():
+    with stored_files() as stored, transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         editable = case.status in (Status.DRAFT, Status.RETURNED)
         supplementing = case.status == Status.IN_APPROVAL and material_key in case.deficiencies
@@ -103,6 +120,7 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
                                 content_type=CONTENT_TYPES.get(kind, "application/octet-stream"), size=upload.size,
                                 sha256=digest.hexdigest(), uploaded_by=actor)
         attachment.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
+        stored.append(attachment.file)
         attachment.save()
         record(actor=actor, action="case.attach", obj=case, summary=f"上传材料：{material['name']}",
                details={"material": material_key, "sha256": attachment.sha256, "size": attachment.size})

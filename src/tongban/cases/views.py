@@ -54,7 +54,8 @@ def case_detail(request, pk: int):
     return render(request, "cases/case_detail.html", {
         "case": case, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
-        "can_edit": may["edit"], "can_withdraw": may["withdraw"], "can_urge": may["urge"]})
+        "can_edit": may["edit"], "can_withdraw": may["withdraw"], "can_urge": may["urge"],
+        "can_supplement": may["upload"] and bool(case.deficiencies)})
 
 
 @login_required

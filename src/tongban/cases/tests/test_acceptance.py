@@ -11,7 +11,7 @@ from tongban.cases import services
 from tongban.cases.models import Case, Delegation, WorkItem
 from tongban.cases.tests.conftest import pdf, png
 from tongban.cases.uploads import attach
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +237,29 @@ def test_a_clerk_cannot_accept_their_own_application(world, waiting):
         services.accept(actor=world.applicant, case=waiting, deficient=["photo"])
     assert caught.value.code == "own_case"
     assert _unchanged(waiting)
+
+
+def test_a_supplement_that_fails_keeps_neither_the_file_nor_its_row(world, waiting, settings, monkeypatch):
+    """The file and the supplement it makes are one act: when striking it off fails,
+    the upload is gone too, on disk as in the database."""
+    from pathlib import Path
+
+    services.accept(actor=world.clerk, case=waiting, deficient=["photo"])
+
+    def fails(**kwargs):
+        raise StateConflict("busy", "办件正在被处理，请稍后再试")
+
+    monkeypatch.setattr(services, "supplement", fails)
+    with pytest.raises(StateConflict):
+        services.upload_material(actor=world.applicant, case=waiting, material_key="photo", upload=png())
+    case = Case.objects.get(pk=waiting.pk)
+    assert case.deficiencies == ["photo"] and not case.attachments.filter(material_key="photo").exists()
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert {p.name for p in stored} == {Path(a.file.name).name for a in case.attachments.all()}
+
+
+def test_a_withdrawn_case_offers_no_supplement_of_what_it_lacked(world, waiting, login):
+    services.accept(actor=world.clerk, case=waiting, deficient=["photo"])
+    services.withdraw(actor=world.applicant, case=Case.objects.get(pk=waiting.pk))
+    page = login(world.applicant).get(f"/cases/{waiting.pk}/").content.decode()
+    assert f'action="/cases/{waiting.pk}/upload/"' not in page and "<h2>待补正材料</h2>" not in page
