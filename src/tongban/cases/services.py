@@ -185,14 +185,23 @@ def submit_new(*, actor: User, item: ServiceItem, answers: Mapping[str, object],
 
 def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
     """Keep what the applicant typed so far (each value checked, none required yet).
-    Values sent back masked (unchanged ID or phone numbers) keep the stored ones."""
-    with transaction.atomic():
+    Values sent back masked (unchanged ID or phone numbers) keep the stored ones. Only
+    a change is written, with a trail entry naming the fields changed (not their
+    values): the form saves on every change, and a save that changes nothing (a page
+    sent again) writes nothing."""
+    with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能修改自己的申请。")
         _require(case, Status.DRAFT, Status.RETURNED, doing="修改")
+        before = {**case.answers, **secrets_of(case)}
         _merge_answers(case, answers)
-        case.save()
+        after = {**case.answers, **secrets_of(case)}
+        changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+        if changed:
+            case.save()
+            record(actor=actor, action="case.draft_save", obj=case, summary=f"{case.serial or '草稿'} 修改填报内容",
+                   details={"fields": changed})
     return case
 
 

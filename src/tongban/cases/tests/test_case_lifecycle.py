@@ -178,3 +178,25 @@ def test_holders_include_a_delegate_for_the_delegated_days(world, certificate_se
     assert {u.username for u in workflow.holders(item)} == {"college_admin", "colleague"}
     services.decide(actor=colleague, item=item, outcome="approve")
     assert WorkItem.objects.get(pk=item.pk).decided_by == colleague
+
+
+def test_a_draft_change_is_on_the_trail_by_field_and_a_save_changing_nothing_writes_nothing(world,
+                                                                                           certificate_service):
+    from tongban.conftest import make_id
+
+    def saves():
+        return list(AuditEntry.objects.filter(action="case.draft_save", object_id=str(case.pk))
+                    .order_by("seq").values_list("details", "role", "summary"))
+
+    other_id = make_id(region="310101")
+    case = services.start_application(actor=world.applicant, item=certificate_service)
+    masked_id = case.answers["id_number"]
+    services.save_draft(actor=world.applicant, case=case, answers={"year": "2024", "reported": "否"})
+    assert [s[:2] for s in saves()] == [({"fields": ["reported", "year"]}, "applicant")]
+    updated = Case.objects.get(pk=case.pk).updated_at
+    # the same answers again, the ID number sent back masked as the page shows it
+    services.save_draft(actor=world.applicant, case=case, answers={"year": "2024", "id_number": masked_id})
+    assert len(saves()) == 1 and Case.objects.get(pk=case.pk).updated_at == updated
+    services.save_draft(actor=world.applicant, case=case, answers={"id_number": other_id})
+    assert [s[0] for s in saves()] == [{"fields": ["reported", "year"]}, {"fields": ["id_number"]}]
+    assert other_id not in str(saves())
