@@ -147,8 +147,11 @@ def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: 
 
 def _next_number(resource: Resource, day: dt.date) -> int:
     """The next queue number of the resource's day. The resource row is locked for the
-    rest of the transaction (no key: bookings referencing it are not held up)."""
-    list(Resource.objects.select_for_update(no_key=True).filter(pk=resource.pk).values_list("pk"))
+    rest of the transaction (no key: bookings referencing it are not held up), and that
+    row alone: Resource's default ordering joins its unit, whose row FOR UPDATE would
+    lock too."""
+    list(Resource.objects.select_for_update(no_key=True, of=("self",)).filter(pk=resource.pk).order_by()
+         .values_list("pk"))
     last = Booking.objects.filter(resource=resource, date=day).aggregate(n=Max("queue_number"))["n"]
     return (last or 0) + 1
 

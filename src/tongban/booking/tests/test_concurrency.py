@@ -11,7 +11,7 @@ from django.db import connection
 from tongban.accounts.models import OrgUnit
 from tongban.audit.models import AuditEntry
 from tongban.booking.models import Booking, Slot
-from tongban.booking.services import book
+from tongban.booking.services import book, walk_in
 from tongban.booking.tests.conftest import MONDAY, slot
 from tongban.conftest import while_another_holds
 from tongban.lib.errors import StateConflict
@@ -69,3 +69,13 @@ def test_booking_locks_the_person_not_their_unit(desk, applicant_like):
     with while_another_holds(OrgUnit, unit.pk):
         b = book(actor=user, slot=s, service=desk.id_card)
     assert Booking.objects.filter(pk=b.pk, person__account=user).exists()
+
+
+def test_a_queue_number_locks_the_window_not_its_unit(desk, world):
+    """Issuing the day's next number locks the resource's row; through Resource's
+    default ordering (by the unit's path) it used to lock the joined unit row too, so a
+    station being edited held up its whole queue."""
+    walker = world.person(name="孙居民", student_number="W001")
+    with while_another_holds(OrgUnit, desk.resource.org_unit_id):
+        b = walk_in(actor=world.clerk, resource=desk.resource, person=walker, service=desk.proof)
+    assert b.queue_number == 1
