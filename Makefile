@@ -8,12 +8,15 @@ PORT   ?= 8000
 # PostgreSQL used by `make test` when it answers (trust auth, as on the dev machines and CI).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tongban
 
-.PHONY: run test lint bench browser venv clean
+.PHONY: run test lint bench browser venv clean lock
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# requirements.lock pins what runs (production installs it alone); requirements-dev.lock adds the
+# tools that test it, with the same pins; requirements-s3.lock the object-storage extra. All carry
+# hashes, and are made from pyproject.toml by `make lock`.
+$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tongban needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
@@ -45,6 +48,16 @@ test: venv browser lint
 
 bench: venv
 	$(BIN)/python bench/run.py
+
+# Regenerates the three lock files from pyproject.toml against PyPI alone (no machine's own
+# index or wheel folder ends up in them), keeping the pins they already have.
+LOCK := PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+lock: venv
+	$(BIN)/python -m pip install -q --disable-pip-version-check pip-tools
+	$(LOCK) --output-file=requirements.lock pyproject.toml
+	$(LOCK) --extra=dev -c requirements.lock --output-file=requirements-dev.lock pyproject.toml
+	$(LOCK) --extra=s3 -c requirements.lock --output-file=requirements-s3.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) data/test-sqlite data/test-pg
