@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
+from tongban.accounts.decorators import staff_required
 from tongban.booking import clock, selectors, services
 from tongban.booking.models import State
 from tongban.lib.errors import ApplicationError
-from tongban.workbench.access import staff_required
 
 # --- the applicant's pages ----------------------------------------------------------------
 

@@ -4,10 +4,10 @@ reach."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 
+from tongban.accounts.decorators import staff_required
 from tongban.cases import selectors
 from tongban.cases.documents import result_pdf
 from tongban.cases.models import Status
-from tongban.workbench.access import staff_required
 
 
 def _pdf(case) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
+from tongban.accounts.decorators import staff_required
 from tongban.accounts.models import User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import selectors, services, workflow
@@ -20,7 +21,6 @@ from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
 from tongban.lib.errors import ApplicationError
-from tongban.workbench.access import staff_required
 
 COUNT_CAP = 1_000
 

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
+from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.hukou import batch, documents, selectors, services
 from tongban.hukou.models import BatchJob, Status, Waiver
 from tongban.lib.errors import ApplicationError
-from tongban.workbench.access import staff_required
 
 PDF = "application/pdf"
 

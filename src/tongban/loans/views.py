@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can, scope
+from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.audit.services import record_export
 from tongban.lib.errors import ApplicationError
 from tongban.loans import selectors, services
 from tongban.people.models import Person
-from tongban.workbench.access import staff_required
 
 
 @staff_required

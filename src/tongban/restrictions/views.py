@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can, scope
+from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.lib.errors import ApplicationError
 from tongban.people.models import Person
 from tongban.restrictions import selectors, services
 from tongban.restrictions.models import Blocks, Kind
-from tongban.workbench.access import staff_required
 
 
 @staff_required

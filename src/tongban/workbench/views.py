@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can, memberships_of, scope
+from tongban.accounts.decorators import staff_required
 from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
 from tongban.audit.selectors import trail
@@ -25,7 +26,6 @@ from tongban.people.jobs import start_import
 from tongban.people.models import Category
 from tongban.people.reading import template_xlsx
 from tongban.people.services import UNMASKABLE, unmask
-from tongban.workbench.access import staff_required
 
 
 @staff_required

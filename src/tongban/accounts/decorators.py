@@ -1,3 +1,6 @@
+"""View decorators for access rules: the pages of every app use these, so the rule of who
+reaches a staff page lives with the roles it reads, not in the workbench that lists them."""
+
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
