@@ -15,8 +15,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from tongban.lib import http
 from tongban.lib.errors import ApplicationError
-from tongban.notify.transports import TransportError, http
+from tongban.lib.http import RemoteError
 
 IN_WECHAT = "MicroMessenger"
 
@@ -39,7 +40,7 @@ def openid_for(code: str) -> str:
                        "grant_type": "authorization_code"})
     try:
         answer = http.call(f"{conf['api_base'].rstrip('/')}/sns/oauth2/access_token?{query}")
-    except TransportError as exc:
+    except RemoteError as exc:
         raise ApplicationError("wechat_unavailable", f"暂时无法连接微信：{exc.message}") from None
     openid = answer.get("openid")
     if not openid:

@@ -6,7 +6,7 @@ are appended as its last write."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -54,14 +54,27 @@ def _lock_chain_and_read_head() -> tuple[int, str]:
     return (last[0], last[1]) if last else (0, GENESIS)
 
 
+def _no_membership(actor) -> Any | None:
+    return None
+
+
+# Memberships are accounts', a layer above the trail: accounts registers how to find an
+# actor's first membership (with `role` and `org_unit`) when it starts.
+_first_membership: Callable[[Any], Any | None] = _no_membership
+
+
+def register_first_membership(lookup: Callable[[Any], Any | None]) -> None:
+    """Called by accounts at start-up; entries made before then name no role."""
+    global _first_membership
+    _first_membership = lookup
+
+
 def _actor_fields(actor, role: str | None, org_unit) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_name": "系统", "role": role or "", "org_unit_id": None,
                 "org_unit_name": ""}
     if role is None:  # a role given is the one acted in (with its unit, if any); else their first
-        from tongban.accounts.access import memberships_of
-
-        first = next(iter(memberships_of(actor)), None)
+        first = _first_membership(actor)
         if first is not None:
             role = role or first.role
             org_unit = org_unit or first.org_unit

@@ -17,7 +17,7 @@ from tongban.accounts.access import can, memberships_of, scope
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
-from tongban.audit.selectors import trail
+from tongban.accounts.trail import trail
 from tongban.audit.services import record_export
 from tongban.lib.errors import ApplicationError
 from tongban.lib.errors import PermissionDenied as AccessRefused

@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from tongban.lib.http import RemoteError
 
-class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
+# A transport's failure is a remote one, the same class lib.http raises.
+TransportError = RemoteError
 
 
 @dataclass

@@ -16,8 +16,9 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from tongban.lib import http
 from tongban.lib.masking import mask_phone
-from tongban.notify.transports import Outgoing, Transport, TransportError, http
+from tongban.notify.transports import Outgoing, Transport, TransportError
 
 # Answers from Dysmsapi that will not change on a retry: the number, the template or
 # its parameters are wrong. Everything else (flow control, balance, outages) is retried.

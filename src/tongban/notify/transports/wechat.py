@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 
-from tongban.notify.transports import Outgoing, Transport, TransportError, http
+from tongban.lib import http
+from tongban.notify.transports import Outgoing, Transport, TransportError
 
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid credential, invalid token, token expired
 PERMANENT_ERRORS = {

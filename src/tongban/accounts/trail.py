@@ -1,3 +1,6 @@
+"""The auditors' reader of the trail. It applies the caller's scope, so it sits with the
+access rules in accounts, above the trail itself (audit, which every app below writes to)."""
+
 from __future__ import annotations
 
 from datetime import date
