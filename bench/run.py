@@ -6,7 +6,7 @@ throwaway database (SQLite, or DATABASE_URL's server if set), and print their fi
 --quick runs a tenth of the size or less (5,000 rows, 100,000 entries, 3,000 messages, 30,000 cases,
 30 applicants for 3 s a step, 100 clients for 10 places, 10,000 loans) to check the benches
 themselves; the targets are for the full size.
-cases_scale.py and booking_rush.py need PostgreSQL (DATABASE_URL) and say they skipped
+cases_scale.py, booking_rush.py and backup_restore.py need PostgreSQL (DATABASE_URL) and say they skipped
 on SQLite.
 """
 
@@ -27,6 +27,7 @@ BENCHES = [
     ("cases_submit_http.py", ["--applicants", "30", "--seconds", "3"]),
     ("booking_rush.py", ["--clients", "100", "--places", "10"]),
     ("loans_sweep.py", ["--loans", "10000"]),
+    ("backup_restore.py", ["--cases", "30000"]),
 ]
 
 
