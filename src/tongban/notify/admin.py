@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from tongban.accounts.access import can
+from tongban.accounts.roles import Action
 from tongban.lib.admin import ReadOnlyAdmin
 from tongban.lib.errors import ApplicationError
 from tongban.notify import events, services
@@ -24,7 +26,8 @@ class TemplateForm(forms.ModelForm):
         try:
             check_template(event=data.get("event", ""), channel=data.get("channel", ""),
                            subject=data.get("subject", ""), body=data.get("body", ""),
-                           provider_template=data.get("provider_template", ""))
+                           provider_template=data.get("provider_template", ""),
+                           enabled=bool(data.get("enabled")))
         except ApplicationError as exc:
             raise ValidationError({exc.field or "__all__": exc.message}) from None
         return data
@@ -37,6 +40,19 @@ class TemplateAdmin(admin.ModelAdmin):
     list_filter = ("channel", "enabled", "event")
     search_fields = ("event", "subject", "body")
     readonly_fields = ("variables",)
+
+    # the service checks notify.manage too; asked here first, so the save cannot fail on it
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can(request.user, Action.NOTIFY_MANAGE)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can(request.user, Action.NOTIFY_MANAGE)
+
+    def save_model(self, request, obj, form, change):
+        services.save_template(actor=request.user, template=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an event without its inbox wording could tell no one: disable a channel instead
 
     @admin.display(description="事件名称")
     def event_label(self, obj):

@@ -13,6 +13,11 @@ class NotifyConfig(AppConfig):
         # Shipped wording becomes editable rows once the table exists; existing rows
         # (an admin's edits) are never touched.
         post_migrate.connect(templates.ensure_defaults_after_migrate, sender=self)
+        from tongban.notify.hooks import import_finished
+        from tongban.people import jobs
+
+        if import_finished not in jobs.finished:
+            jobs.finished.append(import_finished)
         setting_changed.connect(_forget_transports)
 
 

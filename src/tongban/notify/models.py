@@ -47,9 +47,13 @@ class Message(models.Model):
         DEAD = "dead", "已放弃"
 
     key = models.CharField("幂等键", max_length=200, unique=True)
-    # indexed by notify_inbox below, which leads with the recipient
+    # indexed by notify_inbox below, which leads with the recipient. A person with no
+    # account yet (an imported freshman) is reached by text at their own phone: then
+    # `person` names them and `recipient` is empty (never for the inbox).
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE,
-                                  related_name="messages", db_index=False)
+                                  related_name="messages", db_index=False, null=True, blank=True)
+    person = models.ForeignKey("people.Person", verbose_name="收件人（未绑定账号）", on_delete=models.CASCADE,
+                               related_name="+", null=True, blank=True)
     channel = models.CharField("渠道", max_length=16, choices=Channel.CHOICES)
     event = models.CharField("事件", max_length=64)
     kind = models.CharField("类别", max_length=32)
@@ -84,9 +88,14 @@ class Message(models.Model):
                          condition=Q(status__in=["pending", "failed", "sending"])),
             models.Index(fields=["recipient", "channel", "-created_at"], name="notify_inbox"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | (Q(person__isnull=False) & ~Q(channel="inbox")),
+                name="notify_message_has_a_recipient"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.subject or self.event} → {self.recipient_id}"
+        return f"{self.subject or self.event} → {self.recipient_id or f'person {self.person_id}'}"
 
 
 class Preference(models.Model):
@@ -104,3 +113,35 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.kind}"
+
+
+class OptOut(models.Model):
+    """"No more text messages", for one person or one phone number, as staff recorded it
+    (the provider's TD/退订 replies do not reach the hall). Respected by every SMS,
+    to an account or to a person with none, when it is queued and again when it is
+    sent."""
+
+    person = models.ForeignKey("people.Person", verbose_name="人员", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField("手机号", max_length=16, blank=True, editable=False)
+    reason = models.CharField("原因", max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "短信退订"
+        verbose_name_plural = "短信退订"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False) | ~Q(phone_index=""),
+                                   name="notify_optout_names_someone"),
+            models.UniqueConstraint(fields=["person"], condition=Q(person__isnull=False),
+                                    name="notify_optout_one_per_person"),
+            models.UniqueConstraint(fields=["phone_index"], condition=~Q(phone_index=""),
+                                    name="notify_optout_one_per_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"退订：{self.phone_masked or self.person_id}"

@@ -19,14 +19,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 
 from tongban.lib.masking import redact_text
 from tongban.notify import transports
 from tongban.notify.events import Channel
 from tongban.notify.models import Message
-from tongban.notify.services import backoff
+from tongban.notify.services import backoff, opted_out
 from tongban.notify.transports import Outgoing, TransportError
 
 log = logging.getLogger(__name__)
@@ -66,28 +66,50 @@ def claim(limit: int) -> list[Message]:
     return list(Message.objects.filter(pk__in=ids, claim=token).select_related("recipient"))
 
 
-def phones_of(messages: list[Message]) -> dict[int, str]:
-    """The encrypted phones of a batch's SMS recipients, in one query (decrypted one
-    by one, just before each is sent)."""
+def _to(message: Message) -> tuple[str, int]:
+    """Whom a text goes to: an account, or a person with none."""
+    return ("user", message.recipient_id) if message.recipient_id else ("person", message.person_id)
+
+
+def phones_of(messages: list[Message]) -> dict[tuple[str, int], str | None]:
+    """The encrypted phones of a batch's SMS recipients (accounts by their person
+    record, people without one by their own), in one query, decrypted one by one just
+    before each is sent; None for a phone or person that opted out since the text was
+    queued."""
     from tongban.people.models import Person
 
-    users = {m.recipient_id for m in messages if m.channel == Channel.SMS}
-    if not users:
+    texts = [_to(m) for m in messages if m.channel == Channel.SMS]
+    users = {pk for who, pk in texts if who == "user"}
+    people = {pk for who, pk in texts if who == "person"}
+    if not texts:
         return {}
-    return dict(Person.objects.filter(account__in=users).values_list("account_id", "phone_enc"))
+    found = Person.objects.filter(Q(account__in=users) | Q(pk__in=people)).annotate(out=Exists(opted_out()))
+    phones: dict[tuple[str, int], str | None] = {}
+    for pk, account_id, encrypted, out in found.values_list("pk", "account_id", "phone_enc", "out"):
+        value = None if out and encrypted else encrypted
+        if pk in people:
+            phones["person", pk] = value
+        if account_id in users:
+            phones["user", account_id] = value
+    return phones
 
 
-def address_of(message: Message, phones: dict[int, str]) -> str:
+def address_of(message: Message, phones: dict[tuple[str, int], str | None]) -> str:
     user = message.recipient
-    if message.channel == Channel.EMAIL:
+    if message.channel == Channel.SMS:
+        from tongban.lib import crypto
+
+        encrypted = phones.get(_to(message), "")
+        if encrypted is None:
+            raise TransportError("该手机号或人员已登记退订短信，未发送", permanent=True)
+        address = crypto.decrypt(encrypted) if encrypted else ""
+    elif user is None:
+        raise TransportError(f"未绑定账号的人员只能收短信，不能经{Channel.LABELS.get(message.channel, message.channel)}"
+                             "发送", permanent=True)
+    elif message.channel == Channel.EMAIL:
         address = user.email
     elif message.channel == Channel.WECHAT:
         address = user.wechat_openid
-    elif message.channel == Channel.SMS:
-        from tongban.lib import crypto
-
-        encrypted = phones.get(user.pk, "")
-        address = crypto.decrypt(encrypted) if encrypted else ""
     else:
         raise TransportError(f"渠道 {message.channel} 不经中继发送", permanent=True)
     if not address:
@@ -95,13 +117,28 @@ def address_of(message: Message, phones: dict[int, str]) -> str:
     return address
 
 
-def _outgoing(message: Message, phones: dict[int, str]) -> Outgoing:
-    params = message.params if message.channel in (Channel.SMS, Channel.WECHAT) else {}
+def _content(message: Message) -> tuple[str, dict[str, str]]:
+    """The body and provider parameters to send; a message with nothing to say (an
+    empty body, no parameter with any text: a template emptied after it was queued,
+    values that rendered to nothing) is refused for good, never sent."""
+    label = Channel.LABELS.get(message.channel, message.channel)
+    if message.channel in (Channel.SMS, Channel.WECHAT):
+        params = {str(k): str(v) for k, v in (message.params or {}).items()}
+        if not any(v.strip() for v in params.values()):
+            raise TransportError(f"{label}内容为空（模板参数没有任何内容），未发送", permanent=True)
+        return message.body, params
+    if not message.body.strip():
+        raise TransportError(f"{label}正文为空，未发送", permanent=True)
+    return message.body, {}
+
+
+def _outgoing(message: Message, phones: dict[tuple[str, int], str | None]) -> Outgoing:
+    body, params = _content(message)
     link = message.link
     if link.startswith("/"):
         link = settings.SITE_URL.rstrip("/") + link
     return Outgoing(message_id=message.pk, address=address_of(message, phones), subject=message.subject,
-                    body=message.body, provider_template=message.provider_template, params=params, link=link)
+                    body=body, provider_template=message.provider_template, params=params, link=link)
 
 
 def _record(message: Message, **outcome) -> int:
@@ -110,7 +147,7 @@ def _record(message: Message, **outcome) -> int:
     return Message.objects.filter(pk=message.pk, claim=message.claim, status=S.SENDING).update(**outcome)
 
 
-def deliver(message: Message, tally: Tally, phones: dict[int, str] | None = None) -> None:
+def deliver(message: Message, tally: Tally, phones: dict | None = None) -> None:
     now = timezone.now()
     try:
         outgoing = _outgoing(message, phones if phones is not None else phones_of([message]))

@@ -8,14 +8,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from tongban.accounts import throttle
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
@@ -25,14 +28,15 @@ from tongban.lib.errors import ApplicationError, PermissionDenied
 from tongban.lib.masking import redact
 from tongban.notify import events, rendering
 from tongban.notify.events import Channel
-from tongban.notify.models import Message, Preference
-from tongban.notify.templates import wording
+from tongban.notify.models import Message, OptOut, Preference, Template
+from tongban.notify.templates import check_template, wording
 
 log = logging.getLogger(__name__)
 
 BATCH = 2_000
 PRECHECK_FROM = 50  # rows of a batch: fewer (an act's few messages) just rely on the unique key
 COPY_FROM = 200
+TEST_PER_HOUR = 3  # test messages per account: each text is paid for by the office
 
 
 def _kick() -> None:
@@ -56,18 +60,23 @@ def chosen_channels(kind: events.Kind, preferred: list[str] | None) -> set[str]:
 
 def _choices_and_reach(users: list[User], kind: str) -> tuple[dict[int, list[str]], dict[int, set[str]]]:
     """Each user's chosen channels for `kind` (absent: none chosen) and the channels
-    they have an address for. One written-out statement: every act that tells someone
-    asks, and Django's compiling of the two reads it replaces cost more than both."""
+    they have an address for (a phone that opted out of texts is none). One
+    written-out statement: every act that tells someone asks, and Django's compiling
+    of the two reads it replaces cost more than both."""
     from tongban.people.models import Person
 
+    if not users:
+        return {}, {}
     quote = connection.ops.quote_name
-    user_t, pref_t, person_t = (quote(m._meta.db_table) for m in (User, Preference, Person))
+    user_t, pref_t, person_t, out_t = (quote(m._meta.db_table) for m in (User, Preference, Person, OptOut))
     channels = Preference._meta.get_field("channels")
     prefs, with_phone = {}, set()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT u.id, p.channels, EXISTS (SELECT 1 FROM {person_t} pp WHERE pp.account_id = u.id "
-            f"AND pp.phone_enc <> '') FROM {user_t} u LEFT JOIN {pref_t} p ON p.user_id = u.id AND p.kind = %s "
+            f"AND pp.phone_enc <> '' AND NOT EXISTS (SELECT 1 FROM {out_t} o WHERE o.person_id = pp.id "
+            f"OR (o.phone_index = pp.phone_index AND pp.phone_index <> ''))) "
+            f"FROM {user_t} u LEFT JOIN {pref_t} p ON p.user_id = u.id AND p.kind = %s "
             f"WHERE u.id IN ({', '.join(['%s'] * len(users))})", [kind, *(u.pk for u in users)])
         for pk, chosen, phone in cursor.fetchall():
             if chosen is not None:
@@ -87,16 +96,53 @@ def _choices_and_reach(users: list[User], kind: str) -> tuple[dict[int, list[str
     return prefs, reach
 
 
+def opted_out():
+    """The opt-outs of the person in the outer query (theirs, or their phone's)."""
+    return OptOut.objects.filter(Q(person_id=OuterRef("pk"))
+                                 | (Q(phone_index=OuterRef("phone_index")) & ~Q(phone_index="")))
+
+
+def textable(person_ids: Iterable[int]) -> set[int]:
+    """The people among `person_ids` a text can reach: a phone on their record, and
+    neither they nor that phone opted out."""
+    from tongban.people.models import Person
+
+    ids = list(person_ids)
+    if not ids:
+        return set()
+    return set(Person.objects.filter(pk__in=ids).exclude(phone_enc="").exclude(Exists(opted_out()))
+               .values_list("pk", flat=True))
+
+
+class Reach:
+    """How an outgoing message reached its person, as a batch's result counts them."""
+
+    INBOX = "inbox"  # their account's inbox (and the channels they chose)
+    SMS = "sms"  # no account: a text to the phone on their record
+    NONE = "none"  # no account, and no phone a text may go to (none, or opted out)
+
+
 @dataclass
 class Outgoing:
     """One recipient's message of an event: its business key, its values, and what it
-    is about (a sweep's reminder per loan, each with its own key and values)."""
+    is about (a sweep's reminder per loan, each with its own key and values).
 
-    user: User
+    The recipient is an account (`user`), or a person with none yet (`user` None,
+    `person` given): such a person is texted at the phone on their record, when the
+    event has an SMS wording, its kind goes out by text and no opt-out stands."""
+
+    user: User | None
     key: str
     context: dict
     link: str = ""
     obj: Any = None
+    person: Any = None
+
+    @classmethod
+    def for_person(cls, person, key: str, context: dict, link: str = "", obj: Any = None) -> Outgoing:
+        """To a person: their account when they have bound one (its preferences and
+        channels), else the phone on their record."""
+        return cls(person.account if person.account_id else None, key, context, link, obj, person)
 
 
 def notify(
@@ -125,9 +171,11 @@ def notify(
         for user in recipients))
 
 
-def notify_each(*, event: str, outgoing: Iterable[Outgoing], progress: Callable[[int], None] | None = None) -> int:
+def notify_each(*, event: str, outgoing: Iterable[Outgoing], progress: Callable[[int], None] | None = None,
+                tally: Counter | None = None) -> int:
     """`notify` for messages that differ per recipient in key, values or object, in
-    batches that each read the recipients' choices and addresses once."""
+    batches that each read the recipients' choices and addresses once. `tally`, if
+    given, counts each outgoing message under how it reached its person (`Reach`)."""
     declared = events.get(event)
     kind = events.KINDS[declared.kind]
     templates = wording(event)
@@ -140,23 +188,40 @@ def notify_each(*, event: str, outgoing: Iterable[Outgoing], progress: Callable[
     with transaction.atomic(savepoint=False):
         pending = iter(outgoing)
         while batch := [o for _, o in zip(range(BATCH), pending, strict=False)]:
-            users = list({o.user.pk: o.user for o in batch}.values())
+            users = list({o.user.pk: o.user for o in batch if o.user is not None}.values())
             prefs, reach = _choices_and_reach(users, kind.key)
+            texted = textable(o.person.pk for o in batch if o.user is None and o.person is not None)
+            by_text = Channel.SMS in templates and Channel.SMS in chosen_channels(kind, None)
             planned = []
             for o in batch:
-                values = {"name": str(o.user), **o.context}
+                if o.user is None and (o.person is None or not by_text or o.person.pk not in texted):
+                    if tally is not None:
+                        tally[Reach.NONE] += 1
+                    continue
+                values = {"name": str(o.user) if o.user is not None else o.person.name, **o.context}
                 missing = [v for v in declared.variables if v not in values]
                 if missing:
                     raise KeyError(f"event {event!r} needs {missing}")
                 values = redact({k: str(values[k]) for k in declared.variables})
+                if o.user is None:
+                    # the text is the person's only message: it stands for the inbox row
+                    sms = row_key(o.key, f"p{o.person.pk}", Channel.SMS)
+                    planned.append((o, values, Channel.SMS, sms))
+                    if tally is not None:
+                        tally[Reach.SMS] += 1
+                    continue
                 inbox = row_key(o.key, o.user.pk, Channel.INBOX)
                 for channel in chosen_channels(kind, prefs.get(o.user.pk)) & reach[o.user.pk]:
                     if channel in templates:
                         planned.append((o, values, channel, inbox))
+                if tally is not None:
+                    tally[Reach.INBOX] += 1
             # A sweep run again has most of its rows already: they are found before
-            # rendering, by the inbox row each message has and writes with its others.
+            # rendering, by the inbox row each message has and writes with its others
+            # (a person's text, which has none, by itself).
             have = _existing(list({p[3] for p in planned})) if len(planned) > PRECHECK_FROM else set()
-            _insert([_row(templates[channel], o.user, values, key=o.key, now=now, link=o.link, kind=kind.key,
+            _insert([_row(templates[channel], o.user, values, key=o.key, person=o.person, now=now, link=o.link,
+                          kind=kind.key,
                           object_type=o.obj._meta.label_lower if o.obj is not None else "",
                           object_id=str(o.obj.pk) if o.obj is not None else "")
                      for o, values, channel, inbox in planned if inbox not in have])
@@ -213,9 +278,10 @@ def _rendered(template, values: dict) -> dict:
             "provider_template": template.provider_template}
 
 
-def row_key(key: str, user_id: int, channel: str) -> str:
-    """The row's unique key. A long business key is hashed so that the recipient and
-    channel are never cut off (which would make recipients collide)."""
+def row_key(key: str, user_id: int | str, channel: str) -> str:
+    """The row's unique key (`user_id` an account's id, or "p<id>" for a person with
+    none). A long business key is hashed so that the recipient and channel are never
+    cut off (which would make recipients collide)."""
     if len(key) > 150:
         key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return f"{key}:{user_id}:{channel}"
@@ -227,8 +293,10 @@ def _row(template, user, values: dict, **fields) -> dict:
     channel = template.channel
     inbox = channel == Channel.INBOX
     now = fields["now"]
+    to = user.pk if user is not None else f"p{fields['person'].pk}"
     return {
-        "key": row_key(fields["key"], user.pk, channel), "recipient_id": user.pk, "channel": channel,
+        "key": row_key(fields["key"], to, channel), "recipient_id": user.pk if user is not None else None,
+        "person_id": None if user is not None else fields["person"].pk, "channel": channel,
         "event": template.event, "kind": fields["kind"], "context": values, **_rendered(template, values),
         "link": fields["link"], "object_type": fields["object_type"], "object_id": fields["object_id"],
         # the inbox row is the delivery: it is there the moment the change commits
@@ -298,9 +366,14 @@ def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
 
 def send_test_message(*, actor: User) -> int:
     """Send the actor a test message on every channel they receive account messages
-    on, so they can see each one works."""
+    on, so they can see each one works. At most TEST_PER_HOUR an hour per account
+    (each text is paid for by the office): more are refused with a message."""
     if not actor.is_authenticated:
         raise PermissionDenied("login_required", "请先登录。")
+    limit = TEST_PER_HOUR
+    # counted before sending, atomically (cache.incr), so two tabs cannot both take the last one
+    if throttle.fail("notify-test", str(actor.pk), window=3600) > limit:
+        raise ApplicationError("too_many_tests", f"测试通知每小时最多发送 {limit} 次，请稍后再试。")
     now = timezone.localtime()
     with transaction.atomic():
         return notify(event="notify.test", recipients=[actor], key=f"notify.test:{now.timestamp():.0f}",
@@ -310,3 +383,73 @@ def send_test_message(*, actor: User) -> int:
 def backoff(attempts: int, *, base: int, cap: int) -> timedelta:
     """1st retry after `base` seconds, doubling each time, never more than `cap`."""
     return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> OptOut:
+    """Record that a person, or a phone number, takes no more text messages (they
+    replied TD/退订, called the office, the number is someone else's). A person's needs
+    people.edit over their unit; a bare number, notify.manage. Recording one already
+    standing returns it unchanged."""
+    from tongban.lib import crypto
+    from tongban.lib.masking import mask_phone
+
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("reason_required", "请填写退订原因", field="reason")
+    phone = "".join(phone.split())
+    if (person is None) == (not phone):
+        raise ApplicationError("opt_out_whom", "请填写人员或手机号（二选一）", field="phone")
+    if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+        raise ApplicationError("bad_phone", "手机号应为 11 位数字", field="phone")
+    if person is not None:
+        authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
+        lookup = {"person": person}
+    else:
+        authorize(actor, Action.NOTIFY_MANAGE)
+        lookup = {"phone_index": crypto.blind_index(phone, purpose="phone")}
+    with transaction.atomic():
+        opt_out, created = OptOut.objects.get_or_create(**lookup, defaults={
+            "reason": reason[:200], "recorded_by": actor, "phone_masked": mask_phone(phone) if phone else ""})
+        if created:
+            whom = person.name if person is not None else opt_out.phone_masked
+            record(actor=actor, action="notify.opt_out", obj=opt_out, summary=f"登记退订短信：{whom}",
+                   details={"person": person.pk if person is not None else None,
+                            "phone": opt_out.phone_masked, "reason": opt_out.reason})
+    return opt_out
+
+
+def lift_opt_out(*, actor: User, opt_out: OptOut) -> None:
+    """Texts may go again to that person or number (they asked to receive them)."""
+    if opt_out.person_id:
+        authorize(actor, Action.PEOPLE_EDIT, unit=opt_out.person.org_unit)
+    else:
+        authorize(actor, Action.NOTIFY_MANAGE)
+    with transaction.atomic():
+        deleted, _ = OptOut.objects.filter(pk=opt_out.pk).delete()
+        if deleted:
+            record(actor=actor, action="notify.opt_in", object_type="notify.optout", object_id=str(opt_out.pk),
+                   summary=f"取消短信退订：{opt_out.phone_masked or opt_out.person.name}",
+                   details={"person": opt_out.person_id, "phone": opt_out.phone_masked})
+
+
+TEMPLATE_FIELDS = ("event", "channel", "subject", "body", "provider_template", "enabled")
+
+
+def save_template(*, actor: User, template: Template) -> Template:
+    """Save a template as edited in the back office (new, or changed), checked first
+    (see `templates.check_template`: an enabled channel with nothing to send is
+    refused naming it), with the old and new wording on the trail."""
+    authorize(actor, Action.NOTIFY_MANAGE)
+    check_template(**{f: getattr(template, f) for f in TEMPLATE_FIELDS})
+    new = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
+    with transaction.atomic():
+        old = (Template.objects.select_for_update().filter(pk=template.pk).values(*TEMPLATE_FIELDS).first()
+               if template.pk else None)
+        if old == new:
+            return template
+        template.save()
+        changed = [f for f in TEMPLATE_FIELDS if old is None or old[f] != new[f]]
+        record(actor=actor, action="notify.template_save", obj=template,
+               summary=f"{'修改' if old else '新建'}通知模板：{template}",
+               details={"old": {f: old[f] for f in changed} if old else None, "new": {f: new[f] for f in changed}})
+    return template

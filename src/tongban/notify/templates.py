@@ -28,22 +28,36 @@ def ensure_defaults_after_migrate(**kwargs) -> None:
     ensure_defaults()
 
 
-def check_template(*, event: str, channel: str, subject: str, body: str, provider_template: str) -> None:
+def check_template(*, event: str, channel: str, subject: str, body: str, provider_template: str,
+                   enabled: bool = True) -> None:
     """Refuse wording that could not be rendered for this event: an unknown event, a
-    variable the event does not provide, malformed placeholders, a provider channel
-    without its provider template id or with a malformed parameter list."""
+    variable the event does not provide, malformed placeholders, a malformed parameter
+    list; and an enabled template with nothing to send (an empty body, no parameter,
+    a parameter with no text), naming the channel. The inbox template cannot be turned
+    off: every message of the event is its inbox row first."""
     try:
         declared = events.get(event)
     except LookupError:
         raise ApplicationError("template_unknown_event", f"没有名为 {event} 的事件", field="event") from None
+    label = Channel.LABELS.get(channel, channel)
+    if channel == Channel.INBOX and not enabled:
+        raise ApplicationError("template_inbox_required", "站内消息模板不能停用：每条通知都先进入站内消息",
+                               field="enabled")
     rendering.check(subject, declared.variables, field="subject")
     if channel in (Channel.SMS, Channel.WECHAT):
-        for text in rendering.parse_params(body, field="body").values():
+        params = rendering.parse_params(body, field="body")
+        for text in params.values():
             rendering.check(text, declared.variables, field="body")
+        if enabled and not params:
+            raise ApplicationError("template_empty", f"已启用的{label}模板正文不能为空：每行一个“参数名=内容”",
+                                   field="body")
+        empty = [key for key, text in params.items() if not text]
+        if enabled and empty:
+            raise ApplicationError("template_empty", f"{label}模板的参数 {empty[0]} 没有内容", field="body")
     else:
         rendering.check(body, declared.variables, field="body")
-        if not body.strip():
-            raise ApplicationError("template_empty", "正文不能为空", field="body")
+        if enabled and not body.strip():
+            raise ApplicationError("template_empty", f"已启用的{label}模板正文不能为空", field="body")
 
 
 _WORDING = ConfigCache("notify.wording", watch=(Template,))

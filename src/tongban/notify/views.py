@@ -67,6 +67,10 @@ def preferences(request):
 @login_required
 @require_POST
 def send_test(request):
-    count = services.send_test_message(actor=request.user)
-    messages.success(request, f"已发送测试通知（{count} 个渠道），请查收。")
+    try:
+        count = services.send_test_message(actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已发送测试通知（{count} 个渠道），请查收。")
     return redirect("notify:preferences")

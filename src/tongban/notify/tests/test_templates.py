@@ -31,7 +31,7 @@ def test_an_edited_template_is_not_overwritten_by_the_defaults():
     ("您好 {name", "body", "template_syntax", "花括号不成对：expected '}' before end of string"),
     ("{name.__class__}", "body", "template_syntax", "占位符 {name.__class__} 只能是变量名，如 {name}"),
     ("{name!r}", "body", "template_syntax", "占位符 {name} 只能是变量名，如 {name}"),
-    ("", "body", "template_empty", "正文不能为空"),
+    ("", "body", "template_empty", "已启用的站内消息模板正文不能为空"),
 ])
 def test_bad_wording_is_refused_naming_the_field(body, field, code, message):
     with pytest.raises(ApplicationError) as caught:
