@@ -4,6 +4,7 @@ task runs it and keeps its progress on the row, and the page polls that row."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -16,9 +17,12 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.lib.errors import ApplicationError
-from tongban.notify.services import notify
 from tongban.people.imports import import_people
 from tongban.people.models import ImportJob
+
+# Called inside the transaction that marks a job done, as `tell(job=..., outcome=...)`. The
+# message to the importer is notify's, a layer above people, which registers it at start-up.
+finished: list[Callable[..., None]] = []
 
 
 @transaction.atomic
@@ -71,11 +75,8 @@ def run_import_job(*, job_id: int) -> ImportJob:
             status=ImportJob.Status.DONE, total_rows=outcome.total, processed_rows=outcome.total,
             created_count=outcome.created, updated_count=outcome.updated,
             error_count=len(outcome.errors), report=outcome.report_csv(), finished_at=timezone.now())
-        # the importer may have left the page: tell them it is done (once per job)
-        notify(event="people.import_finished", recipients=[job.created_by], key=f"people.import:{job.pk}",
-               context={"file": job.original_name, "created": outcome.created, "updated": outcome.updated,
-                        "refused": len(outcome.errors)},
-               link=f"/workbench/people/import/{job.pk}/", obj=job)
+        for tell in finished:  # the importer may have left the page (notify tells them, once per job)
+            tell(job=job, outcome=outcome)
     return _discard_file(job)
 
 
