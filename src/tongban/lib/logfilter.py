@@ -17,3 +17,23 @@ class RedactIdNumbers(logging.Filter):
         if record.exc_text and contains_id_number(record.exc_text):
             record.exc_text = redact_text(record.exc_text)
         return True
+
+
+try:
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # gunicorn is the production server only
+    _GunicornLogger = None
+
+if _GunicornLogger is not None:
+
+    class GunicornLogger(_GunicornLogger):
+        """gunicorn's own logs (the access log writes every request line, query and
+        Referer included) with ID numbers masked: `gunicorn --logger-class
+        tongban.lib.logfilter.GunicornLogger` (scripts/serve). gunicorn's loggers do
+        not go through Django's LOGGING."""
+
+        def setup(self, cfg):
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                if not any(isinstance(f, RedactIdNumbers) for f in log.filters):
+                    log.addFilter(RedactIdNumbers())

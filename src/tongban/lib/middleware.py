@@ -20,3 +20,22 @@ class RejectNulCharacters:
                 if "\x00" in key or any("\x00" in item for item in items):
                     return HttpResponseBadRequest(MESSAGE.encode(), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class NoStoreForPersonalAnswers:
+    """Whatever is served to a signed-in user, and every API answer, is `Cache-Control:
+    no-store`: pages, files, PDFs, exports and JSON about a person must not stay in a
+    shared computer's browser cache or a proxy. Static assets (their own, immutable
+    names) are left to WhiteNoise, which answers them before this runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if (signed_in or request.path.startswith("/api/")) and not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+        return response
