@@ -129,101 +129,119 @@ class _Checker:
         return self.units[name]
 
     def check(self, row: int, values: list) -> _Row | None:
+        """A whole row, or None with its problems noted: every cell is checked, so one pass
+        over the file names every problem of every row."""
         texts = [_text(v) for v in values]
         if not any(texts):
             return None  # blank line: skipped silently, as Excel users expect
         cells = {key: texts[position] for key, position in self.sheet.columns.items() if position < len(texts)}
-        ok = True
+        if not self._no_nul(row, cells):
+            return None
+        checks = (self._name(row, cells), self._id_number(row, values, cells), self._category(row, cells))
+        name, (parsed, id_index), category = (value for value, _ in checks)
+        number, number_ok = self._number(row, cells, category)
+        unit, unit_ok = self._org_unit(row, cells)
+        year, year_ok = self._year(row, cells)
+        phone, phone_ok = self._phone(row, cells)
+        if not (all(ok for _, ok in checks) and number_ok and unit_ok and year_ok and phone_ok):
+            return None
+        return _Row(row, name, parsed, id_index, number, unit, category, year, phone)
+
+    # Each step checks one column and returns (value, ok), noting its problems.
+
+    def _no_nul(self, row: int, cells: dict[str, str]) -> bool:
+        # A NUL is never data (Excel does not write one; a damaged CSV may), and
+        # PostgreSQL refuses it in text, which would stop the import halfway.
+        clean = True
         for key, text in cells.items():
-            # A NUL is never data (Excel does not write one; a damaged CSV may), and
-            # PostgreSQL refuses it in text, which would stop the import halfway.
             if "\x00" in text:
                 self._problem(row, key, "", "含有空字符（NUL），文件可能已损坏")
-                ok = False
-        if not ok:
-            return None
+                clean = False
+        return clean
+
+    def _name(self, row: int, cells: dict[str, str]) -> tuple[str, bool]:
         name = cells.get("name", "")
         if not name:
             self._problem(row, "name", "", "姓名不能为空")
-            ok = False
-        elif len(name) > 64:
+            return name, False
+        if len(name) > 64:
             self._problem(row, "name", name[:20], "姓名过长（最多 64 个字符）")
-            ok = False
+            return name, False
+        return name, True
 
+    def _id_number(self, row: int, values: list, cells: dict[str, str]
+                   ) -> tuple[tuple[idnumber.IdNumber | None, str], bool]:
         raw_id = self._cell(values, "id_number")
-        parsed = None
         if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
             self._problem(row, "id_number", mask_id_number(_text(raw_id)),
                           "身份证号被 Excel 存成了数字，末几位可能已丢失；请把该列设为文本后重新填写")
-            ok = False
-        else:
-            try:
-                parsed = idnumber.parse(cells.get("id_number", ""), today=self.today)
-            except ApplicationError as exc:
-                self._problem(row, "id_number", mask_id_number(idnumber.normalise(cells.get("id_number", ""))),
-                              exc.message)
-                ok = False
-        id_index = ""
-        if parsed:
-            for warning in parsed.warnings:
-                self._problem(row, "id_number", mask_id_number(parsed.number), warning, warning=True)
-            id_index = crypto.blind_index(parsed.number, purpose="id")
-            first = self.seen_ids.get(id_index)
-            if first:
-                self._problem(row, "id_number", mask_id_number(parsed.number),
-                              f"与第 {first} 行的身份证号重复")
-                ok = False
-            else:
-                self.seen_ids[id_index] = row
+            return (None, ""), False
+        text = cells.get("id_number", "")
+        try:
+            parsed = idnumber.parse(text, today=self.today)
+        except ApplicationError as exc:
+            self._problem(row, "id_number", mask_id_number(idnumber.normalise(text)), exc.message)
+            return (None, ""), False
+        for warning in parsed.warnings:
+            self._problem(row, "id_number", mask_id_number(parsed.number), warning, warning=True)
+        id_index = crypto.blind_index(parsed.number, purpose="id")
+        first = self.seen_ids.get(id_index)
+        if first:
+            self._problem(row, "id_number", mask_id_number(parsed.number), f"与第 {first} 行的身份证号重复")
+            return (parsed, id_index), False
+        self.seen_ids[id_index] = row
+        return (parsed, id_index), True
 
-        category_text = cells.get("category", "")
-        category = CATEGORY_BY_LABEL.get(category_text)
+    def _category(self, row: int, cells: dict[str, str]) -> tuple[str | None, bool]:
+        text = cells.get("category", "")
+        category = CATEGORY_BY_LABEL.get(text)
         if category is None:
             allowed = "、".join(label for _, label in Category.choices)
-            self._problem(row, "category", category_text,
-                          f"人员类别应为以下之一：{allowed}" if category_text else "人员类别不能为空")
-            ok = False
+            self._problem(row, "category", text, f"人员类别应为以下之一：{allowed}" if text else "人员类别不能为空")
+            return None, False
+        return category, True
 
+    def _number(self, row: int, cells: dict[str, str], category: str | None) -> tuple[str, bool]:
         number = cells.get("student_number", "")
-        if not number and category in NEEDS_NUMBER:
-            self._problem(row, "student_number", "", "学号/工号不能为空")
-            ok = False
-        elif len(number) > 32:
+        if not number:
+            if category in NEEDS_NUMBER:
+                self._problem(row, "student_number", "", "学号/工号不能为空")
+                return number, False
+            return number, True
+        if len(number) > 32:
             self._problem(row, "student_number", number[:32], "学号/工号过长（最多 32 个字符）")
-            ok = False
-        elif number:
-            first = self.seen_numbers.get(number)
-            if first:
-                self._problem(row, "student_number", number, f"与第 {first} 行的学号/工号重复")
-                ok = False
-            else:
-                self.seen_numbers[number] = row
+            return number, False
+        first = self.seen_numbers.get(number)
+        if first:
+            self._problem(row, "student_number", number, f"与第 {first} 行的学号/工号重复")
+            return number, False
+        self.seen_numbers[number] = row
+        return number, True
 
-        unit_name = cells.get("org_unit", "")
-        unit = self._unit(unit_name) if unit_name else None
+    def _org_unit(self, row: int, cells: dict[str, str]) -> tuple[OrgUnit | None, bool]:
+        name = cells.get("org_unit", "")
+        unit = self._unit(name) if name else None
         if unit is None:
-            self._problem(row, "org_unit", unit_name,
-                          f"找不到单位「{unit_name}」，或您无权导入该单位的人员" if unit_name
-                          else "学院/单位不能为空")
-            ok = False
+            self._problem(row, "org_unit", name,
+                          f"找不到单位「{name}」，或您无权导入该单位的人员" if name else "学院/单位不能为空")
+            return None, False
+        return unit, True
 
-        year_text = cells.get("enrolment_year", "")
-        year = None
-        if year_text:
-            if year_text.isdigit() and 1950 <= int(year_text) <= self.today.year + 1:
-                year = int(year_text)
-            else:
-                self._problem(row, "enrolment_year", year_text,
-                              f"入学年份应为 1950 至 {self.today.year + 1} 之间的四位年份")
-                ok = False
+    def _year(self, row: int, cells: dict[str, str]) -> tuple[int | None, bool]:
+        text = cells.get("enrolment_year", "")
+        if not text:
+            return None, True
+        if text.isdigit() and 1950 <= int(text) <= self.today.year + 1:
+            return int(text), True
+        self._problem(row, "enrolment_year", text, f"入学年份应为 1950 至 {self.today.year + 1} 之间的四位年份")
+        return None, False
 
+    def _phone(self, row: int, cells: dict[str, str]) -> tuple[str, bool]:
         phone = "".join(cells.get("phone", "").split()).removeprefix("+86")
         if phone and not (len(phone) == 11 and phone.isdigit() and phone[0] == "1"):
             self._problem(row, "phone", mask_phone(phone), "手机号应为 11 位数字，以 1 开头")
-            ok = False
-        if not ok or parsed is None or unit is None or category is None:
-            return None
-        return _Row(row, name, parsed, id_index, number, unit, category, year, phone)
+            return phone, False
+        return phone, True
 
 
 # A new person's columns, in the order _insert_people gives their values.
@@ -271,19 +289,50 @@ def _insert_people(rows: list[_Row], now: dt.datetime) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _write_chunk(actor: User, scope: Scope, rows: list[_Row], outcome: Outcome, dry_run: bool,
-                 headers: dict[str, str]) -> None:
-    # One query for the people these rows are and for whoever holds their student numbers;
-    # unordered, or the model's ordering would join and sort for nothing.
+@dataclass
+class _Plan:
+    """What one chunk will write: new people, and known people with the fields that changed."""
+
+    creates: list[_Row] = field(default_factory=list)
+    updates: list[tuple[Person, list[str]]] = field(default_factory=list)
+
+
+def _known_people(rows: list[_Row]) -> tuple[dict[str, Person], dict[str, str]]:
+    """One query for the people these rows are and for whoever holds their student numbers
+    (unordered, or the model's ordering would join and sort for nothing): people by ID
+    blind index, and the blind index of each student number's holder."""
     numbers = [r.student_number for r in rows if r.student_number]
     known = list(Person.objects.filter(Q(id_number_index__in=[r.id_index for r in rows])
                                        | Q(student_number__in=numbers))
                  .select_related("org_unit").order_by())
-    existing = {p.id_number_index: p for p in known}
-    holders = {p.student_number: p.id_number_index for p in known if p.student_number}
-    creates: list[_Row] = []
-    updates: list[tuple[Person, list[str]]] = []
-    now = timezone.now()
+    return ({p.id_number_index: p for p in known},
+            {p.student_number: p.id_number_index for p in known if p.student_number})
+
+
+def _changes(person: Person, r: _Row, now: dt.datetime) -> list[str]:
+    """Applies the row to the person in memory; returns the fields that changed."""
+    fields = {"name": r.name, "category": r.category, "student_number": r.student_number,
+              "org_unit_id": r.org_unit.pk, "enrolment_year": r.enrolment_year}
+    changed = [k for k, v in fields.items() if getattr(person, k) != v]
+    for k in changed:
+        setattr(person, k, fields[k])
+    phone_index = crypto.blind_index(r.phone, purpose="phone")
+    if r.phone and phone_index != person.phone_index:
+        person.phone_enc = crypto.encrypt(r.phone)
+        person.phone_index = phone_index
+        person.phone_masked = mask_phone(r.phone)
+        changed.append("phone")
+    if changed:
+        person.updated_at = now  # bulk_update does not apply auto_now: say when the person last changed
+    return changed
+
+
+def _plan_chunk(scope: Scope, rows: list[_Row], outcome: Outcome, headers: dict[str, str],
+                now: dt.datetime) -> _Plan:
+    """Sorts a chunk's rows into new people, changed ones and unchanged ones, and refuses a row
+    whose student number another person holds or whose person lies outside the actor's reach."""
+    existing, holders = _known_people(rows)
+    plan = _Plan()
     for r in rows:
         holder = holders.get(r.student_number)
         if holder and holder != r.id_index:
@@ -292,51 +341,48 @@ def _write_chunk(actor: User, scope: Scope, rows: list[_Row], outcome: Outcome, 
             continue
         person = existing.get(r.id_index)
         if person is None:
-            creates.append(r)
-            continue
-        if not scope.covers_unit(person.org_unit):
+            plan.creates.append(r)
+        elif not scope.covers_unit(person.org_unit):
             outcome.problems.append(Problem(r.row, headers["id_number"], mask_id_number(r.id.number),
                                             "该人员已登记在您无权管理的单位"))
-            continue
-        fields = {"name": r.name, "category": r.category, "student_number": r.student_number,
-                  "org_unit_id": r.org_unit.pk, "enrolment_year": r.enrolment_year}
-        changed = [k for k, v in fields.items() if getattr(person, k) != v]
-        for k in changed:
-            setattr(person, k, fields[k])
-        phone_index = crypto.blind_index(r.phone, purpose="phone")
-        if r.phone and phone_index != person.phone_index:
-            person.phone_enc = crypto.encrypt(r.phone)
-            person.phone_index = phone_index
-            person.phone_masked = mask_phone(r.phone)
-            changed.append("phone")
-        if changed:
-            # bulk_update does not apply auto_now: say when the person last changed.
-            person.updated_at = now
-            updates.append((person, changed))
+        elif changed := _changes(person, r, now):
+            plan.updates.append((person, changed))
         else:
             outcome.unchanged += 1
-    outcome.created += len(creates)
-    outcome.updated += len(updates)
-    if dry_run or not (creates or updates):
+    outcome.created += len(plan.creates)
+    outcome.updated += len(plan.updates)
+    return plan
+
+
+def _update_people(updates: list[tuple[Person, list[str]]]) -> None:
+    """Only the columns that changed, people grouped by which: bulk_update writes one CASE
+    per column over the whole batch, and rewriting every updatable column for a changed
+    name cost about 2 ms a row (bench/import_people.py)."""
+    groups: dict[tuple[str, ...], list[Person]] = {}
+    for person, changed in updates:
+        columns = {"updated_at"}
+        for c in changed:
+            columns.update(PHONE_COLUMNS if c == "phone" else (c,))
+        groups.setdefault(tuple(sorted(columns)), []).append(person)
+    for columns, people in groups.items():
+        Person.objects.bulk_update(people, columns, batch_size=500)
+
+
+def _write_chunk(actor: User, scope: Scope, rows: list[_Row], outcome: Outcome, dry_run: bool,
+                 headers: dict[str, str]) -> None:
+    """Plans a chunk, then (unless a dry run) writes it in one transaction with its entries."""
+    now = timezone.now()
+    plan = _plan_chunk(scope, rows, outcome, headers, now)
+    if dry_run or not (plan.creates or plan.updates):
         return
     with transaction.atomic():
-        ids = _insert_people(creates, now) if creates else {}
-        # Only the columns that changed, people grouped by which: bulk_update writes one
-        # CASE per column over the whole batch, and rewriting every updatable column for
-        # a changed name cost about 2 ms a row (bench/import_people.py).
-        groups: dict[tuple[str, ...], list[Person]] = {}
-        for person, changed in updates:
-            columns = {"updated_at"}
-            for c in changed:
-                columns.update(PHONE_COLUMNS if c == "phone" else (c,))
-            groups.setdefault(tuple(sorted(columns)), []).append(person)
-        for columns, people in groups.items():
-            Person.objects.bulk_update(people, columns, batch_size=500)
+        ids = _insert_people(plan.creates, now) if plan.creates else {}
+        _update_people(plan.updates)
         events = [Event("people.create", f"导入新增人员 {r.name}", "people.person", str(ids[r.id_index]),
-                        {"via": "import"}) for r in creates]
+                        {"via": "import"}) for r in plan.creates]
         events += [Event("people.update", f"导入更新人员 {p.name}", "people.person", str(p.pk),
                          {"via": "import", "fields": sorted(c.removesuffix("_id") for c in changed)})
-                   for p, changed in updates]
+                   for p, changed in plan.updates]
         record_many(actor=actor, events=events)
         if ids:
             people_created.send(sender=Person, ids=list(ids.values()))
