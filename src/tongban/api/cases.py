@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tongban.cases import forms_runtime, selectors, services
+from tongban.cases import forms_runtime, selectors, services, uploads
 from tongban.cases.models import Case
 
 router = Router()
@@ -277,6 +277,6 @@ def _detail(case: Case) -> dict:
 
 
 def _file(case: Case, attachment) -> dict:
-    return {"id": attachment.pk, "name": attachment.original_name, "size": attachment.size,
+    return {"id": attachment.pk, "name": uploads.download_name(attachment), "size": attachment.size,
             "sha256": attachment.sha256, "uploaded_at": attachment.uploaded_at,
             "url": reverse("cases:download", args=[case.pk, attachment.pk])}

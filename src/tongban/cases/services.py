@@ -107,6 +107,15 @@ def _effect(case: Case, actor: User | None, phase: str) -> None:
 
 
 def _complete(case: Case, actor: User | None) -> None:
+    """办结, by whichever path (the last step approved, a workflow with no step to
+    open after acceptance or submission): the one place every completion passes, so
+    the rule is here. Refuses while a required material is outstanding
+    (`outstanding_materials`), naming them; the act that would complete rolls back."""
+    outstanding = outstanding_materials(case)
+    if outstanding:
+        raise StateConflict("material_outstanding",
+                            "以下材料尚未提交或待补正，办件不能办结：" + "、".join(m["name"] for m in outstanding),
+                            field="materials", extra={"materials": [m["key"] for m in outstanding]})
     old = case.status
     case.status = Status.COMPLETED
     case.completed_at = timezone.now()
@@ -225,6 +234,16 @@ def missing_materials(case: Case) -> tuple[list[dict], list[dict]]:
     return [m for m in missing if m["core"]], [m for m in missing if not m["core"]]
 
 
+def outstanding_materials(case: Case) -> list[dict]:
+    """The required materials a case still lacks, in the form's order: each applicable
+    required material without a file, and each accepted as deficient (容缺: missing or
+    not acceptable as it was) and not yet supplemented. Read under the case's lock,
+    it is what completion checks (`_complete`)."""
+    core, non_core = missing_materials(case)
+    lacking = {m["key"] for m in [*core, *non_core]} | set(case.deficiencies)
+    return [m for m in case.config["materials"] if m["key"] in lacking]
+
+
 def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
     """Submit a draft, or resubmit a returned case; with `answers`, they are merged in
     first as `save_draft` would (one transaction for the form's last values and the
@@ -267,7 +286,11 @@ def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> No
         _merge_answers(case, answers)
     _store_answers(case, forms_runtime.clean_answers(
         case.config, {**case.answers, **secrets_of(case)}, complete=True))
-    core, _ = missing_materials(case)
+    core, non_core = missing_materials(case)
+    if not (case.config["item"]["needs_acceptance"] and case.stage == 0):
+        # straight to approval, with no acceptor to accept it with deficiency (容缺):
+        # only what was accepted as deficient before may still be missing
+        core += [m for m in non_core if m["key"] not in case.deficiencies]
     if core:
         raise ApplicationError("material_missing", f"请上传{core[0]['name']}", field=core[0]["key"])
     _effect(case, actor, "submitted")

@@ -27,6 +27,26 @@ LABELS = {"pdf": "PDF", "jpg": "JPG 图片", "jpeg": "JPG 图片", "png": "PNG �
           "xls": "Excel", "xlsx": "Excel"}
 
 
+# the extensions a sniffed type may keep from the uploaded name (OLE2 is either)
+SAME_KIND = {"jpg": {"jpg", "jpeg"}, "doc": {"doc", "xls"}}
+KIND_OF = {content_type: kind for kind, content_type in CONTENT_TYPES.items()}
+
+
+def download_name(attachment: Attachment) -> str:
+    """The name a file is served under: the uploaded name with the extension of the
+    type its content was found to be (`sniff`, kept as its content type), never the
+    one it was uploaded with: a PNG uploaded as `x.html` is `x.png` (an `.html` the
+    browser or the desktop would open as a page)."""
+    _, dot, stored = attachment.file.name.rpartition(".")
+    kind = KIND_OF.get(attachment.content_type) or (stored.lower() if dot else "bin")
+    stem, dot, extension = attachment.original_name.rpartition(".")
+    if not dot:
+        stem, extension = attachment.original_name, ""
+    if extension.lower() in SAME_KIND.get(kind, {kind}):
+        return attachment.original_name
+    return f"{stem.strip() or '材料'}.{kind}"
+
+
 def sniff(upload) -> str | None:
     """The file's real type from its first bytes ("pdf", "jpg", "png", "docx",
     "xlsx", "doc"/"xls" for old Office files), or None."""
@@ -128,12 +148,18 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
 
 
 def remove(*, actor: User, attachment: Attachment) -> None:
-    case = attachment.case
-    if case.applicant_id != actor.pk:
+    """Delete one file of the actor's own case while the case can still be changed
+    (draft, returned). The state is read under the case's lock: a page read before a
+    submission or a decision cannot take a file from a case that has moved on (and
+    left a completed case without its material)."""
+    if attachment.case.applicant_id != actor.pk:
         raise PermissionDenied("not_yours", "只能删除自己上传的材料。")
-    if case.status not in (Status.DRAFT, Status.RETURNED):
-        raise StateConflict("not_editable", "办件当前不能删除材料")
     with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=attachment.case_id)
+        if case.status not in (Status.DRAFT, Status.RETURNED):
+            raise StateConflict("not_editable", "办件当前不能删除材料")
+        if not case.attachments.filter(pk=attachment.pk).exists():  # a second tab removed it
+            raise StateConflict("removed", "该文件已删除")
         record(actor=actor, action="case.detach", obj=case, summary=f"删除材料：{attachment.original_name}",
                details={"material": attachment.material_key, "sha256": attachment.sha256})
         attachment.delete()

@@ -170,7 +170,7 @@ def _file_response(attachment):
         # the row is there but its file is not (a restore that missed the media, a
         # bucket policy): say so instead of failing
         raise Http404("文件不存在或已被移除，请联系办理单位。") from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+    response = FileResponse(handle, as_attachment=True, filename=uploads.download_name(attachment),
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -233,3 +233,69 @@ def test_a_file_cannot_be_removed_once_submitted(world, service, submitted, logi
     stored = case.attachments.get()
     login(world.applicant).post(f"/cases/{case.pk}/files/{stored.pk}/remove/")
     assert Attachment.objects.filter(pk=stored.pk).exists()
+
+
+@pytest.mark.parametrize(("uploaded", "content", "downloaded"), [
+    ("x.html", PNG, 'filename="x.png"'),  # the probe's case: a page by its name, a PNG by its content
+    ("x.png.html", PNG, 'filename="x.png.png"'),
+    ("x", PNG, 'filename="x.png"'),
+    (".html", PNG, "filename*=utf-8''%E6%9D%90%E6%96%99.png"),  # 材料.png
+    ("photo.JPEG", JPEG, 'filename="photo.JPEG"'),  # a name the content agrees with is kept
+    ("photo.png", JPEG, 'filename="photo.jpg"'),
+])
+def test_a_download_is_named_with_the_extension_of_the_type_its_content_was_found_to_be(
+        world, draft, login, uploaded, content, downloaded):
+    stored = attach(actor=world.applicant, case=draft, material_key="photo", upload=_file(uploaded, content))
+    answer = login(world.applicant).get(f"/cases/{draft.pk}/files/{stored.pk}/")
+    assert answer["Content-Disposition"] == f"attachment; {downloaded}"
+
+
+def test_staff_download_a_png_uploaded_as_html_as_a_png(world, service, submitted, login):
+    case = submitted(service)
+    Case.objects.filter(pk=case.pk).update(deficiencies=["photo"])
+    case.refresh_from_db()
+    stored = attach(actor=world.applicant, case=case, material_key="photo", upload=_file("x.html", PNG))
+    answer = login(world.college_admin).get(f"/workbench/cases/{case.pk}/files/{stored.pk}/")
+    assert (answer["Content-Disposition"], answer["Content-Type"]) == ('attachment; filename="x.png"', "image/png")
+
+
+def test_an_old_word_file_named_xls_keeps_its_name_and_one_named_html_becomes_doc(world, certificate_service,
+                                                                                  login):
+    Material.objects.create(item=certificate_service, order=3, key="old", name="旧版表格", file_types="doc,xls",
+                            required=False, core=False, max_files=2)
+    publish(actor=None, item=certificate_service)
+    certificate_service.refresh_from_db()
+    case = services.start_application(actor=world.applicant, item=certificate_service)
+    sheet = attach(actor=world.applicant, case=case, material_key="old", upload=_file("成绩.xls", OLE2))
+    page = attach(actor=world.applicant, case=case, material_key="old", upload=_file("a.html", OLE2))
+    client = login(world.applicant)
+    assert client.get(f"/cases/{case.pk}/files/{sheet.pk}/")["Content-Disposition"].endswith(".xls")
+    assert client.get(f"/cases/{case.pk}/files/{page.pk}/")["Content-Disposition"] == 'attachment; filename="a.doc"'
+
+
+def test_a_file_cannot_be_removed_by_a_page_read_before_the_case_was_submitted(world, service, login):
+    case = services.start_application(actor=world.applicant, item=service)
+    services.save_draft(actor=world.applicant, case=case, answers={"year": "2024", "reported": "否"})
+    stored = attach(actor=world.applicant, case=case, material_key="statement", upload=pdf())
+    read_before = Attachment.objects.select_related("case").get(pk=stored.pk)  # the page's read: a draft
+    services.submit(actor=world.applicant, case=case)
+
+    from tongban.cases.uploads import remove
+
+    with pytest.raises(StateConflict) as caught:
+        remove(actor=world.applicant, attachment=read_before)
+    assert caught.value.code == "not_editable"
+    assert Attachment.objects.filter(pk=stored.pk).exists()
+
+
+def test_removing_a_file_a_second_tab_removed_already_is_refused_and_leaves_no_entry(world, draft):
+    from tongban.audit.models import AuditEntry
+    from tongban.cases.uploads import remove
+
+    stored = attach(actor=world.applicant, case=draft, material_key="statement", upload=pdf())
+    first, second = (Attachment.objects.select_related("case").get(pk=stored.pk) for _ in range(2))
+    remove(actor=world.applicant, attachment=first)
+    with pytest.raises(StateConflict) as caught:
+        remove(actor=world.applicant, attachment=second)
+    assert caught.value.code == "removed"
+    assert AuditEntry.objects.filter(action="case.detach").count() == 1
