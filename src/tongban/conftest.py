@@ -157,9 +157,65 @@ def world(db) -> World:
     return w
 
 
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, in hex
+
+
+def enrolled_device(user: User):
+    """`user`'s confirmed TOTP authenticator, made with a known key if it has none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="测试验证器", key=TOTP_KEY, confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code `device` accepts now: the current step's, or the next one's when the
+    current step was used already (django-otp refuses a replayed step)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(client, user: User) -> None:
+    """Mark `client`'s session as having passed the second factor for `user` (staff who
+    need one), as the verify page would."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tongban.accounts.second_factor import needs_second_factor
+
+    if needs_second_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = enrolled_device(user).persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` skips the password; for staff who need a second factor
+    it skips that too, so every test that signs a persona in reaches its pages. Tests of
+    the second factor itself sign in through the login form."""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def login(client):
-    """`login(user)` logs the test client in as that persona and returns the client."""
+    """`login(user)` logs the test client in as that persona (second factor passed, for
+    staff who need one) and returns the client."""
 
     def _login(user: User):
         client.force_login(user)
@@ -177,12 +233,21 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def sign_in(page, base: str, username: str) -> None:
-    """Log the browser page in as a persona (cookies of the previous one cleared)."""
+    """Log the browser page in as a persona (cookies of the previous one cleared), with
+    the authenticator's code for staff who need a second factor."""
+    from tongban.accounts.second_factor import needs_second_factor
+
+    user = User.objects.get(username=username)
+    device = enrolled_device(user) if needs_second_factor(user) else None
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    if device is not None:
+        page.wait_for_url("**/accounts/second-factor/**")
+        page.fill("#id_token", totp_code(device))
+        page.click("button[type=submit]")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ a data folder, Huey on its own SQLite file, files on local disk, local-memory ca
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -44,6 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     # foundation
     "tongban.accounts",
     "tongban.audit",
@@ -68,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongban.api.middleware.JsonRefusals",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,11 +83,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tongban.accounts.middleware.SecondFactorRequired",
     "tongban.accounts.middleware.SlidingSessionMiddleware",
+    "tongban.lib.middleware.NoStoreForPersonalAnswers",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongban.audit.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tongban.urls"
@@ -222,9 +233,28 @@ SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Failed attempts allowed per account (or per client address) in the window, then locked.
+# Failed attempts allowed per account in the window, then locked (even for the right
+# password) until the window has passed or an admin unlocks it. Counted by django-axes
+# with the handler of accounts/lockout.py, in the project's cache, for every login form
+# (applicants', staff's, /admin/login/) and the binding form.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+# Per client address the limit is higher: a campus's students share a few NAT addresses.
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
+AUTHENTICATION_BACKENDS = [
+    "tongban.accounts.backends.LockoutBackend",  # axes: refuses a locked account or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "tongban.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(seconds=LOGIN_LOCK_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "tongban.audit.middleware.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the counts are in the cache, not in axes' tables
+# Staff who approve, unmask or administer sign in with a second factor (TOTP, or a
+# recovery code); accounts/second_factor.py says who.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "通办")
 # Who to ask when a person's record is bound to someone else's account.
 HOUSEHOLD_OFFICE_CONTACT = env_str("HOUSEHOLD_OFFICE_CONTACT", "保卫处户籍室（办公楼 101，电话 0000-12345678）")
 HUKOU_COLLECTIVE_ADDRESS = env_str("HUKOU_COLLECTIVE_ADDRESS", "示例市示例区学府路 1 号（示例大学集体户）")
@@ -247,6 +277,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if HTTPS and env_bool("BEHIND_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script anywhere: behaviour lives in static files (static/tongban/*.js).
+# htmx injects its indicator style, so styles may be inline; nothing else may load
+# from another origin, and no page may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- language, time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -313,5 +358,12 @@ LOGGING = {
     "filters": {"redact": {"()": "tongban.lib.logfilter.RedactIdNumbers"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Django's own request loggers come with handlers of their own (DEFAULT_LOGGING),
+    # which would write a requested URL unmasked: they go through the filtered one.
+    # gunicorn's access log is masked by its logger class (lib/logfilter.py, scripts/serve).
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

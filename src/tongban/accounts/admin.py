@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
+from tongban.accounts import lockout, second_factor
 from tongban.accounts.models import Membership, OrgUnit, User
-from tongban.accounts.services import create_org_unit, grant_role
+from tongban.accounts.services import create_org_unit, deactivate_user, grant_role
+from tongban.lib.errors import ApplicationError
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,6 +23,37 @@ class TongbanUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("通办", {"fields": ("display_name",)}))
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
     inlines = [MembershipInline]
+    actions = ["deactivate_users", "unlock_logins", "reset_second_factors"]
+
+    @admin.action(description="停用所选账号（立即退出其所有登录）")
+    def deactivate_users(self, request, queryset):
+        try:
+            done = sum(deactivate_user(actor=request.user, user=user) for user in queryset)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, f"已停用 {done} 个账号。", messages.SUCCESS)
+
+    @admin.action(description="解除所选账号的登录锁定")
+    def unlock_logins(self, request, queryset):
+        try:
+            for user in queryset:
+                lockout.unlock(actor=request.user, username=user.username)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, f"已解除 {queryset.count()} 个账号的登录锁定。", messages.SUCCESS)
+
+    @admin.action(description="重置所选账号的双因素认证（丢失手机时）")
+    def reset_second_factors(self, request, queryset):
+        try:
+            for user in queryset:
+                second_factor.reset_second_factor(actor=request.user, user=user)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, f"已重置 {queryset.count()} 个账号的双因素认证，下次登录须重新绑定。",
+                          messages.SUCCESS)
 
 
 @admin.register(OrgUnit)

@@ -3,12 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import authenticate
 
-from tongban.accounts import throttle
-from tongban.accounts.services import record_login_locked
-from tongban.audit.middleware import client_ip
-
-# One message for every failure (unknown account, wrong password, locked, throttled
-# address) so the form tells a guesser nothing.
+# One message for every failure (unknown account, wrong password, locked account or
+# address: accounts/lockout.py through django-axes' backend) so the form tells a
+# guesser nothing.
 LOGIN_FAILED = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
 
 
@@ -26,18 +23,13 @@ class LoginForm(forms.Form):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
         password = self.cleaned_data.get("password") or ""
-        ip = client_ip(self.request) or "unknown"
         if not username or not password:
             return self.cleaned_data
-        if throttle.is_locked("login-user", username.lower()) or throttle.is_locked("login-ip", ip, limit=50):
-            raise forms.ValidationError(LOGIN_FAILED, code="invalid_login")
+        # A locked account or address is refused by axes' backend before the password
+        # is checked, and every failure is counted by its signal handler.
         user = authenticate(self.request, username=username, password=password)
         if user is None or not user.is_active:
-            if throttle.fail("login-user", username.lower()) == _limit():
-                record_login_locked(username=username)
-            throttle.fail("login-ip", ip)
             raise forms.ValidationError(LOGIN_FAILED, code="invalid_login")
-        throttle.clear("login-user", username.lower())
         self.user_cache = user
         return self.cleaned_data
 
@@ -45,7 +37,20 @@ class LoginForm(forms.Form):
         return self.user_cache
 
 
-def _limit() -> int:
-    from django.conf import settings
+class TokenForm(forms.Form):
+    token = forms.CharField(label="验证码", max_length=32, strip=True)
 
-    return settings.LOGIN_MAX_FAILURES
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.update(autocomplete="one-time-code", inputmode="text", autofocus=True)
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, required=False)
+    address = forms.GenericIPAddressField(label="客户端地址", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("username") and not data.get("address"):
+            raise forms.ValidationError("请填写要解锁的用户名或客户端地址。", code="unlock_empty")
+        return data

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 
 from tongban.accounts.roles import Role
 
 
+class CaseInsensitiveUserManager(UserManager):
+    """T90001 and t90001 are one account: every login (the applicants' and staff's form,
+    /admin/login/, the API's session) finds the account through get_by_natural_key."""
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
 class User(AbstractUser):
     """An account. Who the account belongs to is the people app's Person.account."""
+
+    objects = CaseInsensitiveUserManager()
 
     display_name = models.CharField("显示名", max_length=64, blank=True)
     # The official account's openid of this user, bound through WeChat web authorisation;
@@ -17,6 +28,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "账号"
         verbose_name_plural = "账号"
+        constraints = [
+            # Logins ignore case, so two accounts differing only by case could not both log in.
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

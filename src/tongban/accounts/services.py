@@ -39,10 +39,11 @@ def create_user(
     *, actor: User | None, username: str, password: str | None, display_name: str = "",
     email: str = "", is_staff: bool = False, is_superuser: bool = False,
 ) -> User:
-    """Create an account (no password: it cannot log in until one is set)."""
+    """Create an account (no password: it cannot log in until one is set). Refuses a
+    user name taken in any case: logins ignore case, so T90001 and t90001 are one."""
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT)
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError("username_taken", f"用户名「{username}」已被使用。", field="username")
     user = User(username=username, display_name=display_name, email=email,
                 is_staff=is_staff, is_superuser=is_superuser)
@@ -82,6 +83,43 @@ def revoke_role(*, actor: User | None, membership: Membership) -> None:
            details={"user": membership.user_id, "role": membership.role,
                     "org_unit": membership.org_unit_id})
     membership.delete()
+
+
+@transaction.atomic
+def deactivate_user(*, actor: User | None, user: User) -> bool:
+    """Deactivate `user`: every session of theirs is signed out on its next request
+    (each request reloads its user and refuses an inactive one, whichever session
+    store holds the session), and their stored sessions are deleted. Returns whether it
+    was active. Needs role.grant (`actor=None` is the system)."""
+    if actor is not None:
+        authorize(actor, Action.ROLE_GRANT)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = _end_sessions(user)
+    record(actor=actor, action="account.deactivate", obj=user, summary=f"停用账号 {user.username}",
+           details={"sessions_ended": ended})
+    return True
+
+
+def _end_sessions(user: User) -> int:
+    """Delete the stored sessions signed in as `user` (through the session engine, so a
+    cached copy goes too). A scan of the live sessions: deactivating is rare."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    engine = import_module(settings.SESSION_ENGINE)
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            engine.SessionStore(session_key=session.session_key).delete()
+            ended += 1
+    return ended
 
 
 @transaction.atomic

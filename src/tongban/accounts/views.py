@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,12 +14,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from tongban.accounts.access import roles_of
-from tongban.accounts.forms import LoginForm
-from tongban.accounts.roles import STAFF_ROLES
+from tongban.accounts import lockout, second_factor
+from tongban.accounts.access import can, roles_of
+from tongban.accounts.forms import LoginForm, TokenForm, UnlockForm
+from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.accounts.services import record_login
+from tongban.audit.middleware import client_ip
 from tongban.lib.errors import ApplicationError
+
+
+def _next(request, user) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = ""
+    return target or reverse("workbench:home" if roles_of(user) & STAFF_ROLES else "portal:home")
 
 
 @sensitive_post_parameters()
@@ -29,13 +41,90 @@ def login_view(request):
         user = form.get_user()
         login(request, user)  # rotates the session key
         record_login(user=user)
-        target = request.POST.get("next") or request.GET.get("next") or ""
-        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-            target = ""
-        if not target:
-            target = "workbench:home" if roles_of(user) & STAFF_ROLES else "portal:home"
+        target = _next(request, user)
+        if second_factor.needs_second_factor(user):
+            # the middleware would send them there too; going straight keeps `next`
+            step = "accounts:second-factor" if second_factor.is_enrolled(user) else "accounts:second-factor-enrol"
+            return redirect(f"{reverse(step)}?{urlencode({'next': target})}")
         return redirect(target)
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _verified(request, device):
+    """The session passed its second factor: kept on it, under a new session key."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+@login_required
+def second_factor_view(request):
+    """After the password: the authenticator's code (or a recovery code)."""
+    if not second_factor.is_enrolled(request.user):
+        return redirect("accounts:second-factor-enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = second_factor.verify(user=request.user, token=form.cleaned_data["token"],
+                                          address=client_ip(request))
+        except ApplicationError as exc:
+            form.add_error("token", exc.message)
+        else:
+            _verified(request, device)
+            return redirect(_next(request, request.user))
+    return render(request, "accounts/second_factor.html", {"form": form, "next": request.GET.get("next", "")},
+                  status=422 if form.errors else 200)
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+@login_required
+def second_factor_enrol_view(request):
+    """Enrolling an authenticator: a QR code (and the key to type in), confirmed with
+    one code; the recovery codes are shown once, on the answer."""
+    import segno
+
+    try:
+        device = second_factor.begin_enrolment(user=request.user)
+    except ApplicationError as exc:
+        messages.info(request, exc.message)
+        return redirect("accounts:second-factor")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = second_factor.confirm_enrolment(user=request.user, token=form.cleaned_data["token"],
+                                                    address=client_ip(request))
+        except ApplicationError as exc:
+            form.add_error("token", exc.message)
+        else:
+            device.refresh_from_db()
+            _verified(request, device)
+            return render(request, "accounts/recovery_codes.html",
+                          {"codes": codes, "next": _next(request, request.user)})
+    return render(request, "accounts/second_factor_enrol.html", {
+        "form": form, "next": request.GET.get("next", ""),
+        "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True),
+        "secret": second_factor.secret_of(device),
+    }, status=422 if form.errors else 200)
+
+
+@csrf_protect
+@never_cache
+@login_required
+def unlock_view(request):
+    """An admin lifts a login lock on an account or a client address."""
+    if not can(request.user, Action.ROLE_GRANT):
+        raise PermissionDenied
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        was = lockout.unlock(actor=request.user, username=form.cleaned_data["username"],
+                             address=form.cleaned_data["address"] or "")
+        messages.success(request, "已解除锁定。" if was else "未发现锁定，已记录本次操作。")
+        return redirect("accounts:unlock")
+    return render(request, "accounts/unlock.html", {"form": form}, status=422 if form.errors else 200)
 
 
 @require_POST

@@ -125,6 +125,24 @@ def _people(units: dict[str, OrgUnit], count: int) -> int:
     return made
 
 
+def enrol_staff() -> dict[str, str]:
+    """Every demo account that must sign in with a second factor comes enrolled: a
+    confirmed TOTP authenticator (its key printed by seed-demo, to type into an
+    authenticator app). Returns user name -> the key in base32, for all of them."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tongban.accounts.second_factor import needs_second_factor, secret_of
+
+    secrets = {}
+    for user in User.objects.filter(is_active=True).order_by("username"):
+        if not needs_second_factor(user):
+            continue
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="演示验证器", confirmed=True)
+        secrets[user.username] = secret_of(device)
+    return secrets
+
+
 @transaction.atomic
 def seed(*, people: int = 200) -> dict:
     units = _units()
@@ -144,9 +162,13 @@ def seed(*, people: int = 200) -> dict:
     seed_households(users["officer"])
     from tongban.loans.models import Policy
 
-    if not Policy.objects.exists():
-        Policy.objects.create(org_unit=units["univ-security"])  # the household card, 8 days
+    if not Policy.objects.exists():  # the household card, 8 days, lent against card-borrow bookings
+        from tongban.catalog.models import ServiceItem
+
+        Policy.objects.create(org_unit=units["univ-security"],
+                              service=ServiceItem.objects.filter(code="card-borrow").first())
     from tongban.demo.bookings import seed_bookings
 
     seed_bookings(units)
+    enrol_staff()
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services}

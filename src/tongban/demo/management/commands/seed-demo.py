@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from tongban.accounts.roles import Role
-from tongban.demo.seeding import ACCOUNTS, DEMO_PASSWORD, seed
+from tongban.demo.seeding import ACCOUNTS, DEMO_PASSWORD, enrol_staff, seed
 
 
 class Command(BaseCommand):
@@ -24,3 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {a.username:<14} {a.display_name}（{Role(a.role).label}）")
         self.stdout.write("  academic       教务处审批人；cityapprover 市局审批人；"
                           "dept-library 等各部门窗口（离校手续）")
+        self.stdout.write("以下账号登录须经双因素验证：请在验证器 App 中手动添加密钥（基于时间），"
+                          "登录时输入其显示的 6 位验证码：")
+        for username, secret in enrol_staff().items():
+            self.stdout.write(f"  {username:<14} {secret}")
