@@ -14,6 +14,9 @@ from tongban.accounts.roles import Role
 class Audience(models.TextChoices):
     STUDENT = "student", "学生"
     STAFF = "staff", "教职工"
+    # a student whose graduation the office has recorded (hukou says who): not the
+    # person category 研究生 (people.Category.GRADUATE), a postgraduate student
+    GRADUATE = "graduate", "毕业生"
     RESIDENT = "resident", "居民"
     VISITOR = "visitor", "访客"
     PARENT = "parent", "家长"
@@ -218,3 +221,45 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.start}–{self.end} {self.reason}"
+
+
+class CalendarYear(models.Model):
+    """A year of the national calendar. `complete` says its holidays and make-up working
+    days are all entered (the State Council publishes them each autumn for the year
+    after); a deadline counted through a year that is not complete is flagged."""
+
+    year = models.PositiveSmallIntegerField("年份", primary_key=True)
+    complete = models.BooleanField("数据完整", default=False,
+                                   help_text="已录入国务院公布的全部节假日和调休上班日")
+    source = models.CharField("来源", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日年度"
+        verbose_name_plural = "节假日年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年"
+
+
+class CalendarDay(models.Model):
+    """A day that departs from Monday-to-Friday: a public holiday, or a weekend day
+    worked in exchange (调休上班)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "法定节假日"
+        WORKDAY = "workday", "调休上班"
+
+    year = models.ForeignKey(CalendarYear, verbose_name="年份", on_delete=models.CASCADE, related_name="days")
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=64)
+
+    class Meta:
+        verbose_name = "节假日"
+        verbose_name_plural = "节假日"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

@@ -1,11 +1,15 @@
-"""Working days: the national calendar (chinese_calendar knows the public holidays and
-the make-up working days the State Council announces each year) minus the closures of
-an org unit and of every unit above it.
+"""Working days: the national calendar (the public holidays and the make-up working
+days the State Council announces each autumn for the year after, kept as data in
+CalendarYear/CalendarDay, seeded from chinesecalendar and edited per year in the back
+office) minus the closures of an org unit and of every unit above it.
 
-chinese_calendar only knows the years published when it was released. For any other
-year it raises NotImplementedError; we then count Monday to Friday as working days and
-log a warning once per such year, so an outdated library shows in the logs instead of
-stopping every deadline.
+A year whose data is not marked complete is counted Monday to Friday (with whatever
+days of it are entered), never silently: `year_has_data` and `years_without_data` say
+so, for the case page, the back office and /healthz to show, and a warning is logged
+once per such year.
+
+The calendar is read whole (a few hundred rows) once per process and kept for five
+minutes; saving a year through catalog.services forgets it at once in that process.
 
 A deadline's closures are kept in each process like other configuration
 (`lib/configcache`): a closure saved in one process binds there at once and in the
@@ -16,11 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 
-import chinese_calendar
+from django.db.models.signals import post_delete, post_save
 
 from tongban.accounts.models import OrgUnit
-from tongban.catalog.models import Closure
+from tongban.catalog.models import CalendarDay, CalendarYear, Closure
 from tongban.lib.configcache import ConfigCache
 
 log = logging.getLogger(__name__)
@@ -34,7 +40,8 @@ _warned_years: set[int] = set()
 
 def is_working_day(day: dt.date, *, unit: OrgUnit | None = None) -> bool:
     """Whether `day` is a working day nationally and, given a unit, neither that unit
-    nor any unit above it is closed on it. At most one query, none without a unit."""
+    nor any unit above it is closed on it. At most one query, none without a unit (the
+    national calendar aside, read once per process)."""
     if not _national_working_day(day):
         return False
     return not _closures(unit, day, day)
@@ -97,7 +104,7 @@ class Deadlines:
 
 def working_days_between(start: dt.date, end: dt.date, *, unit: OrgUnit | None = None) -> int:
     """The number of working days in (start, end]: 0 when end <= start. One query with
-    a unit, none without."""
+    a unit, none without (the national calendar aside)."""
     if end <= start:
         return 0
     closures = _closures(unit, start + ONE_DAY, end)
@@ -112,15 +119,69 @@ def working_days_between(start: dt.date, end: dt.date, *, unit: OrgUnit | None =
     return count
 
 
+CALENDAR_TTL = 300.0
+_calendar_lock = threading.Lock()
+_calendar_kept: tuple[float, dict[int, bool], dict[dt.date, str]] | None = None
+
+
+def forget_calendar(*args, **kwargs) -> None:
+    """Read the national calendar again at its next use (a year was edited)."""
+    global _calendar_kept
+    _calendar_kept = None
+
+
+for _signal in (post_save, post_delete):
+    for _model in (CalendarYear, CalendarDay):
+        _signal.connect(forget_calendar, sender=_model, weak=False)
+
+
+def _calendar() -> tuple[dict[int, bool], dict[dt.date, str]]:
+    """({year: complete}, {date: kind}) for every year entered. Kept apart from
+    lib/configcache's caches: it is read whole, rarely changes, and every deadline
+    needs it, so acts do not pay for it again when those caches are cleared."""
+    global _calendar_kept
+    kept = _calendar_kept
+    now = time.monotonic()
+    if kept is not None and kept[0] > now:
+        return kept[1], kept[2]
+    with _calendar_lock:
+        years = dict(CalendarYear.objects.order_by().values_list("year", "complete"))
+        days = dict(CalendarDay.objects.order_by().values_list("date", "kind"))
+        _calendar_kept = (now + CALENDAR_TTL, years, days)
+    return years, days
+
+
+def year_has_data(year: int) -> bool:
+    """Whether the year's holidays and make-up working days are entered and marked
+    complete: deadlines through it are exact. Otherwise they are counted Monday to
+    Friday and must be shown as uncertain."""
+    return _calendar()[0].get(year, False)
+
+
+def years_without_data(first: dt.date, last: dt.date) -> list[int]:
+    """The years from `first` to `last` (either order) whose calendar is not complete:
+    a deadline counted across them is an estimate. Empty when it is exact."""
+    years = _calendar()[0]
+    low, high = sorted((first.year, last.year))
+    return [y for y in range(low, high + 1) if not years.get(y, False)]
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    """A statutory holiday (国庆, 春节…) as entered, not merely a weekend. A year
+    without data has none."""
+    return _calendar()[1].get(day) == CalendarDay.Kind.HOLIDAY
+
+
 def _national_working_day(day: dt.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("chinese_calendar has no data for %s: counting Monday to Friday as working days "
-                        "(upgrade chinesecalendar)", day.year)
-        return day.weekday() < 5
+    years, days = _calendar()
+    kind = days.get(day)
+    if kind is not None:
+        return kind == CalendarDay.Kind.WORKDAY
+    if not years.get(day.year, False) and day.year not in _warned_years:
+        _warned_years.add(day.year)
+        log.warning("the national calendar has no complete data for %s: counting Monday to Friday as working "
+                    "days (enter the year's holidays in the back office)", day.year)
+    return day.weekday() < 5
 
 
 def _closures(unit: OrgUnit | None, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
