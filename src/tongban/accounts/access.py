@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.roles import Reach, reach_of
+from tongban.audit.refusals import record_refusal
 from tongban.lib.errors import PermissionDenied
 
 
@@ -133,3 +135,18 @@ def authorize(
     if best is None:
         raise PermissionDenied("permission_denied", "您没有权限执行此操作。", extra={"action": action})
     return best
+
+
+def refused(user: User, model: type[Model], pk, *, reason: str = "") -> Http404:
+    """The 404 for a `model` row `user` may not reach (raise what it returns). A row
+    that exists, someone else's, is a refused access and goes on the trail, at most
+    once per user and kind of record every few minutes (audit.refusals); an id that
+    names nothing is just not found."""
+    try:
+        exists = model._default_manager.filter(pk=pk).exists()
+    except (TypeError, ValueError):  # not even an id
+        exists = False
+    if exists:
+        record_refusal(actor=user, object_type=model._meta.label_lower, object_id=str(pk),
+                       label=str(model._meta.verbose_name), reason=reason)
+    return Http404(f"{model._meta.verbose_name}不存在")

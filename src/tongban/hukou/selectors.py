@@ -7,10 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from tongban.accounts.access import scope
+from tongban.accounts.access import refused, scope
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action
 from tongban.catalog.models import ServiceItem
@@ -78,7 +77,7 @@ def history(rec: HouseholdRecord) -> QuerySet:
 def record_for(*, user: User, pk: int) -> HouseholdRecord:
     rec = records(user=user).filter(pk=pk).first()
     if rec is None:
-        raise Http404
+        raise refused(user, HouseholdRecord, pk)
     return rec
 
 
@@ -165,7 +164,7 @@ def active_agreement() -> WaiverAgreement | None:
 def own_waiver(*, user: User, pk: int) -> Waiver:
     waiver = Waiver.objects.filter(pk=pk, person__account=user).select_related("person", "agreement").first()
     if waiver is None:
-        raise Http404
+        raise refused(user, Waiver, pk)
     return waiver
 
 
@@ -173,5 +172,5 @@ def waiver_for_staff(*, user: User, pk: int) -> Waiver:
     people = scope(Person.objects.all(), user, Action.PEOPLE_VIEW, unit_field="org_unit")
     waiver = (Waiver.objects.filter(pk=pk, person__in=people).select_related("person", "agreement").first())
     if waiver is None:
-        raise Http404
+        raise refused(user, Waiver, pk)
     return waiver

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
-from tongban.accounts.access import scope
+from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.lib import crypto
@@ -46,7 +45,7 @@ def person_for(*, user: User, pk: int, action: str = Action.PEOPLE_VIEW) -> Pers
     """One person the user may see, or 404 (not 403: do not confirm who exists)."""
     person = people(user=user, action=action).filter(pk=pk).first()
     if person is None:
-        raise Http404("人员不存在")
+        raise refused(user, Person, pk)
     return person
 
 
