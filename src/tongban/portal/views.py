@@ -11,6 +11,7 @@ from tongban.audit.middleware import client_ip
 from tongban.lib.errors import ApplicationError
 from tongban.people.binding import bind_by_identity
 from tongban.people.selectors import own_person
+from tongban.portal.forms import BindForm
 
 
 def home(request):
@@ -37,14 +38,18 @@ def bind(request):
         messages.info(request, "您的账号已绑定。")
         return redirect("portal:home")
     error = None
-    if request.method == "POST":
+    form = BindForm(request.POST or None, with_password=not request.user.is_authenticated)
+    if request.method == "POST" and form.is_valid():
         try:
             user = bind_by_identity(
                 user=request.user if request.user.is_authenticated else None,
-                id_number=request.POST.get("id_number", ""), student_number=request.POST.get("student_number", ""),
-                password=request.POST.get("password", ""), openid=openid, client_ip=client_ip(request))
+                id_number=form.cleaned_data["id_number"], student_number=form.cleaned_data["student_number"],
+                password=form.cleaned_data.get("password", ""), openid=openid, client_ip=client_ip(request))
         except ApplicationError as exc:
             error = exc
+            if exc.field == "password":
+                form.add_error("password", exc.message)
+                error = None
         else:
             request.session.pop("wechat_openid", None)
             if not request.user.is_authenticated:
@@ -54,5 +59,6 @@ def bind(request):
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
                 target = "portal:home"
             return redirect(target or "portal:home")
-    return render(request, "portal/bind.html", {"error": error, "wechat": bool(openid)},
-                  status=422 if error else 200)
+    failed = error is not None or (request.method == "POST" and not form.is_valid())
+    return render(request, "portal/bind.html", {"form": form, "error": error, "wechat": bool(openid)},
+                  status=422 if failed else 200)

@@ -1,7 +1,7 @@
 """A freshman binds their account with ID number + student number; inside WeChat their
 openid is bound too (WeChat's OAuth answered by a local server). Wrong pairs get one
-neutral message and are throttled; a person bound to someone else is refused with
-where to ask."""
+neutral message and count towards the lockout; a person bound to someone else gets
+that same message (naming where to ask), and the attempt is on the trail."""
 
 import json
 import threading
@@ -12,7 +12,7 @@ import pytest
 
 from tongban.accounts.models import User
 from tongban.audit.models import AuditEntry
-from tongban.people.binding import NEUTRAL
+from tongban.people.binding import neutral_message
 from tongban.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_every_wrong_pair_gets_the_same_neutral_message(client, world, freshman,
         data["student_number"] = "1999000000"
     answer = client.post("/bind/", data)
     assert answer.status_code == 422
-    assert NEUTRAL in answer.content.decode()
+    assert neutral_message() in answer.content.decode()
     freshman.refresh_from_db()
     assert freshman.account is None and not User.objects.filter(username="2026010001").exists()
 
@@ -75,12 +75,54 @@ def test_guessing_is_throttled_per_student_number(client, freshman, world):
     assert answer.status_code == 422 and "尝试次数过多" in answer.content.decode()
 
 
-def test_a_person_bound_to_another_account_is_refused_with_where_to_ask(client, world, freshman):
+def test_a_person_bound_to_another_account_gets_the_same_message_as_a_wrong_pair(client, world, freshman):
     _bind(client, freshman)
     client.logout()
     answer = _bind(client, freshman, password="Another-2026!")
     assert answer.status_code == 422
-    assert "该人员已绑定其他账号。如非本人操作，请联系保卫处户籍室" in answer.content.decode()
+    assert neutral_message() in answer.content.decode()
+    assert "已绑定其他账号" not in answer.content.decode()
+    assert AuditEntry.objects.filter(action="people.bind_refused", object_id=str(freshman.pk)).count() == 1
+
+
+def test_a_signed_in_account_binding_a_person_bound_to_another_gets_the_same_message(world, freshman, login):
+    _bind(login(world.outsider), freshman, password="")
+    client = login(User.objects.create_user(username="second-tab", password="x"))
+    answer = _bind(client, freshman, password="")
+    assert answer.status_code == 422
+    assert neutral_message() in answer.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_bindings_of_one_person_at_once_bind_one_account(world, freshman):
+    from django.test import Client
+
+    from tongban.conftest import at_once
+
+    outcomes = at_once(2, lambda n: _bind(Client(), freshman, password=f"Tongban-2026!{n}",
+                                          REMOTE_ADDR=f"10.5.0.{n}").status_code)
+    assert sorted(outcomes) == [302, 422]
+    assert User.objects.filter(username__startswith="2026010001").count() == 1
+
+
+def test_a_weak_password_is_refused_before_the_pair_is_looked_at(client, world, freshman):
+    right, wrong = _bind(client, freshman, password="123"), _bind(client, freshman, sno="1999000000", password="123")
+    for answer in (right, wrong):
+        assert answer.status_code == 422
+        assert neutral_message() not in answer.content.decode()
+        assert "密码" in answer.content.decode()
+
+
+def test_the_lockout_counts_per_address_across_numbers(client, world, settings):
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    freshman = world.person(name="新同学", student_number="2026010002")
+    for n in range(3):
+        client.post("/bind/", {"id_number": "110105200001010011", "student_number": f"X{n}",
+                               "password": "Tongban-2026!"}, REMOTE_ADDR="10.1.1.1")
+    from_there = _bind(client, freshman, REMOTE_ADDR="10.1.1.1")
+    assert from_there.status_code == 422 and neutral_message() in from_there.content.decode()
+    assert _bind(client, freshman, REMOTE_ADDR="10.1.1.2").status_code == 302
 
 
 def test_a_weak_password_is_refused_naming_why(client, freshman):
