@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from tongban.accounts.access import scope
+from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.booking import clock
@@ -153,7 +153,7 @@ def own_bookings(*, user: User) -> QuerySet[Booking]:
 def own_booking(*, user: User, pk: int) -> Booking:
     found = own_bookings(user=user).filter(pk=pk).first()
     if found is None:
-        raise Http404
+        raise refused(user, Booking, pk)
     return found
 
 
@@ -186,7 +186,7 @@ def staff_booking(*, user: User, pk: int) -> Booking:
     found = (scope(Booking.objects.all(), user, WINDOW, unit_field="resource__org_unit")
              .select_related("resource", "resource__org_unit", "person", "service", "slot").filter(pk=pk).first())
     if found is None:
-        raise Http404
+        raise refused(user, Booking, pk)
     return found
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from tongban.accounts.access import scope
+from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.loans.models import Loan, Policy
@@ -39,7 +38,7 @@ def days_overdue(loan: Loan, today: dt.date | None = None) -> int:
 def loan_for(*, user: User, pk: int) -> Loan:
     found = loans(user=user, tab="history").filter(pk=pk).first()
     if found is None:
-        raise Http404
+        raise refused(user, Loan, pk)
     return found
 
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from tongban.accounts.access import scope
+from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.restrictions.models import Restriction
@@ -22,7 +21,7 @@ def restrictions(*, user: User, current_only: bool = True, query: str = "") -> Q
 def restriction_for(*, user: User, pk: int) -> Restriction:
     found = restrictions(user=user, current_only=False).filter(pk=pk).first()
     if found is None:
-        raise Http404
+        raise refused(user, Restriction, pk)
     return found
 
 

@@ -90,6 +90,17 @@ def test_the_staff_page_of_someone_elses_person_is_404_and_on_the_trail(world, l
 
 
 
+def test_the_siblings_refuse_on_the_trail_too_a_restriction(world, stranger):
+    from tongban.restrictions import selectors as restrictions
+    from tongban.restrictions.models import Kind
+    from tongban.restrictions.services import impose
+
+    restriction = impose(actor=None, person=stranger, kind=Kind.MANUAL, reason="测试")
+    with pytest.raises(Http404):
+        restrictions.restriction_for(user=world.college_admin, pk=restriction.pk)
+    assert _refusals() == [(world.college_admin.pk, "restrictions.restriction", str(restriction.pk))]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_refusals_at_once_write_one_entry(world, stranger):
