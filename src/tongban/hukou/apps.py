@@ -8,7 +8,10 @@ class HukouConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from tongban.cases import guards
         from tongban.hukou import effects, messages, signals  # noqa: F401  (registrations)
-        from tongban.hukou.services import ensure_default_agreement
+        from tongban.hukou.services import ensure_default_agreement, guard_household
+
+        guards.register("hukou", guard_household)
 
         post_migrate.connect(lambda **kwargs: ensure_default_agreement(), sender=self, weak=False)

@@ -32,7 +32,9 @@ class HouseholdRecord(models.Model):
     issue_date = models.DateField("签发日期", null=True, blank=True)
     collective_address = models.CharField("集体户地址", max_length=255, blank=True)
     moved_in_at = models.DateField("迁入日期", null=True, blank=True)
-    # after graduation
+    # after graduation: storage (户口暂存) is for graduates, those whose graduation the
+    # office has recorded (see hukou.services.is_graduate)
+    graduation_date = models.DateField("毕业日期", null=True, blank=True)
     storage_start = models.DateField("暂存开始", null=True, blank=True)
     storage_expiry = models.DateField("暂存到期", null=True, blank=True, db_index=True)
     destination_address = models.CharField("迁往地址", max_length=255, blank=True)

@@ -120,6 +120,10 @@ def _require(rec: HouseholdRecord, *allowed: str, doing: str) -> None:
 def move_in_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
     _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口")
+    if rec.status == Status.SUBMITTED and rec.last_case_id not in (None, case.pk):
+        # under review on another case: only that case's resubmission goes on
+        raise StateConflict("move_in_under_review", f"您已有迁入申请正在审核中（办件编号 "
+                                                    f"{rec.last_case.serial}），请勿重复申请。")
     if rec.status == Status.AWAITING:
         _move(rec, Status.SUBMITTED, actor=actor, case=case, summary="提交迁入申请")
 
@@ -142,7 +146,7 @@ def move_in_completed(*, case, actor) -> None:
           collective_address=settings.HUKOU_COLLECTIVE_ADDRESS, moved_in_at=timezone.localdate(), **fields)
 
 
-DATE_FIELDS = {"issue_date", "storage_expiry"}
+DATE_FIELDS = {"issue_date", "graduation_date", "storage_expiry"}
 
 
 def _parse_date(value, *, field: str) -> dt.date | None:
@@ -184,16 +188,61 @@ def _int(value) -> int | None:
         return None
 
 
+# Storage opens to those graduating within this many days, and to those graduated.
+STORAGE_OPENS_BEFORE_GRADUATION = dt.timedelta(days=90)
+STUDENT_CATEGORIES = (Category.UNDERGRADUATE, Category.GRADUATE)
+
+
+def is_graduate(rec: HouseholdRecord, today: dt.date | None = None) -> bool:
+    """A graduate, for storage (户口暂存): a student whose graduation date the office
+    has recorded on the household record, graduated already or graduating within
+    STORAGE_OPENS_BEFORE_GRADUATION (applications open before the ceremony)."""
+    today = today or timezone.localdate()
+    return (rec.person.category in STUDENT_CATEGORIES and rec.graduation_date is not None
+            and rec.graduation_date <= today + STORAGE_OPENS_BEFORE_GRADUATION)
+
+
+def _require_graduate(rec: HouseholdRecord) -> None:
+    if is_graduate(rec):
+        return
+    if rec.person.category not in STUDENT_CATEGORIES:
+        why = f"人员类别为“{rec.person.get_category_display()}”"
+    elif rec.graduation_date is None:
+        why = f"学校尚未登记您的毕业日期（如已毕业，请联系{settings.HOUSEHOLD_OFFICE_CONTACT}）"
+    else:
+        opens = rec.graduation_date - STORAGE_OPENS_BEFORE_GRADUATION
+        why = f"您的毕业日期为 {rec.graduation_date}，{opens} 起可以申请"
+    raise StateConflict("not_graduate", f"户口暂存仅限毕业生办理：{why}。")
+
+
+def storage_months(value) -> int:
+    """The months asked for: a whole number from 1 to MAX_STORAGE_MONTHS. Anything else
+    (7, 0, -1, 2.5, 'abc', nothing) is refused naming the field, never cut to fit."""
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if text.isdigit() and 1 <= int(text) <= MAX_STORAGE_MONTHS:
+        return int(text)
+    if isinstance(value, float) and value.is_integer() and 1 <= value <= MAX_STORAGE_MONTHS:
+        return int(value)
+    shown = f"（您填写的是“{text[:20]}”）" if text else ""
+    raise ApplicationError("bad_months", f"暂存月数须为 1 到 {MAX_STORAGE_MONTHS} 之间的整数{shown}",
+                           field="months")
+
+
+def _storable(rec: HouseholdRecord, *, doing: str = "申请毕业暂存") -> None:
+    _require(rec, Status.IN_SCHOOL, doing=doing)
+    _require_graduate(rec)
+
+
 def store_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _require(rec, Status.IN_SCHOOL, doing="申请毕业暂存")
+    _storable(rec)
+    storage_months(case.answers.get("months"))
 
 
 def store_completed(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _require(rec, Status.IN_SCHOOL, doing="毕业暂存")
-    months = _int(case.answers.get("months")) or MAX_STORAGE_MONTHS
-    months = max(1, min(months, MAX_STORAGE_MONTHS))
+    _storable(rec, doing="毕业暂存")
+    months = storage_months(case.answers.get("months"))
     start = timezone.localdate()
     _move(rec, Status.STORED, actor=actor, case=case, summary="毕业暂存",
           storage_start=start, storage_expiry=add_months(start, months))
@@ -214,29 +263,76 @@ def move_out_completed(*, case, actor) -> None:
 
 
 def in_school_required(*, case, actor) -> None:
-    """Services for those whose household is in the collective household (borrowing
-    the household card, say)."""
-    rec = record_of(case_person(case))
-    if rec.status not in (Status.IN_SCHOOL, Status.STORED):
-        raise StateConflict("household_not_here", f"该事项仅限户口在学校集体户的人员办理，您的户口状态为"
-                                                  f"“{rec.get_status_display()}”。")
+    """Services for those whose household is in the collective household (a household
+    certificate, say; lending the card itself asks `require_in_school`)."""
+    _in_school_or_stored(record_of(case_person(case)))
 
 
 def not_here_required(*, case, actor) -> None:
     """Services for those whose household is elsewhere (a student's residence proof)."""
-    rec = record_of(case_person(case))
-    if rec.status in (Status.IN_SCHOOL, Status.STORED, Status.SUBMITTED):
-        raise StateConflict("household_here", "您的户口在（或正迁入）学校集体户，无需办理该事项。")
+    _not_here(record_of(case_person(case)))
 
 
 def no_change(*, case, actor) -> None:
     """Completing changes no household record."""
 
 
+def require_in_school(*, person: Person, doing: str) -> HouseholdRecord:
+    """The person's record, locked for the rest of the transaction, when it is in
+    school (在校集体户); refuses every other status (awaiting a choice, waived, under
+    move-in review, stored after graduation, moved out) naming it, and a person outside
+    the collective household. For acts on the household card (lending it, say)."""
+    rec = record_of(person)
+    if rec.status != Status.IN_SCHOOL:
+        raise StateConflict("household_not_in_school",
+                            f"{person.name} 的集体户口状态为“{rec.get_status_display()}”，不能{doing}"
+                            f"（仅限户口在学校集体户的在校人员）。")
+    return rec
+
+
+# --- before the form opens ---------------------------------------------------------------
+
+def _not_here(rec: HouseholdRecord) -> None:
+    if rec.status in (Status.IN_SCHOOL, Status.STORED, Status.SUBMITTED):
+        raise StateConflict("household_here", "您的户口在（或正迁入）学校集体户，无需办理该事项。")
+
+
+def _in_school_or_stored(rec: HouseholdRecord) -> None:
+    if rec.status not in (Status.IN_SCHOOL, Status.STORED):
+        raise StateConflict("household_not_here", f"该事项仅限户口在学校集体户的人员办理，您的户口状态为"
+                                                  f"“{rec.get_status_display()}”。")
+
+
+# what each effect's `submitted` handler requires of the record, asked again by the guard
+PRECONDITIONS = {
+    "hukou.move_in": lambda rec: _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口"),
+    "hukou.waive": lambda rec: _require(rec, Status.AWAITING, doing="选择不落户"),
+    "hukou.store": _storable,
+    "hukou.move_out": lambda rec: _require(rec, Status.IN_SCHOOL, Status.STORED, doing="申请迁出"),
+    "hukou.in_school_only": _in_school_or_stored,
+    "hukou.not_here_only": _not_here,
+}
+
+
+def guard_household(*, actor: User, item, case=None) -> None:
+    """The case engine's guard when someone presses 在线申请 (no case yet): a household
+    service whose effect needs a status the actor's own record does not have (storage
+    for a non-graduate, move-out of a waived record…) is refused before the form
+    opens, with the reason. Reads, never writes or locks; someone without a household
+    record of their own (a parent applying for a child) is left to the submission,
+    whose effect handler decides for the case's subject."""
+    check = PRECONDITIONS.get(getattr(item, "effect", "") or "")
+    if case is not None or check is None or not actor.is_authenticated:
+        return
+    rec = HouseholdRecord.objects.filter(person__account=actor).select_related("person").first()
+    if rec is not None:
+        check(rec)
+
+
 # --- by hand ---------------------------------------------------------------------------
 
-CORRECTABLE = (*CERTIFICATE_FIELDS, "collective_address", "storage_expiry", "destination_address",
-               "receiving_authority")
+CORRECTABLE = (*CERTIFICATE_FIELDS, "collective_address", "graduation_date", "storage_expiry",
+               "destination_address", "receiving_authority")
 
 
 def correct(*, actor: User, rec: HouseholdRecord, status: str, reason: str, **fields) -> HouseholdRecord:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -15,15 +16,24 @@ from django.utils import timezone
 from tongban.accounts.models import Membership
 from tongban.accounts.roles import Role
 from tongban.hukou.models import HouseholdRecord, Status
+from tongban.notify.models import Message
 from tongban.notify.services import notify
 
 
-def storage_sweep(*, today: dt.date | None = None) -> dict[str, int]:
+def storage_sweep(*, today: dt.date | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """The reminders (30, 7 and 1 days before the end, by HUKOU_STORAGE_REMINDER_DAYS)
+    and the office's list of expired storage, as on `today`. Each message is keyed on
+    its record, expiry and threshold, so running it again, late, or on two workers
+    sends nothing twice. `progress(done, total)` as the records are gone through."""
     today = today or timezone.localdate()
-    return {"reminded": _remind_expiring(today), "reported": _report_expired(today)}
+    return {"reminded": _remind_expiring(today, progress), "reported": _report_expired(today)}
 
 
-def _remind_expiring(today: dt.date) -> int:
+PROGRESS_EVERY = 200
+
+
+def _remind_expiring(today: dt.date, progress: Callable[[int, int], None] | None = None) -> int:
     thresholds = sorted(settings.HUKOU_STORAGE_REMINDER_DAYS)
     if not thresholds:
         return 0
@@ -31,7 +41,10 @@ def _remind_expiring(today: dt.date) -> int:
                                           storage_expiry__lte=today + dt.timedelta(days=thresholds[-1]))
            .select_related("person__account"))
     sent = 0
-    for rec in due.iterator(chunk_size=500):
+    total = due.count() if progress else 0
+    for done, rec in enumerate(due.iterator(chunk_size=500), start=1):
+        if progress and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
         account = rec.person.account
         if account is None:
             continue
@@ -39,11 +52,13 @@ def _remind_expiring(today: dt.date) -> int:
         # the tightest reminder this record is within: a sweep that missed the 30-day
         # morning sends the 30-day one late, never both it and the 7-day one at once
         threshold = next(t for t in thresholds if left <= t)
+        key = f"hukou.storage_expiring:{rec.pk}:{rec.storage_expiry}:{threshold}"
+        if Message.objects.filter(key__startswith=f"{key}:").exists():
+            continue  # sent by an earlier run: the count says what this run sent
         with transaction.atomic():
-            sent += notify(event="hukou.storage_expiring", recipients=[account],
-                           key=f"hukou.storage_expiring:{rec.pk}:{rec.storage_expiry}:{threshold}",
-                           context={"expiry": rec.storage_expiry.isoformat(), "days": left},
-                           link="/hukou/", obj=rec)
+            notify(event="hukou.storage_expiring", recipients=[account], key=key,
+                   context={"expiry": rec.storage_expiry.isoformat(), "days": left}, link="/hukou/", obj=rec)
+        sent += 1
     return sent
 
 

@@ -47,8 +47,16 @@ def mine(request):
         wanted = {Status.AWAITING: ["hukou.move_in"], Status.IN_SCHOOL: ["hukou.store", "hukou.move_out"],
                   Status.STORED: ["hukou.move_out"]}.get(rec.status, [])
         offers = {effect: selectors.service_for(effect, person) for effect in wanted}
+    storage_refused = None
+    if "hukou.store" in offers:
+        try:
+            services.PRECONDITIONS["hukou.store"](rec)
+        except ApplicationError as exc:  # explained on the page instead of an apply button
+            storage_refused = exc.message
+            del offers["hukou.store"]
     return render(request, "hukou/mine.html", {
         "person": person, "rec": rec, "offers": {k: v for k, v in offers.items() if v},
+        "storage_refused": storage_refused,
         "waivers": Waiver.objects.filter(person=person).select_related("agreement"),
         "can_waive": rec is not None and rec.status == Status.AWAITING,
     })

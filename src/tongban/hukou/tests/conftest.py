@@ -92,3 +92,22 @@ def approve(world):
         return services.decide(actor=world.officer, item=item, outcome=outcome, comment=comment or "同意")
 
     return _approve
+
+
+@pytest.fixture
+def graduate(world):
+    """`graduate(person=applicant, on=today)`: the office records the person's
+    graduation date (an audited correction), making them a graduate for storage."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tongban.hukou import services
+    from tongban.hukou.models import HouseholdRecord
+
+    def _graduate(person=None, on: dt.date | None = None):
+        rec = HouseholdRecord.objects.get(person=person or world.applicant_person)
+        return services.correct(actor=world.officer, rec=rec, status=rec.status, reason="教务处毕业名单",
+                                graduation_date=(on or timezone.localdate()).isoformat())
+
+    return _graduate

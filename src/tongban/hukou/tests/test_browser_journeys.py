@@ -85,9 +85,10 @@ def test_a_freshman_waives_and_downloads_the_signed_record(live_server, world, h
 
 
 def test_a_graduate_stores_then_moves_out_and_prints_the_notice(live_server, world, household, apply, approve,
-                                                                 phone):
+                                                                 graduate, phone):
     base = live_server.url
     approve(apply(household.move_in, name="李同学", **CERTIFICATE))  # in school already
+    graduate()
     sign_in(phone, base, "applicant")
     phone.goto(f"{base}/hukou/")
     phone.click(f"a[href='/services/{household.store.code}/']")

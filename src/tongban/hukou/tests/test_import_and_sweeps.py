@@ -63,8 +63,9 @@ def test_reimporting_the_freshman_list_changes_no_choice(world, household, tmp_p
     assert HouseholdRecord.objects.count() == Person.objects.count()
 
 
-def _stored(world, household, apply, approve):
+def _stored(world, household, apply, approve, graduate):
     approve(apply(household.move_in, name="李同学", **CERTIFICATE))
+    graduate()
     approve(apply(household.store, months="6"))
     return HouseholdRecord.objects.get(person=world.applicant_person)
 
@@ -73,8 +74,9 @@ def storage_messages(event="hukou.storage_expiring"):
     return Message.objects.filter(event=event, channel="inbox")
 
 
-def test_storage_reminders_go_out_once_each_even_when_the_sweep_runs_twice(world, household, apply, approve):
-    rec = _stored(world, household, apply, approve)
+def test_storage_reminders_go_out_once_each_even_when_the_sweep_runs_twice(world, household, apply, approve,
+                                                                          graduate):
+    rec = _stored(world, household, apply, approve, graduate)
     expiry = rec.storage_expiry
     storage_sweep(today=expiry - dt.timedelta(days=40))
     assert storage_messages().count() == 0
@@ -90,8 +92,8 @@ def test_storage_reminders_go_out_once_each_even_when_the_sweep_runs_twice(world
     assert "还有 1 天" in storage_messages().order_by("-id").first().body
 
 
-def test_expired_storage_lands_on_the_office_list_once(world, household, apply, approve):
-    rec = _stored(world, household, apply, approve)
+def test_expired_storage_lands_on_the_office_list_once(world, household, apply, approve, graduate):
+    rec = _stored(world, household, apply, approve, graduate)
     after = rec.storage_expiry + dt.timedelta(days=1)
     storage_sweep(today=after)
     storage_sweep(today=after)

@@ -1,0 +1,168 @@
+"""Storage (户口暂存) is for graduates, 1 to 6 months: anything else is refused with the
+field named, never cut to fit; a non-graduate is told before the form opens, on their
+household page and at submission. The storage sweep runs as a command with --date,
+reminding 30, 7 and 1 days before the end, once each."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tongban.cases import services as cases
+from tongban.cases.models import Case
+from tongban.hukou import services
+from tongban.hukou.models import HouseholdRecord, Status
+from tongban.hukou.tests.conftest import CERTIFICATE
+from tongban.lib.errors import ApplicationError, StateConflict
+from tongban.notify.models import Message
+from tongban.people.models import Category
+
+
+def status_of(person):
+    return HouseholdRecord.objects.get(person=person).status
+
+
+@pytest.fixture
+def in_school(world, household, apply, approve):
+    approve(apply(household.move_in, name="李同学", **CERTIFICATE))
+    return HouseholdRecord.objects.get(person=world.applicant_person)
+
+
+@pytest.mark.parametrize("months", ["7", "0", "-1", "abc", "2.5", ""])
+def test_storage_months_outside_one_to_six_are_refused_naming_the_field(world, household, in_school, graduate,
+                                                                        apply, months):
+    graduate()
+    with pytest.raises(ApplicationError) as refused:
+        apply(household.store, months=months)
+    assert refused.value.field == "months"
+    assert status_of(world.applicant_person) == Status.IN_SCHOOL
+    assert not Case.objects.filter(item=household.store).exclude(status="draft").exists()
+
+
+def test_seven_months_is_refused_on_the_form_page_not_cut_to_six(world, household, in_school, graduate, login):
+    graduate()
+    client = login(world.applicant)
+    case = cases.start_application(actor=world.applicant, item=household.store)
+    answer = client.post(f"/cases/{case.pk}/edit/", {"months": "7", "action": "submit"})
+    assert "暂存月数须为 1 到 6 之间的整数" in answer.content.decode()
+    case.refresh_from_db()
+    assert case.status == "draft" and status_of(world.applicant_person) == Status.IN_SCHOOL
+
+
+def test_months_forged_past_the_submission_are_refused_at_completion_too(world, household, in_school, graduate,
+                                                                         apply, approve):
+    graduate()
+    case = apply(household.store, months="6")
+    Case.objects.filter(pk=case.pk).update(answers={**case.answers, "months": 9})  # tampered in the database
+    with pytest.raises(ApplicationError) as refused:
+        approve(Case.objects.get(pk=case.pk))
+    assert refused.value.field == "months"
+    assert status_of(world.applicant_person) == Status.IN_SCHOOL
+
+
+def test_a_student_without_a_recorded_graduation_is_refused_before_the_form_opens(world, household, in_school,
+                                                                                 login):
+    with pytest.raises(StateConflict) as refused:
+        cases.start_application(actor=world.applicant, item=household.store)
+    assert refused.value.code == "not_graduate" and "尚未登记您的毕业日期" in refused.value.message
+    client = login(world.applicant)
+    pressed = client.post(f"/services/{household.store.code}/apply/", follow=True)
+    assert "户口暂存仅限毕业生办理" in pressed.content.decode()
+    assert not Case.objects.filter(item=household.store).exists()
+    page = client.get("/hukou/").content.decode()
+    assert f"/services/{household.store.code}/" not in page and "户口暂存仅限毕业生办理" in page
+
+
+def test_a_draft_made_before_and_submitted_by_a_non_graduate_is_refused(world, household, in_school, graduate,
+                                                                        apply):
+    graduate(on=timezone.localdate() + dt.timedelta(days=60))  # graduating soon: the form opens
+    case = cases.start_application(actor=world.applicant, item=household.store)
+    # the office corrects the graduation date a year on: no longer graduating this term
+    graduate(on=timezone.localdate() + dt.timedelta(days=365))
+    with pytest.raises(StateConflict) as refused:
+        cases.submit(actor=world.applicant, case=case, answers={"months": "3"})
+    assert refused.value.code == "not_graduate"
+    assert Case.objects.get(pk=case.pk).status == "draft"
+
+
+def test_staff_may_not_store_whatever_their_record_says(world, household, apply, approve, graduate):
+    from tongban.accounts.roles import Role
+    from tongban.accounts.services import create_user, grant_role
+    from tongban.people.services import link_account
+
+    teacher = world.person(name="王老师", category=Category.STAFF, student_number="T0002")
+    user = create_user(actor=None, username="teacher2", password="x-long-password", display_name="王老师")
+    grant_role(actor=None, user=user, role=Role.APPLICANT, org_unit=world.econ)
+    link_account(actor=None, person=teacher, user=user)
+    approve(apply(household.move_in, user=user, name="王老师", **CERTIFICATE))
+    graduate(person=teacher)
+    with pytest.raises(StateConflict) as refused:
+        cases.start_application(actor=user, item=household.store)
+    assert "教职工" in refused.value.message
+
+
+def test_a_second_move_in_while_one_is_under_review_is_refused(world, household, apply):
+    first = apply(household.move_in, name="李同学", **CERTIFICATE)
+    with pytest.raises(StateConflict) as refused:  # a second tab's fresh draft, photo and all
+        apply(household.move_in, name="李同学", **CERTIFICATE)
+    assert refused.value.code == "move_in_under_review" and first.serial in refused.value.message
+    assert HouseholdRecord.objects.get(person=world.applicant_person).last_case_id == first.pk
+
+
+@pytest.mark.parametrize("status, effect", [
+    (Status.WAIVED, "move_out"), (Status.AWAITING, "move_out"), (Status.MOVED_OUT, "move_out"),
+    (Status.WAIVED, "move_in"), (Status.IN_SCHOOL, "waiver"), (Status.STORED, "store"),
+])
+def test_a_household_service_whose_status_does_not_fit_is_refused_before_the_form_opens(world, household, status,
+                                                                                        effect):
+    rec = HouseholdRecord.objects.get(person=world.applicant_person)
+    if rec.status != status:
+        services.correct(actor=world.officer, rec=rec, status=status, reason="测试")
+    with pytest.raises(StateConflict):
+        cases.start_application(actor=world.applicant, item=getattr(household, effect))
+    assert not Case.objects.filter(applicant=world.applicant).exists()
+
+
+# --- the sweep as a command ----------------------------------------------------------------
+
+def _stored_until(world, expiry):
+    rec = HouseholdRecord.objects.get(person=world.applicant_person)
+    return services.correct(actor=world.officer, rec=rec, status=Status.STORED, reason="线下办理暂存",
+                            storage_expiry=expiry.isoformat())
+
+
+def test_the_storage_sweep_command_reminds_30_7_and_1_days_before_once_each(world):
+    expiry = dt.date(2027, 3, 31)
+    _stored_until(world, expiry)
+    out = io.StringIO()
+    for days in (31, 30, 30, 29, 7, 7, 1, 1):
+        call_command("storage-sweep", "--date", str(expiry - dt.timedelta(days=days)), stdout=out)
+    reminders = Message.objects.filter(event="hukou.storage_expiring", channel="inbox").order_by("id")
+    assert [str(m.context["days"]) for m in reminders] == ["30", "7", "1"]
+    assert out.getvalue().splitlines()[1] == "到期提醒 1 条，到期待迁出名单通知 0 条。"
+    assert out.getvalue().splitlines()[2] == "到期提醒 0 条，到期待迁出名单通知 0 条。"
+
+
+def test_the_storage_sweep_command_reports_progress_on_a_terminal(world, monkeypatch):
+    import sys
+
+    _stored_until(world, dt.date(2027, 3, 31))
+    err = io.StringIO()
+    err.isatty = lambda: True
+    monkeypatch.setattr(sys, "stderr", err)
+    call_command("storage-sweep", "--date", "2027-03-01", stdout=io.StringIO(), stderr=err)
+    assert "已处理 1/1 条暂存记录" in err.getvalue()
+
+
+def test_the_storage_sweep_command_refuses_a_bad_date():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("storage-sweep", "--date", "明天")
+
+
+def test_the_storage_sweep_is_a_daily_task():
+    from tongban.hukou import tasks
+
+    assert tasks.storage_sweep_task.task_class().validate_datetime(dt.datetime(2026, 12, 3, 8, 10, tzinfo=dt.UTC))
+    assert not tasks.storage_sweep_task.task_class().validate_datetime(dt.datetime(2026, 12, 3, 9, 10, tzinfo=dt.UTC))
