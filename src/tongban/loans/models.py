@@ -8,16 +8,23 @@ from django.db import models
 from django.db.models import Q
 
 from tongban.accounts.models import OrgUnit
+from tongban.booking.models import Booking
+from tongban.catalog.models import ServiceItem
 from tongban.people.models import Person
 
 
 class Policy(models.Model):
     """How one type of item is lent. Defaults: the household card, 8 calendar days, a
     reminder the day before it is due, a restriction from the first overdue day that
-    only an admin lifts, reminders every 3 days while overdue, one card at a time."""
+    only an admin lifts, reminders every 3 days while overdue, one card at a time.
+    It is lent only against a booking of `service` (the card-loan service), checked in
+    at the window: a walk-in is queued (现场取号) first."""
 
     name = models.CharField("物品类型", max_length=64, default="常住人口登记卡")
     org_unit = models.ForeignKey(OrgUnit, verbose_name="出借单位", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(ServiceItem, verbose_name="借用预约事项", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                help_text="只能凭该事项的预约（签到后或现场取号）借出")
     days = models.PositiveSmallIntegerField("借用天数", default=8)
     working_days = models.BooleanField("按工作日计算", default=False)
     remind_days_before = models.PositiveSmallIntegerField("到期前几天提醒", default=1)
@@ -48,7 +55,9 @@ class Loan(models.Model):
     returned_at = models.DateTimeField("归还时间", null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    booking_ref = models.CharField("预约", max_length=32, blank=True)
+    # one loan per booking: the database refuses a second (a double click, a second tab)
+    booking = models.OneToOneField(Booking, verbose_name="预约", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="loan")
 
     class Meta:
         verbose_name = "借用记录"

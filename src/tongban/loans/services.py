@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
+from tongban.booking.models import Booking, State
 from tongban.catalog.workdays import add_working_days
 from tongban.lib.errors import ApplicationError, StateConflict
 from tongban.loans.models import Loan, Policy
@@ -38,32 +39,79 @@ def _tell(event: str, loan: Loan, fact: str, days: int = 0) -> None:
                link="/loans/mine/", obj=loan)
 
 
-def lend(*, actor: User, person: Person, policy: Policy, purpose: str, item: str = "",
-         booking_ref: str = "") -> Loan:
-    """Lend at the window (from the borrower's booking or as a walk-in). Refuses a
-    person restricted from booking, and one who already holds as many as the policy
-    allows."""
+def lend(*, actor: User, booking: Booking, policy: Policy, purpose: str, item: str = "") -> Loan:
+    """Lend at the window to the person of `booking`, against that booking: a booking
+    of the policy's service (the card loan), checked in today (a walk-in is queued
+    first), with no loan yet. Refuses, each with its code and the reason: staff
+    without the loan and window rights over the policy's and the booking's units, an
+    inactive policy or one naming no service, a missing purpose, a booking of another
+    service, not checked in (or of another day, cancelled, no-show, served), a booking
+    already lent against, a person restricted, a person whose collective household
+    record is not in school (awaiting, waived, under review, stored, moved out), and
+    a person who already holds as many as the policy allows (counting what they hold
+    under any policy: by default, no loan while one is out).
+
+    The person's row is locked first, then the booking's (the booking app's order), so
+    two windows lending on one booking, or on two bookings of one person, at once
+    lend one card; the one-loan-per-booking key refuses a second too."""
+    from tongban.hukou.services import require_in_school
+
     authorize(actor, Action.LOAN_MANAGE, unit=policy.org_unit)
+    authorize(actor, Action.BOOKING_DESK, unit=booking.resource.org_unit)
     if not policy.active:
         raise StateConflict("policy_inactive", "该借用规则已停用")
+    if policy.service_id is None:
+        raise StateConflict("policy_without_service", f"借用规则“{policy}”未设置借用预约事项，"
+                                                      "请管理员在后台设置后再借出。")
     purpose = purpose.strip()
     if not purpose:
         raise ApplicationError("purpose_required", "请填写借用用途", field="purpose")
-    restrictions.check(person=person, doing=Blocks.BOOKING)
-    with transaction.atomic():
-        # one borrower at a time: lock the person's row so two windows cannot both lend
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        held = Loan.objects.filter(person=person, policy=policy, returned_at__isnull=True).count()
-        if held >= policy.max_open:
-            raise StateConflict("already_borrowed", f"{person.name} 尚有未归还的{policy.name}，归还后才能再借。")
-        now = timezone.now()
-        loan = Loan.objects.create(policy=policy, person=person, item=(item.strip() or f"{policy.name}")[:64],
-                                   purpose=purpose[:128], lent_at=now, lent_by=actor,
-                                   due_date=due_date_for(policy, timezone.localdate(now)), booking_ref=booking_ref)
-        record(actor=actor, action="loan.lend", obj=loan, summary=f"借出{loan.item}给 {person.name}",
-               details={"due": loan.due_date.isoformat(), "purpose": loan.purpose, "policy": policy.pk})
-        _tell("loan.lent", loan, "lent")
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update(of=("self",)).get(pk=booking.person_id)
+            b = (Booking.objects.select_for_update(of=("self",)).select_related("service")
+                 .get(pk=booking.pk))
+            _lendable(b, policy)
+            restrictions.check(person=person, doing=Blocks.BOOKING)
+            require_in_school(person=person, doing=f"借用{policy.name}")
+            # whatever they hold counts, under any policy: never a card while one is out
+            held = list(Loan.objects.filter(person=person, returned_at__isnull=True).order_by("lent_at"))
+            if len(held) >= policy.max_open:
+                first = held[0] if held else None
+                raise StateConflict("already_borrowed", f"{person.name} 尚有未归还的" + (
+                    f"{first.item}（{timezone.localtime(first.lent_at):%Y-%m-%d} 借出，应还 {first.due_date}）"
+                    if first else policy.name) + "，归还后才能再借。")
+            now = timezone.now()
+            loan = Loan.objects.create(policy=policy, person=person, item=(item.strip() or f"{policy.name}")[:64],
+                                       purpose=purpose[:128], lent_at=now, lent_by=actor,
+                                       due_date=due_date_for(policy, timezone.localdate(now)), booking=b)
+            record(actor=actor, action="loan.lend", obj=loan, summary=f"借出{loan.item}给 {person.name}",
+                   details={"due": loan.due_date.isoformat(), "purpose": loan.purpose, "policy": policy.pk,
+                            "booking": b.pk})
+            _tell("loan.lent", loan, "lent")
+    except IntegrityError as exc:
+        # the other window's loan on this booking committed first (the one-to-one key)
+        raise StateConflict("booking_has_loan", "该预约已借出，同一预约不能再借。") from exc
     return loan
+
+
+def _lendable(b: Booking, policy: Policy) -> None:
+    """Refuse a booking that is not a checked-in, today's card-loan booking without a
+    loan."""
+    if b.service_id != policy.service_id:
+        raise StateConflict("booking_wrong_service", f"该预约办理的是“{b.service.name}”，"
+                                                     f"不能凭它借出{policy.name}。", field="booking")
+    if b.date != timezone.localdate():
+        raise StateConflict("booking_not_today", f"该预约在 {b.date:%Y-%m-%d}，只能在预约当天签到后借出。",
+                            field="booking")
+    if b.state == State.BOOKED:
+        raise StateConflict("booking_not_checked_in", "该预约尚未签到，请先签到再借出。", field="booking")
+    if b.state != State.CHECKED_IN:
+        raise StateConflict("booking_not_checked_in", f"该预约{b.get_state_display()}，不能借出。", field="booking")
+    lent = Loan.objects.filter(booking=b).first()
+    if lent is not None:
+        raise StateConflict("booking_has_loan", f"该预约已于 {timezone.localtime(lent.lent_at):%Y-%m-%d %H:%M} "
+                                                f"借出{lent.item}，同一预约不能再借。", field="booking")
 
 
 def take_back(*, actor: User, loan: Loan) -> Loan:

@@ -8,17 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tongban.accounts.access import can, scope
+from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.audit.services import record_export
+from tongban.booking import selectors as booking_selectors
 from tongban.lib.errors import ApplicationError
 from tongban.loans import selectors, services
-from tongban.people.models import Person
+from tongban.loans.forms import BIGGEST_ID, LendForm
 
 
 @staff_required
@@ -31,44 +32,52 @@ def index(request):
     qs = selectors.loans(user=request.user, tab=tab, query=query)
     if request.GET.get("format") == "xlsx":
         return _xlsx(request, qs, tab)
-    error = None
+    status = 200
     if request.method == "POST":
-        error = _lend(request)
-        if error is None:
+        form = LendForm(request.POST, user=request.user)
+        status = _lend(request, form)
+        if status is None:
             return redirect(f"{request.path}?tab=out")
+    else:
+        form = LendForm(initial={"booking": request.GET.get("booking", "")}, user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for loan in page:
         loan.late = selectors.days_overdue(loan)
     return render(request, "loans/index.html", {
-        "page": page, "tab": tab, "tabs": selectors.TABS.items(), "q": query, "error": error,
-        "policies": selectors.policies(user=request.user),
-        "booking": _booking_ref(request.POST or request.GET),
-        "student_number": (request.POST or request.GET).get("student_number", "")[:32],
-    }, status=error.status if error else 200)
+        "page": page, "tab": tab, "tabs": selectors.TABS.items(), "q": query, "form": form,
+        "booking": _booking_shown(request, form), "policies": selectors.policies(user=request.user),
+    }, status=status)
 
 
-def _booking_ref(data) -> str:
-    value = str(data.get("booking", ""))
-    return value if value.isdigit() else ""
-
-
-def _lend(request) -> ApplicationError | None:
-    number = request.POST.get("student_number", "").strip()
-    person = (scope(Person.objects.all(), request.user, Action.PEOPLE_VIEW).filter(student_number=number).first()
-              if number else None)
-    policy = selectors.policies(user=request.user).filter(pk=request.POST.get("policy") or 0).first() \
-        if str(request.POST.get("policy", "")).isdigit() else None
+def _booking_shown(request, form: LendForm):
+    """The booking the form lends against, for the page to name the borrower (one the
+    viewer's window reaches), or None."""
+    value = form.data.get("booking") if form.is_bound else form.initial.get("booking")
+    if not str(value or "").isdigit() or int(value) > BIGGEST_ID:
+        return None
     try:
-        if person is None:
-            raise ApplicationError("person_not_found", "找不到该学号/工号的人员", field="student_number")
-        if policy is None:
-            raise ApplicationError("policy_required", "请选择借用物品", field="policy")
-        booking = _booking_ref(request.POST)
-        loan = services.lend(actor=request.user, person=person, policy=policy, purpose=request.POST.get("purpose", ""),
-                             item=request.POST.get("item", ""), booking_ref=f"booking:{booking}" if booking else "")
+        return booking_selectors.staff_booking(user=request.user, pk=int(value))
+    except Http404:
+        return None
+
+
+def _lend(request, form: LendForm) -> int | None:
+    """Lend from the posted form: None when lent, else the page's status (the errors
+    are on the form, beside their fields)."""
+    if not form.is_valid():
+        return 422
+    try:
+        booking = booking_selectors.staff_booking(user=request.user, pk=form.cleaned_data["booking"])
+    except Http404:
+        form.add_error("booking", "找不到该预约（或不在您的管理范围内）")
+        return 422
+    try:
+        loan = services.lend(actor=request.user, booking=booking, policy=form.cleaned_data["policy"],
+                             purpose=form.cleaned_data["purpose"], item=form.cleaned_data["item"])
     except ApplicationError as exc:
-        return exc
-    messages.success(request, f"已借出给 {person.name}，应还日期 {loan.due_date}。")
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return exc.status
+    messages.success(request, f"已借出给 {loan.person.name}，应还日期 {loan.due_date}。")
     return None
 
 

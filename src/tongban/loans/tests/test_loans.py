@@ -1,6 +1,8 @@
 """Lending the household card for 8 days: reminded the day before, restricted from the
 first overdue day (once, however often the sweep runs), reminded while overdue, and
-the restriction lifted only by an admin unless the policy says otherwise."""
+the restriction lifted only by an admin unless the policy says otherwise. The card is
+lent only against a checked-in booking of the card-loan service, to a person whose
+collective household is in school and who holds no card already."""
 
 import datetime as dt
 import io
@@ -10,7 +12,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tongban.audit.models import AuditEntry
+from tongban.booking import services as booking_services
+from tongban.booking.models import Booking, Resource, State
+from tongban.catalog.models import ServiceItem
+from tongban.catalog.services import publish
 from tongban.conftest import at_once, failures
+from tongban.hukou import services as hukou
+from tongban.hukou.models import HouseholdRecord, Status
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.loans import services
 from tongban.loans.models import Loan, Policy
@@ -19,14 +27,47 @@ from tongban.restrictions import services as restrictions
 from tongban.restrictions.models import Blocks, Restriction
 
 
+def card_service(world, code="card-borrow", name="借用集体户口卡") -> ServiceItem:
+    item = ServiceItem.objects.create(code=code, name=name, category="集体户口", org_unit=world.security,
+                                      serial_prefix="JK", audience=["student", "staff"], ways=["appointment"],
+                                      needs_acceptance=False, effect="hukou.in_school_only")
+    publish(actor=None, item=item)
+    item.refresh_from_db()
+    return item
+
+
 @pytest.fixture
-def policy(world):
-    return Policy.objects.create(org_unit=world.security)
+def window(world):
+    """The security office's household window, taking the card-loan service."""
+    resource = Resource.objects.create(name="户籍窗口", org_unit=world.security, place="行政楼 101")
+    resource.services.set([card_service(world)])
+    return resource
 
 
-def lend(world, policy, person=None, **kwargs):
-    return services.lend(actor=world.officer, person=person or world.applicant_person, policy=policy,
-                         purpose="办理护照", **kwargs)
+@pytest.fixture
+def policy(world, window):
+    return Policy.objects.create(org_unit=world.security, service=window.services.get())
+
+
+def in_school(world, person):
+    hukou.correct(actor=world.officer, rec=HouseholdRecord.objects.get(person=person), status=Status.IN_SCHOOL,
+                  reason="已线下迁入，补录")
+    return person
+
+
+def walk_in(world, window, person=None, service=None):
+    """The person queued at the window for the card loan (checked in, today)."""
+    return booking_services.walk_in(actor=world.officer, resource=window, person=person or world.applicant_person,
+                                    service=service or window.services.get())
+
+
+def lend(world, policy, person=None, booking=None, **kwargs):
+    person = person or world.applicant_person
+    if HouseholdRecord.objects.get(person=person).status == Status.AWAITING:
+        in_school(world, person)
+    if booking is None:
+        booking = walk_in(world, Resource.objects.get(services=policy.service), person, policy.service)
+    return services.lend(actor=world.officer, booking=booking, policy=policy, purpose="办理护照", **kwargs)
 
 
 def inbox(event):
@@ -49,19 +90,22 @@ def test_working_day_policy_counts_working_days(world, policy):
     assert loan.due_date == add_working_days(timezone.localdate(), 8, unit=world.security)
 
 
-def test_one_card_at_a_time(world, policy):
-    lend(world, policy)
-    with pytest.raises(StateConflict):
-        lend(world, policy)
+def test_one_card_at_a_time(world, policy, window):
+    first = lend(world, policy)
+    booking_services.mark_served(actor=world.officer, booking=first.booking)
+    with pytest.raises(StateConflict) as refused:
+        lend(world, policy)  # queued again the same day: a fresh booking, the card still out
+    assert refused.value.code == "already_borrowed" and "尚有未归还" in refused.value.message
     assert Loan.objects.count() == 1
 
 
-def test_only_window_staff_lend(world, policy):
+def test_only_window_staff_lend(world, policy, window):
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
     for who in (world.applicant, world.college_admin, world.auxiliary):
         with pytest.raises(PermissionDenied):
-            services.lend(actor=who, person=world.applicant_person, policy=policy, purpose="x")
+            services.lend(actor=who, booking=booking, policy=policy, purpose="x")
     with pytest.raises(ApplicationError) as no_purpose:
-        services.lend(actor=world.officer, person=world.applicant_person, policy=policy, purpose=" ")
+        services.lend(actor=world.officer, booking=booking, policy=policy, purpose=" ")
     assert no_purpose.value.field == "purpose"
 
 
@@ -121,14 +165,15 @@ def test_return_is_recorded_once(world, policy):
     assert loan.received_by == world.officer and loan.returned_at
 
 
-def test_the_window_pages_lend_list_return_and_export(world, policy, login):
+def test_the_window_pages_lend_list_return_and_export(world, policy, window, login):
     client = login(world.officer)
-    bad = client.post("/workbench/loans/", {"student_number": "nobody", "policy": policy.pk, "purpose": "x"})
-    assert bad.status_code == 422 and "找不到" in bad.content.decode()
-    number = world.applicant_person.student_number
-    assert client.post("/workbench/loans/", {"student_number": number, "policy": policy.pk,
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    page = client.get("/workbench/loans/", {"booking": booking.pk}).content.decode()
+    assert f'name="booking" value="{booking.pk}"' in page and "李同学" in page
+    assert client.post("/workbench/loans/", {"booking": booking.pk, "policy": policy.pk,
                                              "purpose": "婚姻登记"}).status_code == 302
     loan = Loan.objects.get()
+    assert loan.booking == booking
     assert "李同学" in client.get("/workbench/loans/").content.decode()
     Loan.objects.filter(pk=loan.pk).update(due_date=timezone.localdate() - dt.timedelta(days=4))
     assert "逾期 4 天" in client.get("/workbench/loans/?tab=overdue").content.decode()
@@ -144,21 +189,36 @@ def test_the_window_pages_lend_list_return_and_export(world, policy, login):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_windows_lending_at_once_lend_one_card(world, policy):
-    outcomes = at_once(2, lambda n: lend(world, policy))
-    assert sorted("refused" if isinstance(o, StateConflict) else type(o).__name__ for o in outcomes) == [
-        "Loan", "refused"]
+def test_two_windows_lending_on_one_booking_at_once_lend_one_card(world, policy, window):
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    outcomes = at_once(2, lambda n: services.lend(actor=world.officer, booking=booking, policy=policy,
+                                                  purpose="办理护照"))
+    assert sorted(o.code if isinstance(o, StateConflict) else type(o).__name__ for o in outcomes) == [
+        "Loan", "booking_has_loan"]
     assert Loan.objects.count() == 1
 
 
-def test_lending_from_a_booking_keeps_the_reference(world, policy, login):
-    client = login(world.officer)
-    number = world.applicant_person.student_number
-    page = client.get("/workbench/loans/", {"booking": "17", "student_number": number}).content.decode()
-    assert 'name="booking" value="17"' in page and f'value="{number}"' in page
-    client.post("/workbench/loans/", {"booking": "17", "student_number": number, "policy": policy.pk,
-                                      "purpose": "办理护照"})
-    assert Loan.objects.get().booking_ref == "booking:17"
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_windows_lending_to_one_person_from_two_bookings_at_once_lend_one_card(world, policy, window):
+    # a second item type, booked under its own service: one person, two checked-in bookings
+    other = card_service(world, code="card-copy", name="借用户口卡复印件")
+    window.services.add(other)
+    copies = Policy.objects.create(org_unit=world.security, name="户口卡复印件", service=other)
+    person = in_school(world, world.applicant_person)
+    bookings = [walk_in(world, window, person, policy.service), walk_in(world, window, person, other)]
+    pairs = [(bookings[0], policy), (bookings[1], copies)]
+    outcomes = at_once(2, lambda n: services.lend(actor=world.officer, booking=pairs[n][0], policy=pairs[n][1],
+                                                  purpose="办理护照"))
+    assert sorted(o.code if isinstance(o, StateConflict) else type(o).__name__ for o in outcomes) == [
+        "Loan", "already_borrowed"]
+    assert Loan.objects.count() == 1
+
+
+def test_the_desk_links_a_checked_in_booking_to_the_lending_form(world, policy, window, login):
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    desk = login(world.officer).get("/workbench/booking/", {"resource": window.pk}).content.decode()
+    assert f"/workbench/loans/?booking={booking.pk}" in desk
 
 
 def test_a_policy_changed_in_the_back_office_is_on_the_trail(world, client):
@@ -243,3 +303,129 @@ def test_the_sweep_command_reports_what_it_did_and_refuses_a_bad_date(world, pol
     assert Restriction.objects.count() == 1
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("loans-sweep", "--date", "明天")
+
+
+# --- who may borrow: every refusal, through the service and through the page -----------------
+
+def _status(status):
+    def arrange(world, policy, window):
+        rec = HouseholdRecord.objects.get(person=world.applicant_person)
+        if rec.status != status:
+            hukou.correct(actor=world.officer, rec=rec, status=status, reason="测试：户口状态")
+        return walk_in(world, window)
+    return arrange
+
+
+def _already_lent(world, policy, window):
+    loan = lend(world, policy)
+    services.take_back(actor=world.officer, loan=loan)  # returned: the booking still had its loan
+    return loan.booking
+
+
+def _other_service(world, policy, window):
+    other = card_service(world, code="id-proof", name="户籍证明开具")
+    window.services.add(other)
+    return walk_in(world, window, in_school(world, world.applicant_person), other)
+
+
+def _booked_not_checked_in(world, policy, window):
+    in_school(world, world.applicant_person)
+    return Booking.objects.create(resource=window, date=timezone.localdate(), person=world.applicant_person,
+                                  account=world.applicant, service=policy.service)
+
+
+def _state(state, days=0):
+    def arrange(world, policy, window):
+        in_school(world, world.applicant_person)
+        return Booking.objects.create(resource=window, date=timezone.localdate() + dt.timedelta(days=days),
+                                      person=world.applicant_person, account=world.applicant,
+                                      service=policy.service, state=state)
+    return arrange
+
+
+def _card_out(world, policy, window):
+    other = card_service(world, code="card-copy", name="借用户口卡复印件")
+    window.services.add(other)
+    copies = Policy.objects.create(org_unit=world.security, name="户口卡复印件", service=other)
+    lend(world, copies)
+    return walk_in(world, window, service=policy.service)
+
+
+def _restricted(world, policy, window):
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    restrictions.impose(actor=world.officer, person=world.applicant_person, kind="manual", reason="违规")
+    return booking
+
+
+def _policy_without_service(world, policy, window):
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    policy.service = None
+    policy.save()
+    return booking
+
+
+REFUSALS = {
+    "awaiting": (_status(Status.AWAITING), "household_not_in_school", "待选择"),
+    "waived": (_status(Status.WAIVED), "household_not_in_school", "不落户"),
+    "under review": (_status(Status.SUBMITTED), "household_not_in_school", "迁入审核中"),
+    "stored": (_status(Status.STORED), "household_not_in_school", "毕业暂存"),
+    "moved out": (_status(Status.MOVED_OUT), "household_not_in_school", "已迁出"),
+    "booking already lent against": (_already_lent, "booking_has_loan", "同一预约不能再借"),
+    "booking of another service": (_other_service, "booking_wrong_service", "户籍证明开具"),
+    "booked, not checked in": (_booked_not_checked_in, "booking_not_checked_in", "请先签到"),
+    "cancelled": (_state(State.CANCELLED), "booking_not_checked_in", "已取消"),
+    "no-show": (_state(State.NO_SHOW), "booking_not_checked_in", "爽约"),
+    "served": (_state(State.SERVED), "booking_not_checked_in", "已办理"),
+    "checked in another day": (_state(State.CHECKED_IN, days=-1), "booking_not_today", "只能在预约当天"),
+    "a card out": (_card_out, "already_borrowed", "尚有未归还"),
+    "restricted": (_restricted, "restricted", "违规"),
+    "policy naming no service": (_policy_without_service, "policy_without_service", "未设置借用预约事项"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_lending_is_refused_with_the_reason_by_the_service(world, policy, window, case):
+    arrange, code, words = REFUSALS[case]
+    booking = arrange(world, policy, window)
+    before = Loan.objects.count()
+    with pytest.raises(ApplicationError) as refused:
+        services.lend(actor=world.officer, booking=booking, policy=policy, purpose="办理护照")
+    assert refused.value.code == code and words in refused.value.message
+    assert Loan.objects.count() == before
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_lending_is_refused_with_the_reason_on_the_page(world, policy, window, login, case):
+    arrange, _code, words = REFUSALS[case]
+    booking = arrange(world, policy, window)
+    before = Loan.objects.count()
+    answer = login(world.officer).post("/workbench/loans/", {"booking": booking.pk, "policy": policy.pk,
+                                                             "purpose": "办理护照"})
+    assert answer.status_code in (403, 409) and words in answer.content.decode()
+    assert Loan.objects.count() == before
+
+
+def test_a_forged_post_without_a_booking_or_with_another_units_booking_lends_nothing(world, policy, window, login):
+    client = login(world.clerk)  # 东门派出所: loans and the window there, not the university's
+    station_policy = Policy.objects.create(org_unit=world.east_1, service=policy.service)
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    none = client.post("/workbench/loans/", {"policy": station_policy.pk, "purpose": "办理护照"})
+    assert none.status_code == 422 and "请从预约签到页面" in none.content.decode()
+    forged = client.post("/workbench/loans/", {"booking": booking.pk, "policy": station_policy.pk,
+                                               "purpose": "办理护照"})
+    assert forged.status_code == 422 and "找不到该预约" in forged.content.decode()
+    garbage = client.post("/workbench/loans/", {"booking": "9" * 30, "policy": "x", "purpose": ""})
+    assert garbage.status_code == 422
+    with pytest.raises(PermissionDenied):
+        services.lend(actor=world.clerk, booking=booking, policy=station_policy, purpose="办理护照")
+    assert not Loan.objects.exists()
+
+
+def test_a_second_tab_posting_the_same_lending_again_is_refused(world, policy, window, login):
+    client = login(world.officer)
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    form = {"booking": booking.pk, "policy": policy.pk, "purpose": "办理护照"}
+    assert client.post("/workbench/loans/", form).status_code == 302
+    again = client.post("/workbench/loans/", form)
+    assert again.status_code == 409 and "同一预约不能再借" in again.content.decode()
+    assert Loan.objects.count() == 1
