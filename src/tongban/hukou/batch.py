@@ -6,19 +6,20 @@ its progress on the BatchJob row."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.accounts.access import authorize
+from tongban.accounts.access import authorize, refused
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.hukou import selectors
 from tongban.hukou.models import BatchJob, Status
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
-from tongban.notify.services import notify
+from tongban.notify.services import Outgoing, Reach, notify_each
 
 PROGRESS_EVERY = 50
 MAX_SELECTED = 5000
@@ -64,7 +65,7 @@ def run_batch_job(*, job_id: int) -> BatchJob:
         return job
     targets = _targets(job)
     BatchJob.objects.filter(pk=job.pk).update(state=BatchJob.State.RUNNING, total=targets.count(), done=0,
-                                              succeeded=0, problems=[])
+                                              succeeded=0, problems=[], reached={})
     run = {BatchJob.Kind.REMIND: _remind, BatchJob.Kind.APPROVE: _approve, BatchJob.Kind.EXPORT: _export}[job.kind]
     try:
         succeeded, problems = run(job, targets)
@@ -84,20 +85,31 @@ def _progress(job: BatchJob, done: int) -> None:
         BatchJob.objects.filter(pk=job.pk).update(done=done)
 
 
+def _unreachable(person) -> str:
+    if not person.phone_enc:
+        return "尚未绑定账号，也没有登记手机号，无法提醒"
+    return "尚未绑定账号，手机号已退订短信，无法提醒"
+
+
 def _remind(job: BatchJob, targets) -> tuple[int, list[dict]]:
+    """Each person reminded once a day: through their account when they have bound one,
+    else by a text to the phone the import gave them (unless it opted out); each
+    reminder written with its record's own transaction. The job keeps how many were
+    reached by inbox, by text, and not at all (those listed, with why)."""
     day = timezone.localdate(job.created_at).isoformat()
-    sent, problems = 0, []
+    reached: Counter = Counter()
+    problems = []
     for done, rec in enumerate(targets.select_related("person__account").iterator(chunk_size=500), start=1):
-        account = rec.person.account
-        if account is None:
-            problems.append({"name": rec.person.name, "error": "尚未绑定账号，无法在线提醒"})
-        else:
-            with transaction.atomic():
-                notify(event="hukou.choice_reminder", recipients=[account], key=f"hukou.choice_reminder:{rec.pk}:{day}",
-                       context={"deadline": "如有疑问请联系保卫处户籍室。"}, link="/hukou/", obj=rec)
-            sent += 1
+        before = reached[Reach.NONE]
+        with transaction.atomic():
+            notify_each(event="hukou.choice_reminder", tally=reached, outgoing=[Outgoing.for_person(
+                rec.person, f"hukou.choice_reminder:{rec.pk}:{day}", {"deadline": "如有疑问请联系保卫处户籍室。"},
+                link="/hukou/", obj=rec)])
+        if reached[Reach.NONE] > before:
+            problems.append({"name": rec.person.name, "error": _unreachable(rec.person)})
         _progress(job, done)
-    return sent, problems
+    BatchJob.objects.filter(pk=job.pk).update(reached={r: reached[r] for r in (Reach.INBOX, Reach.SMS, Reach.NONE)})
+    return reached[Reach.INBOX] + reached[Reach.SMS], problems
 
 
 def _approve(job: BatchJob, targets) -> tuple[int, list[dict]]:
@@ -158,10 +170,9 @@ def _export(job: BatchJob, targets) -> tuple[int, list[dict]]:
 
 
 def job_for(*, user: User, pk: int) -> BatchJob:
+    """One's own batch job (someone else's is a refusal on the trail: accounts.access)."""
     job = BatchJob.objects.filter(pk=pk, created_by=user).first()
     if job is None:
-        from django.http import Http404
-
-        raise Http404
+        raise refused(user, BatchJob, pk)
     return job
 

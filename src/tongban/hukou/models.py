@@ -126,6 +126,8 @@ class BatchJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     succeeded = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)  # [{"name": …, "error": …}]
+    # reminders: how many were reached by inbox, by text, and not at all
+    reached = models.JSONField("送达方式", default=dict, blank=True)  # {"inbox": n, "sms": n, "none": n}
     result = models.FileField(upload_to="hukou/exports/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

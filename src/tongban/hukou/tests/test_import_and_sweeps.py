@@ -113,7 +113,7 @@ def test_batch_remind_reaches_the_bound_who_have_not_chosen_once_a_day(world, ho
     job = run_batch(actor=world.officer, kind=BatchJob.Kind.REMIND, filters=selectors.Filters())
     job.refresh_from_db()
     assert job.state == BatchJob.State.DONE and job.total == 2 and job.succeeded == 1
-    assert job.problems == [{"name": "未绑定", "error": "尚未绑定账号，无法在线提醒"}]
+    assert job.problems == [{"name": "未绑定", "error": "尚未绑定账号，也没有登记手机号，无法提醒"}]
     run_batch(actor=world.officer, kind=BatchJob.Kind.REMIND, filters=selectors.Filters())
     reminders = Message.objects.filter(event="hukou.choice_reminder", channel="inbox")
     assert [m.recipient for m in reminders] == [world.applicant]
