@@ -2,17 +2,14 @@
 
 import pytest
 
-from tongban.conftest import PASSWORD
+from tongban.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 @pytest.mark.django_db(transaction=True)
 def test_an_officer_logs_in_on_a_phone_and_unmasks_an_id_with_a_reason(live_server, world, phone):
     person = world.person(name="王小明", unit=world.econ)
-    phone.goto(f"{live_server.url}/accounts/login/")
-    phone.fill("#id_username", "officer")
-    phone.fill("#id_password", PASSWORD)
-    phone.click("button[type=submit]")
+    sign_in(phone, live_server.url, "officer")  # the password, then the authenticator's code
     phone.wait_for_url(f"{live_server.url}/workbench/")
 
     phone.click("text=人员信息")
