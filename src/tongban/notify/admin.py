@@ -12,7 +12,7 @@ from tongban.accounts.roles import Action
 from tongban.lib.admin import ReadOnlyAdmin
 from tongban.lib.errors import ApplicationError
 from tongban.notify import events, services
-from tongban.notify.models import Message, Template
+from tongban.notify.models import Message, OptOut, Template
 from tongban.notify.templates import check_template
 
 
@@ -89,3 +89,64 @@ class MessageAdmin(ReadOnlyAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return
         self.message_user(request, f"已重新排队 {count} 条消息。", messages.SUCCESS)
+
+
+class OptOutForm(forms.ModelForm):
+    """A person (by their record) or a bare phone number, and why."""
+
+    phone = forms.CharField(label="手机号", required=False, max_length=20,
+                            help_text="不选人员时填写：该号码今后不再收到任何短信。")
+
+    class Meta:
+        model = OptOut
+        fields = ("person", "phone", "reason")
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    """Staff record a TD/退订 reply or a call here (the provider's replies do not reach the
+    hall); every text, to an account or to a person with none, respects it."""
+
+    form = OptOutForm
+    list_display = ("created_at", "person", "phone_masked", "reason", "recorded_by")
+    raw_id_fields = ("person",)
+    search_fields = ("person__name", "person__student_number")
+    actions = ["lift"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an opt-out is recorded or lifted, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lifted through the action below, onto the trail
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        admin_request = request
+
+        class Checked(form):
+            def clean(self):
+                data = super().clean()
+                try:
+                    services.check_opt_out(actor=admin_request.user, person=data.get("person"),
+                                           phone=data.get("phone", ""), reason=data.get("reason", ""))
+                except ApplicationError as exc:
+                    raise ValidationError({exc.field if exc.field in self.fields else "__all__": exc.message}) \
+                        from None
+                return data
+
+        return Checked
+
+    def save_model(self, request, obj, form, change):
+        saved = services.record_opt_out(actor=request.user, person=form.cleaned_data.get("person"),
+                                        phone=form.cleaned_data.get("phone", ""), reason=form.cleaned_data["reason"])
+        obj.pk = saved.pk
+
+    @admin.action(description="取消选中的短信退订")
+    def lift(self, request, queryset):
+        try:
+            for opt_out in queryset.select_related("person__org_unit"):
+                services.lift_opt_out(actor=request.user, opt_out=opt_out)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, "已取消退订。", messages.SUCCESS)

@@ -385,11 +385,9 @@ def backoff(attempts: int, *, base: int, cap: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
-def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> OptOut:
-    """Record that a person, or a phone number, takes no more text messages (they
-    replied TD/退订, called the office, the number is someone else's). A person's needs
-    people.edit over their unit; a bare number, notify.manage. Recording one already
-    standing returns it unchanged."""
+def check_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> dict:
+    """The checks of `record_opt_out` (for a form, before it saves); returns the row's
+    lookup and values."""
     from tongban.lib import crypto
     from tongban.lib.masking import mask_phone
 
@@ -403,13 +401,21 @@ def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") ->
         raise ApplicationError("bad_phone", "手机号应为 11 位数字", field="phone")
     if person is not None:
         authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
-        lookup = {"person": person}
-    else:
-        authorize(actor, Action.NOTIFY_MANAGE)
-        lookup = {"phone_index": crypto.blind_index(phone, purpose="phone")}
+        return {"lookup": {"person": person}, "reason": reason[:200], "phone_masked": ""}
+    authorize(actor, Action.NOTIFY_MANAGE)
+    return {"lookup": {"phone_index": crypto.blind_index(phone, purpose="phone")}, "reason": reason[:200],
+            "phone_masked": mask_phone(phone)}
+
+
+def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> OptOut:
+    """Record that a person, or a phone number, takes no more text messages (they
+    replied TD/退订, called the office, the number is someone else's). A person's needs
+    people.edit over their unit; a bare number, notify.manage. Recording one already
+    standing returns it unchanged."""
+    checked = check_opt_out(actor=actor, reason=reason, person=person, phone=phone)
     with transaction.atomic():
-        opt_out, created = OptOut.objects.get_or_create(**lookup, defaults={
-            "reason": reason[:200], "recorded_by": actor, "phone_masked": mask_phone(phone) if phone else ""})
+        opt_out, created = OptOut.objects.get_or_create(**checked["lookup"], defaults={
+            "reason": checked["reason"], "recorded_by": actor, "phone_masked": checked["phone_masked"]})
         if created:
             whom = person.name if person is not None else opt_out.phone_masked
             record(actor=actor, action="notify.opt_out", obj=opt_out, summary=f"登记退订短信：{whom}",

@@ -140,3 +140,44 @@ def test_an_opt_out_without_what_it_needs_is_refused_naming_the_field(world, fie
     with pytest.raises(ApplicationError) as caught:
         record_opt_out(actor=world.sysadmin, **fields)
     assert (caught.value.field, caught.value.message) == (field, message)
+
+
+def _admin(world, login):
+    world.sysadmin.is_staff = world.sysadmin.is_superuser = True
+    world.sysadmin.save()
+    return login(world.sysadmin)
+
+
+def test_staff_record_an_opt_out_of_a_number_in_the_back_office(world, login, freshman):
+    client = _admin(world, login)
+    answer = client.post("/admin/notify/optout/add/", {"person": "", "phone": PHONE, "reason": "回复 TD"})
+    assert answer.status_code == 302
+    opt_out = OptOut.objects.get()
+    assert (opt_out.person, opt_out.phone_masked, opt_out.recorded_by) == (None, "139****5678", world.sysadmin)
+    assert PHONE not in client.get("/admin/notify/optout/").content.decode()
+    assert _tell(freshman) == Counter({Reach.NONE: 1})
+
+
+def test_the_back_office_refuses_an_opt_out_naming_no_one_and_keeps_nothing(world, login):
+    page = _admin(world, login).post("/admin/notify/optout/add/", {"person": "", "phone": "", "reason": "x"})
+    assert page.status_code == 200 and "请填写人员或手机号（二选一）" in page.content.decode()
+    assert not OptOut.objects.exists()
+
+
+def test_staff_lift_an_opt_out_in_the_back_office_onto_the_trail(world, login, freshman):
+    opt_out = record_opt_out(actor=world.officer, person=freshman, reason="本人要求")
+    answer = _admin(world, login).post("/admin/notify/optout/", {
+        "action": "lift", "_selected_action": [opt_out.pk]})
+    assert answer.status_code == 302 and not OptOut.objects.exists()
+    assert AuditEntry.objects.filter(action="notify.opt_in", actor=world.sysadmin).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_recording_one_opt_out_at_once_keep_one_row_and_one_entry(world):
+    from tongban.conftest import at_once, failures
+
+    person = world.person(name="新同学", phone=PHONE)
+    outcomes = at_once(2, lambda n: record_opt_out(actor=world.officer, person=person, reason=f"第 {n} 次来电"))
+    assert failures(outcomes) == []
+    assert OptOut.objects.count() == 1 and AuditEntry.objects.filter(action="notify.opt_out").count() == 1
