@@ -49,6 +49,31 @@ def insert_rows(model, rows: list[dict], *, skip_taken: bool = False) -> None:
             cursor.execute(_insert_sql(model, len(batch), skip_taken, connection.vendor), params)
 
 
+def insert_select(model, *, columns: dict[str, str], source: str, params: list,
+                  skip_taken: bool = False) -> int:
+    """One `INSERT INTO model (…) SELECT … source`: each attribute in `columns` takes the SQL
+    expression given (over the tables `source` names: "FROM … WHERE …"), every other field its
+    default (auto_now ones the present moment). The database makes the rows: nothing is built
+    or prepared per row in Python. Returns how many were written."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    exprs, defaults = [], []
+    for f in fields:
+        if f.attname in columns:
+            exprs.append(columns[f.attname])
+            continue
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        exprs.append("%s")
+        defaults.append(f.get_db_prep_save(now if auto else f.get_default(), connection))
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"SELECT {', '.join(exprs)} {source}" + (" ON CONFLICT DO NOTHING" if skip_taken else ""))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*defaults, *params])
+        return cursor.rowcount
+
+
 def copy_rows(model, rows: list[dict], *, with_ids: bool = False) -> list[int]:
     """Write `rows` (values by attribute name; a field left out takes its default)
     into `model`'s table with one COPY, in the caller's transaction. With `with_ids`,
