@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from tongban.booking import services
-from tongban.booking.models import Booking, ExtraSession, Resource, Rule, Session, Slot
+from tongban.booking.models import Booking, ExtraHours, ExtraSession, Resource, Rule, Session, Slot
 from tongban.lib.admin import ReadOnlyAdmin
 
 
@@ -13,6 +13,12 @@ class SessionInline(admin.TabularInline):
 class ExtraSessionInline(admin.TabularInline):
     model = ExtraSession
     extra = 0
+
+
+class ExtraHoursInline(admin.TabularInline):
+    model = ExtraHours
+    extra = 0
+    fields = ("first", "last", "start", "end", "working_days_only", "note")
 
 
 class RuleInline(admin.StackedInline):
@@ -29,7 +35,7 @@ class ResourceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("name", "place")
     filter_horizontal = ("services",)
-    inlines = [SessionInline, ExtraSessionInline, RuleInline]
+    inlines = [SessionInline, ExtraSessionInline, ExtraHoursInline, RuleInline]
     fieldsets = (
         (None, {"fields": ("name", "kind", "org_unit", "place", "services", "is_active")}),
         ("号源", {"fields": ("slot_minutes", "capacity")}),

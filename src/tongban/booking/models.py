@@ -106,6 +106,38 @@ class ExtraSession(models.Model):
         return f"{self.date} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
+class ExtraHours(models.Model):
+    """Hours a station opens beyond its weekly plan for a date range (evenings in the
+    graduation season, say): every working day of the range, or every day of it,
+    weekends too, as `working_days_only` says; never on a public holiday nor on a
+    unit's closure. Opened and withdrawn through booking.services (audited)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="extra_hours")
+    first = models.DateField("开始日期")
+    last = models.DateField("结束日期")
+    start = models.TimeField("每天开始")
+    end = models.TimeField("每天结束")
+    working_days_only = models.BooleanField("仅工作日", default=True,
+                                            help_text="不勾选则周末（非法定节假日）也开放")
+    note = models.CharField("说明", max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "延时服务时段"
+        verbose_name_plural = "延时服务时段"
+        ordering = ["resource_id", "first", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_extra_hours_order"),
+            models.CheckConstraint(condition=Q(last__gte=F("first")), name="booking_extra_hours_range"),
+        ]
+
+    def __str__(self) -> str:
+        days = "工作日" if self.working_days_only else "每天"
+        return f"{self.first}–{self.last} {days} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
 class Rule(models.Model):
     """Booking rules of a resource; a rule naming a service applies to that service,
     the one without a service to the rest. Without any row the defaults apply."""

@@ -3,7 +3,10 @@
 - a working day of the national calendar (the make-up Saturdays included) has the
   weekly plan's sessions for its weekday; a make-up day on a weekend with no sessions
   of its own is worked like the first weekday the plan has sessions for;
-- a date's extra sessions open on any day, weekends too, except a public holiday;
+- an ordinary weekend day (not a public holiday) has the weekly plan's sessions for
+  its weekday: a window open on Saturday mornings (or Sundays) says so in its plan;
+- a date's extra sessions, and the extra hours a station opens for a date range (on
+  its working days, or every day, as each says), open except on a public holiday;
 - a closure of the resource's unit (or a unit above it) closes the day whatever else.
 
 `ensure_slots` writes the rows idempotently: run it twice, or on two workers at once,
@@ -14,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import chinese_calendar
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -22,20 +24,16 @@ from django.utils import timezone
 from tongban.booking import clock
 from tongban.booking.models import Resource, Rule, Slot
 from tongban.catalog.models import Closure
-from tongban.catalog.workdays import is_working_day
+from tongban.catalog.workdays import is_public_holiday, is_working_day
 
 Hours = list[tuple[dt.time, dt.time]]
 ONE_DAY = dt.timedelta(days=1)
 
 
 def public_holiday(day: dt.date) -> bool:
-    """A statutory holiday (国庆, 春节…), not merely a weekend. Years the calendar
-    does not know have none."""
-    try:
-        off, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return False
-    return bool(off and name)
+    """A statutory holiday (国庆, 春节…), not merely a weekend: the national calendar's
+    data (catalog.workdays); a year without data has none entered."""
+    return is_public_holiday(day)
 
 
 def closed_days(resource: Resource, first: dt.date, last: dt.date) -> set[dt.date]:
@@ -53,17 +51,24 @@ def closed_days(resource: Resource, first: dt.date, last: dt.date) -> set[dt.dat
     return days
 
 
-def hours_on(day: dt.date, *, weekly: dict[int, Hours], extras: dict[dt.date, Hours], closed: set[dt.date]) -> Hours:
+def hours_on(day: dt.date, *, weekly: dict[int, Hours], extras: dict[dt.date, Hours], closed: set[dt.date],
+             ranges: list | None = None) -> Hours:
+    """The opening hours of `day`: see the module's docstring. `ranges` are the
+    resource's ExtraHours rows overlapping the days asked for."""
     if day in closed:
         return []
+    holiday = public_holiday(day)
+    working = is_working_day(day)  # national calendar; the unit's closures are `closed`
     hours: Hours = []
-    if is_working_day(day):  # national calendar; the unit's closures are `closed`
-        plan = weekly.get(day.weekday())
-        if not plan and day.weekday() >= 5:  # a make-up working day on a weekend
-            plan = next((weekly[d] for d in range(5) if weekly.get(d)), [])
+    plan = weekly.get(day.weekday())
+    if working and not plan and day.weekday() >= 5:  # a make-up working day on a weekend
+        plan = next((weekly[d] for d in range(5) if weekly.get(d)), [])
+    if working or (day.weekday() >= 5 and not holiday):
         hours += plan or []
-    if not public_holiday(day):
+    if not holiday:
         hours += extras.get(day, [])
+        hours += [(r.start, r.end) for r in ranges or () if r.first <= day <= r.last
+                  and (working or not r.working_days_only)]
     return sorted(set(hours))
 
 
@@ -79,12 +84,13 @@ def ensure_slots(*, resource: Resource, first: dt.date, last: dt.date) -> int:
     extras: dict[dt.date, Hours] = defaultdict(list)
     for s in resource.extra_sessions.filter(date__gte=first, date__lte=last):
         extras[s.date].append((s.start, s.end))
+    ranges = list(resource.extra_hours.filter(first__lte=last, last__gte=first))
     closed = closed_days(resource, first, last)
     step = dt.timedelta(minutes=resource.slot_minutes)
     wanted: dict[dt.datetime, tuple[dt.date, dt.datetime]] = {}
     day = first
     while day <= last:
-        for start, end in hours_on(day, weekly=weekly, extras=extras, closed=closed):
+        for start, end in hours_on(day, weekly=weekly, extras=extras, closed=closed, ranges=ranges):
             at, stop = dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(day, end, tzinfo=tz)
             while at + step <= stop:
                 wanted[at] = (day, at + step)

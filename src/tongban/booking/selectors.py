@@ -15,11 +15,13 @@ from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.booking import clock
-from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
+from tongban.booking.models import ACTIVE, Booking, ExtraHours, Resource, Slot, State
 from tongban.booking.rules import opens_at, refusal, rule_for
 from tongban.booking.services import WINDOW
 from tongban.catalog.models import ServiceItem
+from tongban.lib import crypto
 from tongban.lib.configcache import ConfigCache
+from tongban.people import idnumber
 from tongban.people.models import Person
 
 # --- applicants -----------------------------------------------------------------------------
@@ -190,11 +192,35 @@ def staff_booking(*, user: User, pk: int) -> Booking:
     return found
 
 
-def person_for_window(*, user: User, number: str) -> Person | None:
-    """A person the window may queue, by student/staff number, within the staff's reach
-    over people."""
-    number = number.strip()
-    if not number:
+def person_for_window(*, user: User, number: str = "", id_number: str = "", name: str = "",
+                      phone: str = "") -> Person | None:
+    """A person the window may queue, within the staff's reach over people: by
+    student/staff number, by whole ID number (through the blind index, never a partial
+    match), or by name and phone together (the phone through its blind index). None
+    when nobody, or more than one person, matches."""
+    people = scope(Person.objects.select_related("account"), user, Action.PEOPLE_VIEW)
+    if id_number:
+        found = people.filter(id_number_index=crypto.blind_index(idnumber.normalise(id_number), purpose="id"))
+    elif number.strip():
+        found = people.filter(student_number=number.strip())
+    elif name.strip() and phone.strip():
+        digits = "".join(phone.split())
+        found = people.filter(name=name.strip(), phone_index=crypto.blind_index(digits, purpose="phone"))
+    else:
         return None
-    return scope(Person.objects.select_related("account"), user, Action.PEOPLE_VIEW).filter(
-        student_number=number).first()
+    matched = list(found.order_by("id")[:2])
+    return matched[0] if len(matched) == 1 else None
+
+
+def extra_hours(*, user: User, resource: Resource) -> QuerySet[ExtraHours]:
+    """The resource's extra hours not yet over, for window staff of its unit."""
+    return (scope(ExtraHours.objects.filter(resource=resource, last__gte=clock.today()), user, WINDOW,
+                  unit_field="resource__org_unit").select_related("created_by").order_by("first", "start"))
+
+
+def staff_extra_hours(*, user: User, pk) -> ExtraHours:
+    found = (scope(ExtraHours.objects.select_related("resource", "resource__org_unit"), user, WINDOW,
+                   unit_field="resource__org_unit").filter(pk=pk).first() if str(pk).isdigit() else None)
+    if found is None:
+        raise refused(user, ExtraHours, pk)
+    return found

@@ -24,7 +24,7 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
 from tongban.booking import clock, plans
-from tongban.booking.models import ACTIVE, Booking, Resource, Slot, State
+from tongban.booking.models import ACTIVE, Booking, ExtraHours, Resource, Slot, State
 from tongban.booking.rules import cutoff, refusal, rule_for, week_of
 from tongban.catalog.models import Material, ServiceItem
 from tongban.lib.configcache import ConfigCache
@@ -428,9 +428,62 @@ def plan_saved(*, actor: User | None, resource: Resource) -> int:
         record(actor=actor, action="booking.plan_saved", obj=resource, summary=f"保存预约资源：{resource}",
                details={"sessions": [str(s) for s in resource.sessions.all()],
                         "extra": [str(s) for s in resource.extra_sessions.filter(date__gte=clock.today())],
+                        "extra_hours": [str(s) for s in resource.extra_hours.filter(last__gte=clock.today())],
                         "slot_minutes": resource.slot_minutes, "capacity": resource.capacity, "added": added})
     return added
 
+
+
+MAX_EXTRA_HOURS_DAYS = 366
+
+
+def open_extra_hours(*, actor: User, resource: Resource, first: dt.date, last: dt.date, start: dt.time,
+                     end: dt.time, working_days_only: bool = True, note: str = "") -> ExtraHours:
+    """A station's extra hours (延时服务) for a date range, by its window staff: the
+    bookable days' slots are cut at once (the hourly task cuts the later ones as they
+    come within reach). Refuses staff of another unit, a range that ends before today
+    or is backwards or longer than a year, and hours that end before they start, each
+    naming the field."""
+    authorize(actor, WINDOW, unit=resource.org_unit)
+    if last < first:
+        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="last")
+    if last < clock.today():
+        raise ApplicationError("range_past", "结束日期已过，请选择今天或以后的日期", field="last")
+    if (last - first).days >= MAX_EXTRA_HOURS_DAYS:
+        raise ApplicationError("range_too_long", f"一次最多开放 {MAX_EXTRA_HOURS_DAYS} 天", field="last")
+    if end <= start:
+        raise ApplicationError("bad_hours", "每天结束时间须晚于开始时间", field="end")
+    with transaction.atomic():
+        extra = ExtraHours.objects.create(resource=resource, first=first, last=last, start=start, end=end,
+                                          working_days_only=working_days_only, note=note.strip()[:64],
+                                          created_by=actor)
+        added = plans.ensure_window(resource=resource)
+        record(actor=actor, action="booking.extra_hours_open", obj=resource,
+               summary=f"{resource}：开放延时服务 {extra}", details={
+                   "extra_hours": extra.pk, "first": first.isoformat(), "last": last.isoformat(),
+                   "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "working_days_only": working_days_only,
+                   "note": extra.note, "slots_added": added})
+    return extra
+
+
+def withdraw_extra_hours(*, actor: User, extra: ExtraHours) -> int:
+    """Withdraw extra hours: their slots not yet booked close, booked ones keep their
+    bookings (the window serves those who booked). Returns how many booked places
+    stay, so the page can say so."""
+    resource = extra.resource
+    authorize(actor, WINDOW, unit=resource.org_unit)
+    with transaction.atomic():
+        locked = ExtraHours.objects.select_for_update().filter(pk=extra.pk).first()
+        if locked is None:
+            raise StateConflict("extra_hours_gone", "该延时服务时段已撤销")
+        summary = f"{resource}：撤销延时服务 {locked}"
+        locked.delete()
+        plans.ensure_window(resource=resource)
+        kept = Booking.objects.filter(resource=resource, state__in=ACTIVE, slot__is_open=False,
+                                      date__gte=clock.today()).count()
+        record(actor=actor, action="booking.extra_hours_withdraw", obj=resource, summary=summary,
+               details={"extra_hours": extra.pk, "bookings_kept": kept})
+    return kept
 
 
 def guard_booked(*, actor: User, item, case=None) -> None:

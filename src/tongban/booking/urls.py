@@ -12,5 +12,7 @@ urlpatterns = [
     path("booking/<int:pk>/", views.resource, name="resource"),
     path("workbench/booking/", views.desk, name="desk"),
     path("workbench/booking/walk-in/", views.walk_in, name="walk-in"),
+    path("workbench/booking/hours/", views.hours, name="hours"),
+    path("workbench/booking/hours/<int:pk>/withdraw/", views.withdraw_hours, name="withdraw-hours"),
     path("workbench/booking/<int:pk>/<slug:name>/", views.act, name="act"),
 ]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.booking import clock, selectors, services
+from tongban.booking.forms import ExtraHoursForm, WalkInForm
 from tongban.booking.models import State
 from tongban.lib.errors import ApplicationError
 
@@ -227,13 +228,25 @@ def act(request, pk: int, name: str):
 @staff_required
 @require_POST
 def walk_in(request):
+    """Queue someone without a booking: found by student/staff number, ID number or
+    name and phone, all posted (never in a URL, where the access log would keep an ID
+    number); the desk says what was done or why not."""
+    form = WalkInForm(request.POST)
     found = selectors.staff_resource(user=request.user, pk=request.POST.get("resource", ""))
     try:
-        person = selectors.person_for_window(user=request.user, number=request.POST.get("student_number", ""))
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise ApplicationError("bad_input", errors[0], field=field)
+        data = form.cleaned_data
+        if form.id_number:
+            person = selectors.person_for_window(user=request.user, id_number=form.id_number)
+        else:
+            person = selectors.person_for_window(user=request.user, number=data["who"], name=data["name"],
+                                                 phone=data["phone"])
         if person is None:
-            raise ApplicationError("person_not_found", "找不到该学号/工号的人员（或不在您的管理范围内）。",
-                                   field="student_number")
-        service = selectors.service_of(found, request.POST.get("service"))
+            raise ApplicationError("person_not_found", "找不到该人员（或不止一人相符，或不在您的管理范围内）："
+                                                       "请核对学号/工号、身份证号或姓名和手机号。", field="who")
+        service = selectors.service_of(found, data.get("service"))
         if service is None:
             raise ApplicationError("service_required", "请选择要办理的事项。", field="service")
         done = services.walk_in(actor=request.user, resource=found, person=person, service=service)
@@ -242,3 +255,46 @@ def walk_in(request):
     else:
         messages.success(request, f"{done.person.name}：现场取号 {done.queue_number} 号。")
     return _back(found.pk, clock.today())
+
+
+@staff_required
+def hours(request):
+    """A window's extra hours for date ranges (延时服务): the ones not yet over, and the
+    form to open more."""
+    if not can(request.user, services.WINDOW):
+        raise PermissionDenied
+    resources = selectors.staff_resources(user=request.user)
+    chosen = request.POST.get("resource") or request.GET.get("resource") or ""
+    current = selectors.staff_resource(user=request.user, pk=chosen) if chosen else resources.first()
+    status = 200
+    form = ExtraHoursForm(request.POST or None, initial={"working_days_only": True})
+    if request.method == "POST" and current is not None:
+        if form.is_valid():
+            try:
+                services.open_extra_hours(actor=request.user, resource=current, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, "已开放延时服务，号源已生成。")
+                return redirect(f"{reverse('booking:hours')}?{urlencode({'resource': current.pk})}")
+        else:
+            status = 422
+    return render(request, "booking/hours.html", {
+        "resources": resources, "current": current, "form": form,
+        "extra": selectors.extra_hours(user=request.user, resource=current) if current else [],
+    }, status=status)
+
+
+@staff_required
+@require_POST
+def withdraw_hours(request, pk: int):
+    extra = selectors.staff_extra_hours(user=request.user, pk=pk)
+    try:
+        kept = services.withdraw_extra_hours(actor=request.user, extra=extra)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        kept_note = f"；已有 {kept} 个预约仍然有效，请按时接待。" if kept else "。"
+        messages.success(request, f"已撤销该延时服务时段{kept_note}")
+    return redirect(f"{reverse('booking:hours')}?{urlencode({'resource': extra.resource_id})}")

@@ -125,9 +125,9 @@ def test_the_window_refuses_in_chinese_and_keeps_to_its_reach(desk, world, login
     refused = staff.post(f"/workbench/booking/{b.pk}/check-in/", follow=True)
     assert "只能在预约当天签到" in text(refused)
     assert staff.post(f"/workbench/booking/{b.pk}/nonsense/", follow=True).status_code == 200
-    walk = staff.post("/workbench/booking/walk-in/", {"resource": desk.resource.pk, "student_number": "nobody",
+    walk = staff.post("/workbench/booking/walk-in/", {"resource": desk.resource.pk, "who": "nobody",
                                                       "service": desk.id_card.pk}, follow=True)
-    assert "找不到该学号" in text(walk)
+    assert "找不到该人员" in text(walk)
     assert staff.post("/workbench/booking/walk-in/", {"resource": "x"}).status_code == 404
     officer = login(world.officer)  # the university's officer: not this police window
     assert "没有预约窗口" in text(officer.get("/workbench/booking/"))
@@ -140,7 +140,7 @@ def test_the_window_refuses_in_chinese_and_keeps_to_its_reach(desk, world, login
 def test_walk_in_over_http(desk, world, login, now):
     world.person(name="孙居民", student_number="W001", unit=world.east_1)
     staff = login(world.clerk)
-    staff.post("/workbench/booking/walk-in/", {"resource": desk.resource.pk, "student_number": "W001",
+    staff.post("/workbench/booking/walk-in/", {"resource": desk.resource.pk, "who": "W001",
                                                "service": desk.proof.pk})
     b = Booking.objects.get()
     assert (b.person.name, b.queue_number, b.walk_in) == ("孙居民", 1, True)
