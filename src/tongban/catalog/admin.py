@@ -1,58 +1,118 @@
 """The back office for service admins: a service's guide, form fields, materials and
 workflow steps as inline tables; a preview of the form as the applicant will see it;
-publishing a new version (refused with the row at fault)."""
+publishing a new version (refused with the row at fault); the live services with a
+step nobody could handle; the units' closures and the national calendar.
+
+A service admin sees and changes only the services (and closures) of the units they
+manage; every save and delete goes through catalog.services, which checks the unit
+again and writes the trail. Publishing is a POST (a button of the change form)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
-from tongban.accounts.access import can
+from tongban.accounts.access import can, scope, scope_of
+from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
-from tongban.catalog import services
-from tongban.catalog.models import Closure, FormField, Material, ServiceItem, ServiceVersion, Step
+from tongban.catalog import services, workdays
+from tongban.catalog.models import (
+    CalendarDay,
+    CalendarYear,
+    Closure,
+    FormField,
+    Material,
+    ServiceItem,
+    ServiceVersion,
+    Step,
+)
 from tongban.lib.errors import ApplicationError
 
 
-class ManagedByServiceAdmins:
-    """Visible and editable to those whose role may manage the catalog."""
+def _manages(request, unit: OrgUnit | None = None) -> bool:
+    return request.user.is_active and can(request.user, Action.CATALOG_MANAGE, unit=unit)
 
-    def _manages(self, request) -> bool:
-        return request.user.is_active and can(request.user, Action.CATALOG_MANAGE)
+
+class ManagedByServiceAdmins:
+    """Visible to those whose role may manage the catalog; a row only to those who
+    manage it in the row's unit (`unit_field`, the lookup to it)."""
+
+    unit_field = "org_unit"
+
+    def _unit_of(self, obj) -> OrgUnit | None:
+        for part in self.unit_field.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+    def _manages(self, request, obj=None) -> bool:
+        if obj is None:
+            return _manages(request)
+        return _manages(request, self._unit_of(obj))
+
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request.user, Action.CATALOG_MANAGE, unit_field=self.unit_field)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org_unit":
+            # only units the admin manages: a forged POST naming another is an invalid choice
+            kwargs["queryset"] = scope(OrgUnit.objects.all(), request.user, Action.CATALOG_MANAGE, unit_field="")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return self._manages(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._manages(request)
+        return self._manages(request, obj)
 
     def has_add_permission(self, request, *args):
         return self._manages(request)
 
     def has_change_permission(self, request, obj=None):
-        return self._manages(request)
+        return self._manages(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._manages(request)
+        return self._manages(request, obj)
 
 
-class FieldInline(ManagedByServiceAdmins, admin.TabularInline):
-    model = FormField
+class DraftRowInline(admin.TabularInline):
+    """A table of a service's draft rows; `obj` is the service. Saved by the service's
+    admin through catalog.services.save_draft_rows."""
+
     extra = 0
+
+    def _manages(self, request, obj=None) -> bool:
+        return _manages(request, obj.org_unit if obj is not None else None)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+
+class FieldInline(DraftRowInline):
+    model = FormField
     fields = ("order", "key", "label", "type", "required", "options", "visible_if", "prefill", "help")
 
 
-class MaterialInline(ManagedByServiceAdmins, admin.TabularInline):
+class MaterialInline(DraftRowInline):
     model = Material
-    extra = 0
     fields = ("order", "key", "name", "required", "core", "condition", "file_types", "max_files", "description")
 
 
-class StepInline(ManagedByServiceAdmins, admin.TabularInline):
+class StepInline(DraftRowInline):
     model = Step
-    extra = 0
     fields = ("stage", "order", "key", "name", "role", "unit_rule", "unit", "needs_signature", "time_limit_days",
               "skip_if")
 
@@ -64,6 +124,7 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
     search_fields = ("name", "code")
     readonly_fields = ("is_published", "current_version", "tools")
     inlines = [FieldInline, MaterialInline, StepInline]
+    actions = None  # no bulk delete: a published service is stopped, not deleted
     fieldsets = (
         (None, {"fields": ("tools", "code", "name", "category", "org_unit", "serial_prefix", "audience", "ways",
                            "needs_acceptance", "booking_required", "effect", "is_published", "current_version")}),
@@ -79,20 +140,25 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
     def tools(self, obj):
         if not obj.pk:
             return "保存后可预览和发布"
+        # a submit button of the change form itself (its CSRF token goes along): a
+        # POST to the publish view, never a link a GET could follow
         return format_html(
             '<a class="button" href="{}" target="_blank">预览表单</a> '
-            '<a class="button" href="{}">发布新版本</a> '
-            '<span class="help">发布前会检查整份配置；已提交的办件保持原版本。</span>',
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>发布新版本</button> '
+            '<span class="help">发布的是已保存的草稿（请先保存修改）；发布前会检查整份配置和每一步的办理人；'
+            '已提交的办件保持原版本。</span>',
             reverse("catalog:preview", args=[obj.pk]), reverse("admin:catalog_serviceitem_publish", args=[obj.pk]))
 
     def get_urls(self):
-        return [path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view),
-                     name="catalog_serviceitem_publish"), *super().get_urls()]
+        return [path("<int:pk>/publish/", self.admin_site.admin_view(require_POST(self.publish_view)),
+                     name="catalog_serviceitem_publish"),
+                path("holder-gaps/", self.admin_site.admin_view(self.gaps_view), name="catalog_serviceitem_gaps"),
+                *super().get_urls()]
 
     def publish_view(self, request, pk: int):
-        item = ServiceItem.objects.filter(pk=pk).first()
-        if item is None or not self._manages(request):
-            return redirect("admin:catalog_serviceitem_changelist")
+        item = self.get_queryset(request).filter(pk=pk).first()
+        if item is None:
+            raise PermissionDenied
         try:
             version = services.publish(actor=request.user, item=item)
             self.message_user(request, f"已发布《{item.name}》第 {version.number} 版。", messages.SUCCESS)
@@ -100,9 +166,43 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
             self.message_user(request, f"未发布：{exc.message}", messages.ERROR)
         return redirect("admin:catalog_serviceitem_change", pk)
 
+    def gaps_view(self, request):
+        """The live services (of the admin's units) with a step nobody could handle."""
+        if not self._manages(request):
+            raise PermissionDenied
+        mine = set(self.get_queryset(request).values_list("pk", flat=True))
+        rows = [(item, gaps) for item, gaps in services.live_gaps() if item.pk in mine]
+        context = {**self.admin_site.each_context(request), "title": "无人办理的审批步骤", "rows": rows,
+                   "opts": self.model._meta}
+        return render(request, "catalog/admin_gaps.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "gaps_url": reverse("admin:catalog_serviceitem_gaps")}
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.save_item(actor=request.user, item=obj, changed=list(form.changed_data))
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        changed = {id(obj): fields for obj, fields in formset.changed_objects}
+        saved = [(obj, changed.get(id(obj), list(formset.form.base_fields)))
+                 for obj in [*formset.new_objects, *(o for o, _ in formset.changed_objects)]]
+        services.save_draft_rows(actor=request.user, item=form.instance, saved=saved,
+                                 deleted=list(formset.deleted_objects))
+
+    def has_delete_permission(self, request, obj=None):
+        # a published service keeps its versions (cases point at them): stop it instead
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.versions.exists())
+
+    def delete_model(self, request, obj):
+        services.delete_item(actor=request.user, item=obj)
+
 
 @admin.register(ServiceVersion)
 class ServiceVersionAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
+    unit_field = "item__org_unit"
     list_display = ("item", "number", "published_at", "published_by")
     readonly_fields = ("item", "number", "config", "published_at", "published_by")
 
@@ -120,5 +220,99 @@ class ServiceVersionAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
 class ClosureAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
     list_display = ("org_unit", "start", "end", "reason")
     list_filter = ("org_unit",)
+    actions = None
+
+    def save_model(self, request, obj, form, change):
+        services.save_closure(actor=request.user, closure=obj, changed=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        services.delete_closure(actor=request.user, closure=obj)
 
 
+class CalendarDaysForm(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        year = self.instance.year
+        for form in self.forms:
+            day = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+            if day and year and day.year != year and not form.cleaned_data.get("DELETE"):
+                form.add_error("date", f"{day} 不在 {year} 年")
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    formset = CalendarDaysForm
+    extra = 0
+    fields = ("date", "kind", "name")
+
+    def _all(self, request) -> bool:
+        return request.user.is_active and scope_of(request.user, Action.CATALOG_MANAGE).everything
+
+    def has_view_permission(self, request, obj=None):
+        return _manages(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._all(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._all(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._all(request)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """The national calendar, one year a page: its holidays and make-up working days.
+    Service admins may look; only who manages the whole catalog changes it."""
+
+    list_display = ("year", "complete", "day_count", "source", "updated_at")
+    fields = ("year", "complete", "source")
+    inlines = [CalendarDayInline]
+    actions = None
+
+    def _all(self, request) -> bool:
+        return request.user.is_active and scope_of(request.user, Action.CATALOG_MANAGE).everything
+
+    def has_module_permission(self, request):
+        return _manages(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _manages(request)
+
+    def has_add_permission(self, request):
+        return self._all(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._all(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("year",) if obj is not None else ()
+
+    @admin.display(description="天数")
+    def day_count(self, obj):
+        return obj.days.count()
+
+    def changelist_view(self, request, extra_context=None):
+        from django.utils import timezone
+
+        this = timezone.localdate().year
+        for year in (this, this + 1):
+            if not workdays.year_has_data(year):
+                self.message_user(request, f"{year} 年尚无完整的节假日数据：跨入该年的办理时限按周一至周五估算，"
+                                  "并在办件上提示。请按国务院公布的安排录入并勾选“数据完整”。", messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.save_calendar_year(actor=request.user, year=obj, changed=list(form.changed_data))
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        changed = {id(obj): fields for obj, fields in formset.changed_objects}
+        saved = [(obj, changed.get(id(obj), ["date", "kind", "name"]))
+                 for obj in [*formset.new_objects, *(o for o, _ in formset.changed_objects)]]
+        services.save_calendar_days(actor=request.user, year=form.instance, saved=saved,
+                                    deleted=list(formset.deleted_objects))

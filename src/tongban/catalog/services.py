@@ -1,19 +1,39 @@
 """Publishing a service: the draft (item, materials, form fields, steps) is checked as
 a whole and frozen into a new ServiceVersion. A bad configuration is refused with a
-message naming the table and row, and nothing is published."""
+message naming the table and row, and nothing is published; so is a workflow with a
+step nobody could handle (catalog.holders).
+
+Every other change of catalog data the back office makes (a service's draft, its
+rows, a unit's closures, the national calendar) is one act here too, scoped to the
+actor's units and on the trail."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 from django.db.models import Max
 
-from tongban.accounts.access import authorize
-from tongban.accounts.models import User
+from tongban.accounts.access import authorize, scope_of
+from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
-from tongban.catalog import conditions
-from tongban.catalog.models import FieldType, FormField, ServiceItem, ServiceVersion, UnitRule
-from tongban.lib.errors import ApplicationError
+from tongban.catalog import conditions, holders, workdays
+from tongban.catalog.models import (
+    CalendarDay,
+    CalendarYear,
+    Closure,
+    FieldType,
+    FormField,
+    Material,
+    ServiceItem,
+    ServiceVersion,
+    Step,
+    UnitRule,
+)
+from tongban.lib.errors import ApplicationError, PermissionDenied
 
 FILE_TYPES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"}
 GUIDE_FIELDS = ("conditions", "process", "promised_days", "statutory_days", "legal_basis", "fee", "visits",
@@ -123,13 +143,19 @@ def effect_names() -> set[str]:
 
 def publish(*, actor: User | None, item: ServiceItem) -> ServiceVersion:
     """Freeze the draft as the next version and make it the one new applications use.
-    Refuses a bad configuration (ApplicationError naming table and row). Cases already
-    submitted keep the version they were submitted under."""
+    Refuses a bad configuration (ApplicationError naming table and row) and a
+    workflow with a step that, in a unit it can be sent to, nobody holds the role of
+    (naming the step and the unit). Cases already submitted keep the version they
+    were submitted under."""
     if actor is not None:
         authorize(actor, Action.CATALOG_MANAGE, unit=item.org_unit)
     with transaction.atomic():
         item = ServiceItem.objects.select_for_update().get(pk=item.pk)
         config = check_draft(item)
+        if gaps := holders.unheld_steps(config):
+            raise ApplicationError("step_without_holder", "；".join(gap.message for gap in gaps[:3])
+                                   + (f"（另有 {len(gaps) - 3} 处）" if len(gaps) > 3 else ""),
+                                   field="审批步骤", extra={"step": gaps[0].step_key, "unit": gaps[0].unit.code})
         number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ServiceVersion.objects.create(item=item, number=number, config=config, published_by=actor)
         item.current_version = version
@@ -154,3 +180,207 @@ def unpublish(*, actor: User | None, item: ServiceItem) -> ServiceItem:
         record(actor=actor, action="catalog.unpublish", obj=item, summary=f"停用事项《{item.name}》")
     return item
 
+
+
+def live_gaps() -> list[tuple[ServiceItem, list[holders.Gap]]]:
+    """The published services whose current version has a step nobody could handle
+    (the people or the memberships changed since it was published)."""
+    from tongban.catalog.selectors import version_config
+
+    found = []
+    for item in (ServiceItem.objects.filter(is_published=True, current_version__isnull=False)
+                 .select_related("org_unit").order_by("code")):
+        if gaps := holders.unheld_steps(version_config(item.current_version_id)):
+            found.append((item, gaps))
+    return found
+
+
+# ---- the back office's writes -------------------------------------------------------
+
+DRAFT_ROWS = {FormField: "表单字段", Material: "申请材料", Step: "审批步骤"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _changes(obj: models.Model, old: models.Model | None, fields: list[str]) -> dict:
+    """{field: [old, new]} for the named model fields (a foreign key by its id)."""
+    out = {}
+    for name in fields:
+        try:
+            attname = obj._meta.get_field(name).attname
+        except FieldDoesNotExist:  # a form field that is not a model field
+            continue
+        out[name] = [_plain(getattr(old, attname)) if old is not None else None, _plain(getattr(obj, attname))]
+    return out
+
+
+def save_item(*, actor: User, item: ServiceItem, changed: list[str]) -> ServiceItem:
+    """Save a service's draft (its guide and settings; the published version is not
+    touched: publishing freezes a new one). The actor manages the catalog in the
+    service's unit, before and after the change (moving a service to a unit of one's
+    own does not take it from another's). On the trail with the fields' old and new
+    values."""
+    old = ServiceItem.objects.filter(pk=item.pk).select_related("org_unit").first() if item.pk else None
+    if old is not None:
+        authorize(actor, Action.CATALOG_MANAGE, unit=old.org_unit)
+    authorize(actor, Action.CATALOG_MANAGE, unit=OrgUnit.objects.get(pk=item.org_unit_id))
+    with transaction.atomic():
+        item.save()
+        record(actor=actor, action="catalog.item_create" if old is None else "catalog.item_change", obj=item,
+               summary=f"{'新建' if old is None else '修改'}事项《{item.name}》",
+               details={"changes": _changes(item, old, changed)})
+    return item
+
+
+def delete_item(*, actor: User, item: ServiceItem) -> None:
+    """Delete a service never published (a published one keeps its versions, which
+    cases point at: unpublish it instead)."""
+    authorize(actor, Action.CATALOG_MANAGE, unit=item.org_unit)
+    if item.versions.exists():
+        raise ApplicationError("published_before", f"事项《{item.name}》已发布过，不能删除，请停用。")
+    with transaction.atomic():
+        record(actor=actor, action="catalog.item_delete", obj=item, summary=f"删除事项《{item.name}》",
+               details={"code": item.code})
+        item.delete()
+
+
+def save_draft_rows(*, actor: User, item: ServiceItem, saved: list[tuple[models.Model, list[str]]],
+                    deleted: list[models.Model]) -> None:
+    """Save and delete rows of a service's draft (form fields, materials, steps) in one
+    act: each row must belong to `item`, in a unit the actor manages. One trail entry
+    naming each row's key and what changed."""
+    authorize(actor, Action.CATALOG_MANAGE, unit=item.org_unit)
+    rows = [obj for obj, _ in saved] + list(deleted)
+    if not rows:
+        return
+    for obj in rows:
+        if type(obj) not in DRAFT_ROWS or obj.item_id != item.pk:
+            raise PermissionDenied("permission_denied", "只能修改本事项的表单字段、材料和步骤。")
+    old = {(type(o), o.pk): o for model in DRAFT_ROWS
+           for o in model.objects.filter(pk__in=[r.pk for r in rows if type(r) is model and r.pk])}
+    stale = [o for o in deleted if (type(o), o.pk) not in old] + [
+        o for o, _ in saved if o.pk and (type(o), o.pk) not in old]
+    if stale or any(o.item_id != item.pk for o in old.values()):
+        raise PermissionDenied("permission_denied", "只能修改本事项的表单字段、材料和步骤。")
+    details: list[dict] = []
+    with transaction.atomic():
+        for obj, fields in saved:
+            before = old.get((type(obj), obj.pk)) if obj.pk else None
+            obj.save()
+            details.append({"table": DRAFT_ROWS[type(obj)], "key": obj.key,
+                            "act": "change" if before else "add", "changes": _changes(obj, before, fields)})
+        for obj in deleted:
+            details.append({"table": DRAFT_ROWS[type(obj)], "key": obj.key, "act": "delete"})
+            obj.delete()
+        record(actor=actor, action="catalog.draft_rows", obj=item,
+               summary=f"修改事项《{item.name}》的草稿（{len(details)} 行）", details={"rows": details})
+
+
+def save_closure(*, actor: User, closure: Closure, changed: list[str]) -> Closure:
+    """Save a unit's closure: the actor manages the catalog in its unit, before and
+    after the change. Deadlines in that unit and below count without those days."""
+    old = Closure.objects.filter(pk=closure.pk).select_related("org_unit").first() if closure.pk else None
+    if old is not None:
+        authorize(actor, Action.CATALOG_MANAGE, unit=old.org_unit)
+    authorize(actor, Action.CATALOG_MANAGE, unit=OrgUnit.objects.get(pk=closure.org_unit_id))
+    if closure.end < closure.start:
+        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
+    with transaction.atomic():
+        closure.save()
+        record(actor=actor, action="catalog.closure_save", obj=closure,
+               summary=f"{'修改' if old else '新增'}停办日：{closure.org_unit.name} {closure.start}–{closure.end}",
+               details={"changes": _changes(closure, old, changed)})
+    return closure
+
+
+def delete_closure(*, actor: User, closure: Closure) -> None:
+    authorize(actor, Action.CATALOG_MANAGE, unit=closure.org_unit)
+    with transaction.atomic():
+        record(actor=actor, action="catalog.closure_delete", obj=closure,
+               summary=f"删除停办日：{closure.org_unit.name} {closure.start}–{closure.end}",
+               details={"start": closure.start.isoformat(), "end": closure.end.isoformat(),
+                        "reason": closure.reason})
+        closure.delete()
+
+
+def _authorize_calendar(actor: User | None) -> None:
+    """The national calendar binds every unit: only who manages the whole catalog."""
+    if actor is not None and not scope_of(actor, Action.CATALOG_MANAGE).everything:
+        raise PermissionDenied("permission_denied", "只有可管理全部事项的系统管理员可以修改全国节假日数据。")
+
+
+def save_calendar_year(*, actor: User | None, year: CalendarYear, changed: list[str]) -> CalendarYear:
+    """Add a year of the national calendar or change its marker: `complete` says its
+    holidays and make-up working days are all entered, and deadlines through it stop
+    being flagged."""
+    _authorize_calendar(actor)
+    old = CalendarYear.objects.filter(pk=year.pk).first()
+    if not 2000 <= year.year <= 2100:
+        raise ApplicationError("bad_year", "年份应在 2000 到 2100 之间", field="year")
+    with transaction.atomic():
+        year.save()
+        state = "数据完整" if year.complete else "数据不完整"
+        record(actor=actor, action="catalog.calendar_year", obj=year,
+               summary=f"{'修改' if old else '新增'}节假日年度 {year.year}（{state}）",
+               details={"changes": _changes(year, old, changed)})
+        transaction.on_commit(workdays.forget_calendar)
+    workdays.forget_calendar()
+    return year
+
+
+def save_calendar_days(*, actor: User | None, year: CalendarYear, saved: list[tuple[CalendarDay, list[str]]],
+                       deleted: list[CalendarDay]) -> None:
+    """Enter, change and remove days of a year of the national calendar (holidays and
+    make-up working days), in one act: each day lies in `year`; one trail entry with
+    every day's date, kind and name."""
+    _authorize_calendar(actor)
+    for day, _ in saved:
+        if day.date.year != year.year or day.year_id != year.year:
+            raise ApplicationError("bad_date", f"{day.date} 不在 {year.year} 年", field="date")
+        if day.kind not in CalendarDay.Kind.values:
+            raise ApplicationError("bad_kind", "类型只能是法定节假日或调休上班", field="kind")
+    if any(d.year_id != year.year for d in deleted):
+        raise ApplicationError("bad_date", f"只能删除 {year.year} 年的日期", field="date")
+    if not saved and not deleted:
+        return
+    with transaction.atomic():
+        rows = []
+        for day, _ in saved:
+            day.save()
+            rows.append({"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "act": "save"})
+        for day in deleted:
+            rows.append({"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "act": "delete"})
+            day.delete()
+        record(actor=actor, action="catalog.calendar_days", obj=year,
+               summary=f"修改 {year.year} 年节假日（{len(rows)} 天）", details={"days": rows})
+        transaction.on_commit(workdays.forget_calendar)
+    workdays.forget_calendar()
+
+
+def enter_calendar_year(*, actor: User | None, year: int, days: list[tuple[dt.date, str, str]], complete: bool,
+                        source: str = "") -> CalendarYear:
+    """Replace a year of the national calendar wholesale with `days` (date, kind,
+    name), as a command or an upgrade of chinesecalendar brings them. One trail
+    entry."""
+    _authorize_calendar(actor)
+    for day, kind, _ in days:
+        if day.year != year:
+            raise ApplicationError("bad_date", f"{day} 不在 {year} 年", field="date")
+        if kind not in CalendarDay.Kind.values:
+            raise ApplicationError("bad_kind", "类型只能是法定节假日或调休上班", field="kind")
+    with transaction.atomic():
+        row, _ = CalendarYear.objects.update_or_create(year=year, defaults={"complete": complete, "source": source})
+        CalendarDay.objects.filter(year=row).delete()
+        CalendarDay.objects.bulk_create([CalendarDay(year=row, date=d, kind=k, name=n) for d, k, n in days])
+        record(actor=actor, action="catalog.calendar_enter", obj=row,
+               summary=f"录入 {year} 年节假日（{len(days)} 天，{'数据完整' if complete else '数据不完整'}）",
+               details={"days": len(days), "complete": complete, "source": source})
+        transaction.on_commit(workdays.forget_calendar)
+    workdays.forget_calendar()
+    return row

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
-from tongban.accounts.access import can
+from tongban.accounts.access import can, scope
 from tongban.accounts.roles import Action
 from tongban.cases.forms import application_form
 from tongban.cases.forms_runtime import applicable_materials, clean_value
@@ -20,7 +20,8 @@ from tongban.lib.errors import ApplicationError
 def preview(request, pk: int):
     if not can(request.user, Action.CATALOG_MANAGE):
         raise PermissionDenied
-    item = get_object_or_404(ServiceItem, pk=pk)
+    # only the services of the units the admin manages: another unit's draft is not theirs to see
+    item = get_object_or_404(scope(ServiceItem.objects.all(), request.user, Action.CATALOG_MANAGE), pk=pk)
     try:
         config = check_draft(item)
     except ApplicationError as exc:

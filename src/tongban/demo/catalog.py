@@ -23,6 +23,11 @@ EXTRA_ACCOUNTS = [
     ("officer", "孙户籍", Role.OFFICER, "univ-security"),
     ("academic", "教务处审批人", Role.APPROVER, "univ-academic"),
     ("cityapprover", "市局审批人", Role.APPROVER, "city"),
+    # every college has its counsellor: a step sent to the applicant's college (a staff
+    # move-in's personnel review, a degree-loss proof) finds someone in each
+    ("college-law", "法学院辅导员", Role.COLLEGE_ADMIN, "univ-law"),
+    ("college-info", "信息学院辅导员", Role.COLLEGE_ADMIN, "univ-info"),
+    ("college-lang", "外语学院辅导员", Role.COLLEGE_ADMIN, "univ-lang"),
 ]
 
 NAME = {"key": "name", "label": "姓名", "prefill": "name"}

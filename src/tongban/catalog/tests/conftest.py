@@ -17,7 +17,9 @@ def service_admin(world):
 @pytest.fixture
 def draft(world):
     """A valid draft: two fields (one shown by the other), a conditional material, two
-    stages."""
+    stages, each with someone holding its role in its unit (the officer in 保卫处, the
+    clerk in 东门派出所)."""
+    grant_role(actor=None, user=world.officer, role=Role.OFFICER, org_unit=world.security)
     item = ServiceItem.objects.create(code="card-reissue", name="身份证补办", org_unit=world.security,
                                       serial_prefix="SF", needs_acceptance=False)
     FormField.objects.create(item=item, order=1, key="reason", label="补办原因", type="choice",
@@ -32,3 +34,14 @@ def draft(world):
     Step.objects.create(item=item, stage=2, key="police", name="派出所办理", role=Role.CLERK,
                         unit_rule=UnitRule.FIXED, unit=world.east_1)
     return item
+
+
+@pytest.fixture(autouse=True)
+def _calendar_read_afresh():
+    """The national calendar is kept per process; a test's entries roll back without a
+    signal, so the next test reads it again."""
+    from tongban.catalog import workdays
+
+    workdays.forget_calendar()
+    yield
+    workdays.forget_calendar()

@@ -57,10 +57,10 @@ def test_publishing_from_the_back_office_reports_the_row_at_fault(service_admin,
 
     Step.objects.filter(item=draft, key="police").update(role="")
     client = login(service_admin)
-    answer = client.get(f"/admin/catalog/serviceitem/{draft.pk}/publish/", follow=True)
+    answer = client.post(f"/admin/catalog/serviceitem/{draft.pk}/publish/", follow=True)
     assert "未发布：审批步骤第 2 行（police）：未选择办理角色" in answer.content.decode()
     Step.objects.filter(item=draft, key="police").update(role="clerk")
-    answer = client.get(f"/admin/catalog/serviceitem/{draft.pk}/publish/", follow=True)
+    answer = client.post(f"/admin/catalog/serviceitem/{draft.pk}/publish/", follow=True)
     assert "已发布《身份证补办》第 1 版。" in answer.content.decode()
     assert ServiceItem.objects.get(pk=draft.pk).is_published
 
