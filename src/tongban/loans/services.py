@@ -6,6 +6,7 @@ second run (or a second worker) adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
@@ -20,7 +21,7 @@ from tongban.booking.models import Booking, State
 from tongban.catalog.workdays import add_working_days
 from tongban.lib.errors import ApplicationError, StateConflict
 from tongban.loans.models import Loan, Policy
-from tongban.notify.services import Outgoing, notify, notify_each
+from tongban.notify.services import Outgoing, Reach, notify_each
 from tongban.people.models import Person
 from tongban.restrictions import services as restrictions
 from tongban.restrictions.models import Blocks, Kind
@@ -33,10 +34,7 @@ def due_date_for(policy: Policy, start: dt.date) -> dt.date:
 
 
 def _tell(event: str, loan: Loan, fact: str, days: int = 0) -> None:
-    if loan.person.account_id:
-        notify(event=event, recipients=[loan.person.account], key=f"{event}:{loan.pk}:{fact}",
-               context={"item": loan.item, "due": loan.due_date.isoformat(), "days": days},
-               link="/loans/mine/", obj=loan)
+    notify_each(event=event, outgoing=[_outgoing(event, loan, fact, days)])
 
 
 def lend(*, actor: User, booking: Booking, policy: Policy, purpose: str, item: str = "") -> Loan:
@@ -213,13 +211,13 @@ def _sweep_chunk(chunk: list[Loan], policies: dict[int, Policy], today: dt.date,
                 late.append(_outgoing("loan.overdue", loan, f"overdue:{-left}", -left))
     counts["restricted"] += len(restrictions.impose_many(overdue))
     for event, outgoing, counted in (("loan.due_soon", soon, "reminded"), ("loan.overdue", late, "overdue_reminded")):
-        outgoing = [o for o in outgoing if o is not None]
-        notify_each(event=event, outgoing=outgoing)
-        counts[counted] += len(outgoing)
+        reached: Counter = Counter()
+        notify_each(event=event, outgoing=outgoing, tally=reached)
+        counts[counted] += reached[Reach.INBOX] + reached[Reach.SMS]
 
 
-def _outgoing(event: str, loan: Loan, fact: str, days: int) -> Outgoing | None:
-    if not loan.person.account_id:
-        return None
-    return Outgoing(loan.person.account, f"{event}:{loan.pk}:{fact}",
-                    {"item": loan.item, "due": loan.due_date.isoformat(), "days": days}, "/loans/mine/", loan)
+def _outgoing(event: str, loan: Loan, fact: str, days: int) -> Outgoing:
+    """To the borrower's account, or by text to a borrower who has none."""
+    return Outgoing.for_person(loan.person, f"{event}:{loan.pk}:{fact}",
+                               {"item": loan.item, "due": loan.due_date.isoformat(), "days": days}, "/loans/mine/",
+                               loan)

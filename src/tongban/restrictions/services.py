@@ -17,7 +17,7 @@ from tongban.accounts.roles import Action
 from tongban.audit.services import Event, record, record_many
 from tongban.lib.bulk import copy_rows
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
-from tongban.notify.services import Outgoing, notify, notify_each
+from tongban.notify.services import Outgoing, notify_each
 from tongban.people.models import Person
 from tongban.restrictions.models import Blocks, Kind, Restriction
 
@@ -34,8 +34,8 @@ def _told(r: Restriction) -> dict:
 
 
 def _tell(event: str, r: Restriction, fact: str) -> None:
-    if r.person.account_id:
-        notify(event=event, recipients=[r.person.account], key=f"{event}:{r.pk}:{fact}", context=_told(r), obj=r)
+    # a person with no account yet is texted at the phone on their record
+    notify_each(event=event, outgoing=[Outgoing.for_person(r.person, f"{event}:{r.pk}:{fact}", _told(r), obj=r)])
 
 
 def impose(*, actor: User | None, person: Person, kind: str, reason: str, blocks: str = Blocks.BOTH,
@@ -112,8 +112,7 @@ def impose_many(impositions: list[Imposition]) -> list[Restriction]:
                   {"kind": r.kind, "blocks": r.blocks, "source": r.source, "until": str(r.until or "")})
             for r in made])
         notify_each(event="restriction.imposed", outgoing=[
-            Outgoing(r.person.account, f"restriction.imposed:{r.pk}:imposed", _told(r), obj=r)
-            for r in made if r.person.account_id])
+            Outgoing.for_person(r.person, f"restriction.imposed:{r.pk}:imposed", _told(r), obj=r) for r in made])
     return made
 
 
