@@ -26,6 +26,7 @@ from tongban.audit.services import record
 from tongban.booking import clock, plans
 from tongban.booking.models import ACTIVE, Booking, ExtraHours, Resource, Slot, State
 from tongban.booking.rules import cutoff, refusal, rule_for, week_of
+from tongban.cases.models import FINAL_STATUSES
 from tongban.catalog.models import Material, ServiceItem
 from tongban.lib.configcache import ConfigCache
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
@@ -170,7 +171,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
     Refuses (ApplicationError) an unbound account, a restricted person (Restricted,
     403), a service the resource does not take, a slot not yet open or too soon or
     past, a second active booking for the service, the weekly limit, and a full slot
-    ("已约满", 409)."""
+    ("已约满", 409), and a case already ended (办结, withdrawn, refused, rejected)."""
     if slot.free == 0:
         # as read just now: in a rush most requests end here, before any lock; the
         # conditional update below still decides for those that get further
@@ -179,6 +180,9 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
     _serves(resource, service)
     if case is not None and (case.applicant_id != actor.pk or case.item_id != service.pk):
         raise PermissionDenied("not_your_case", "只能关联您本人该事项的申请。")
+    if case is not None and case.status in FINAL_STATUSES:
+        raise StateConflict("case_closed", f"申请 {case.serial} {case.get_status_display()}，不能再为它预约。",
+                            field="case")
     rule = rule_for(resource, service)
     reason = refusal(rule, slot, clock.now())
     if reason:

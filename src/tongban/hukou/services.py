@@ -255,14 +255,28 @@ def store_completed(*, case, actor) -> None:
           storage_start=start, storage_expiry=add_months(start, months))
 
 
+def _card_returned(rec: HouseholdRecord, *, doing: str) -> None:
+    """The household card lent out comes back before the household leaves."""
+    from tongban.loans.models import Loan
+
+    out = Loan.objects.filter(person_id=rec.person_id, returned_at__isnull=True).first()
+    if out is not None:
+        raise StateConflict("card_out", f"{rec.person.name} 借用的{out.item}尚未归还（应还 {out.due_date}），"
+                                        f"归还后才能{doing}。")
+
+
+def _leavable(rec: HouseholdRecord, *, doing: str = "申请迁出") -> None:
+    _require(rec, Status.IN_SCHOOL, Status.STORED, doing=doing)
+    _card_returned(rec, doing=doing)
+
+
 def move_out_submitted(*, case, actor) -> None:
-    rec = record_of(case_person(case))
-    _require(rec, Status.IN_SCHOOL, Status.STORED, doing="申请迁出")
+    _leavable(record_of(case_person(case)))
 
 
 def move_out_completed(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _require(rec, Status.IN_SCHOOL, Status.STORED, doing="迁出")
+    _leavable(rec, doing="迁出")
     _move(rec, Status.MOVED_OUT, actor=actor, case=case, summary="迁出集体户口",
           destination_address=str(case.answers.get("destination") or ""),
           receiving_authority=str(case.answers.get("authority") or ""),
@@ -315,7 +329,7 @@ PRECONDITIONS = {
     "hukou.move_in": lambda rec: _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口"),
     "hukou.waive": lambda rec: _require(rec, Status.AWAITING, doing="选择不落户"),
     "hukou.store": _storable,
-    "hukou.move_out": lambda rec: _require(rec, Status.IN_SCHOOL, Status.STORED, doing="申请迁出"),
+    "hukou.move_out": _leavable,
     "hukou.in_school_only": _in_school_or_stored,
     "hukou.not_here_only": _not_here,
 }

@@ -53,3 +53,14 @@ def test_a_booking_cannot_name_another_service_s_case(world, needs_booking):
     with pytest.raises(PermissionDenied):
         services.book(actor=world.applicant, slot=slot(needs_booking.resource, MONDAY + dt.timedelta(days=1), 9),
                       service=needs_booking.proof, case=case)
+
+
+def test_a_booking_cannot_name_an_application_already_withdrawn(world, needs_booking):
+    case = cases.start_application(actor=world.applicant, item=needs_booking.id_card)
+    cases.withdraw(actor=world.applicant, case=case)
+    case.refresh_from_db()
+    with pytest.raises(ApplicationError) as refused:
+        services.book(actor=world.applicant, slot=slot(needs_booking.resource, MONDAY + dt.timedelta(days=1), 9),
+                      service=needs_booking.id_card, case=case)
+    assert refused.value.code == "case_closed"
+    assert not Booking.objects.exists()

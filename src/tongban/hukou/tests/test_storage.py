@@ -166,3 +166,20 @@ def test_the_storage_sweep_is_a_daily_task():
 
     assert tasks.storage_sweep_task.task_class().validate_datetime(dt.datetime(2026, 12, 3, 8, 10, tzinfo=dt.UTC))
     assert not tasks.storage_sweep_task.task_class().validate_datetime(dt.datetime(2026, 12, 3, 9, 10, tzinfo=dt.UTC))
+
+
+def test_move_out_waits_for_the_household_card_to_come_back(world, household, in_school, apply, login):
+    from tongban.loans.models import Loan, Policy
+
+    policy = Policy.objects.create(org_unit=world.security)
+    loan = Loan.objects.create(policy=policy, person=world.applicant_person, item="集体户口卡（本人页）",
+                               purpose="办理护照", lent_at=timezone.now(), lent_by=world.officer,
+                               due_date=timezone.localdate() + dt.timedelta(days=8))
+    with pytest.raises(StateConflict) as refused:
+        cases.start_application(actor=world.applicant, item=household.move_out)
+    assert refused.value.code == "card_out" and "尚未归还" in refused.value.message
+    pressed = login(world.applicant).post(f"/services/{household.move_out.code}/apply/", follow=True)
+    assert "归还后才能申请迁出" in pressed.content.decode()
+    Loan.objects.filter(pk=loan.pk).update(returned_at=timezone.now(), received_by=world.officer)
+    case = apply(household.move_out, destination="河北省保定市", authority="莲池派出所")
+    assert case.status == "in_approval"

@@ -429,3 +429,14 @@ def test_a_second_tab_posting_the_same_lending_again_is_refused(world, policy, w
     again = client.post("/workbench/loans/", form)
     assert again.status_code == 409 and "同一预约不能再借" in again.content.decode()
     assert Loan.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_windows_taking_back_one_loan_at_once_record_one_return(world, policy, window):
+    loan = lend(world, policy)
+    outcomes = at_once(2, lambda n: services.take_back(actor=world.officer, loan=loan))
+    assert sorted(o.code if isinstance(o, StateConflict) else type(o).__name__ for o in outcomes) == [
+        "Loan", "already_returned"]
+    assert AuditEntry.objects.filter(action="loan.return").count() == 1
+    assert inbox("loan.returned").count() == 1
