@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tongban import health
+
 admin.site.site_header = "通办 · 后台管理"
 admin.site.site_title = "通办后台"
 admin.site.index_title = "配置与管理"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("", include("tongban.portal.urls")),
     path("accounts/", include("tongban.accounts.urls")),
     path("workbench/", include("tongban.workbench.urls")),

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "tongban.catalog"
     verbose_name = "服务事项"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from tongban.catalog.calendar_seed import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, weak=False)

@@ -43,3 +43,29 @@ def days_of(year: int) -> list[tuple[dt.date, str, str]]:
     rows += [(day, "workday", f"{NAMES.get(name, name)}调休") for day, name in constants.workdays.items()
              if day.year == year]
     return sorted(rows)
+
+
+def seed_missing_years(year_model, day_model) -> int:
+    """Enter each year chinesecalendar knows and the database has no row for (an
+    office's own entries are never overwritten); return how many. Takes the models so
+    the data migration can pass its historical ones."""
+    made = 0
+    have = set(year_model.objects.values_list("year", flat=True))
+    for year in known_years():
+        if year in have:
+            continue
+        year_model.objects.create(year=year, complete=True, source="chinesecalendar")
+        day_model.objects.bulk_create([day_model(year_id=year, date=day, kind=kind, name=name)
+                                       for day, kind, name in days_of(year)])
+        made += 1
+    return made
+
+
+def after_migrate(**kwargs) -> None:
+    """After migrate, and after a test database is flushed (which empties the tables
+    the data migration filled)."""
+    from tongban.catalog import workdays
+    from tongban.catalog.models import CalendarDay, CalendarYear
+
+    if seed_missing_years(CalendarYear, CalendarDay):
+        workdays.forget_calendar()

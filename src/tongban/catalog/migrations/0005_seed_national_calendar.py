@@ -5,16 +5,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from tongban.catalog.calendar_seed import days_of, known_years
+    from tongban.catalog.calendar_seed import seed_missing_years
 
-    CalendarYear = apps.get_model("catalog", "CalendarYear")
-    CalendarDay = apps.get_model("catalog", "CalendarDay")
-    for year in known_years():
-        if CalendarYear.objects.filter(year=year).exists():
-            continue
-        CalendarYear.objects.create(year=year, complete=True, source="chinesecalendar")
-        CalendarDay.objects.bulk_create([CalendarDay(year_id=year, date=day, kind=kind, name=name)
-                                         for day, kind, name in days_of(year)])
+    seed_missing_years(apps.get_model("catalog", "CalendarYear"), apps.get_model("catalog", "CalendarDay"))
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,9 @@ from tongban.catalog.workdays import add_working_days, is_working_day, working_d
 
 D = dt.date
 
+# the national calendar is data in the database
+pytestmark = pytest.mark.django_db
+
 
 def close(unit, start, end, reason="搬迁"):
     return Closure.objects.create(org_unit=unit, start=start, end=end, reason=reason)
@@ -73,6 +76,7 @@ def test_overlapping_and_back_to_back_closures_are_all_skipped(world):
 
 def test_a_deadline_fetches_closures_in_one_query(world, django_assert_num_queries):
     close(world.city, D(2026, 10, 8), D(2026, 10, 9))
+    workdays.year_has_data(2026)  # the national calendar, read once per process
     with django_assert_num_queries(1):
         assert add_working_days(D(2026, 9, 1), 22, unit=world.east_1) == D(2026, 10, 10)
     with django_assert_num_queries(1):
@@ -84,7 +88,7 @@ def test_a_closure_longer_than_the_window_is_walked_past(world):
     assert add_working_days(D(2025, 12, 31), 1, unit=world.east_1) == D(2026, 7, 1)
 
 
-def test_a_year_the_calendar_does_not_know_falls_back_to_monday_to_friday(monkeypatch, caplog):
+def test_a_year_the_calendar_does_not_know_falls_back_to_monday_to_friday_and_is_flagged(monkeypatch, caplog):
     monkeypatch.setattr(workdays, "_warned_years", set())
     with caplog.at_level(logging.WARNING, logger="tongban.catalog.workdays"):
         assert is_working_day(D(2099, 1, 1))  # a Thursday: New Year's Day is not known
@@ -94,6 +98,7 @@ def test_a_year_the_calendar_does_not_know_falls_back_to_monday_to_friday(monkey
     warnings = [r for r in caplog.records if r.name == "tongban.catalog.workdays"]
     assert len(warnings) == 1
     assert "2099" in warnings[0].getMessage()
+    assert workdays.years_without_data(D(2099, 1, 2), D(2099, 1, 5)) == [2099]
 
 
 def test_no_working_days_lie_in_an_empty_or_backward_range():
