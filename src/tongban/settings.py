@@ -252,6 +252,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "tongban.audit.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # the counts are in the cache, not in axes' tables
+AXES_VERBOSE = False
 # Staff who approve, unmask or administer sign in with a second factor (TOTP, or a
 # recovery code); accounts/second_factor.py says who.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "通办")

@@ -1,10 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.accounts import lockout, second_factor
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.services import create_org_unit, deactivate_user, grant_role
 from tongban.lib.errors import ApplicationError
+
+# django-otp's own admin shows authenticator keys and recovery codes to whoever may open
+# it: devices are managed through the user list's audited reset action instead.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class MembershipInline(admin.TabularInline):

@@ -153,3 +153,11 @@ def test_one_code_sent_by_two_sessions_at_once_lets_one_in(world):
     code = totp_code(device)
     outcomes = at_once(2, lambda n: clients[n].post(VERIFY, {"token": code}).status_code)
     assert sorted(outcomes) == [302, 422]
+
+
+def test_the_admin_does_not_show_authenticator_keys_or_recovery_codes(world, login):
+    world.sysadmin.is_staff = world.sysadmin.is_superuser = True
+    world.sysadmin.save()
+    admin = login(world.sysadmin)
+    assert admin.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert admin.get("/admin/otp_static/staticdevice/").status_code == 404

@@ -38,3 +38,23 @@ def test_the_database_refuses_two_names_differing_only_by_case_whoever_writes_th
     User.objects.create(username="Twin")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="twin")
+
+
+@pytest.mark.postgres
+def test_the_migration_names_existing_accounts_that_differ_only_by_case(world):
+    """Before the unique index is made, clashing accounts are named (not a bare
+    integrity error). PostgreSQL: its schema changes roll back with the test."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("tongban.accounts.migrations.0003_username_ignores_case")
+    constraint = next(c for c in User._meta.constraints if c.name == "username_unique_ignoring_case")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(User, constraint)
+    User.objects.create(username="Zhang")
+    User.objects.create(username="zhang")
+    with pytest.raises(RuntimeError) as refused:
+        migration.refuse_usernames_differing_only_by_case(apps, None)
+    assert "Zhang、zhang" in str(refused.value)
