@@ -32,3 +32,25 @@ def application_form(config: dict, answers: dict, data=None) -> forms.Form:
         field.widget.attrs["data-required"] = "1" if spec["required"] else "0"
         form.fields[spec["key"]] = field
     return form
+
+
+class DelegationForm(forms.Form):
+    """Whom to hand one's work to, and for which days (the service checks the rules)."""
+
+    to = forms.ModelChoiceField(label="受托同事", queryset=None, empty_label="请选择", error_messages={
+        "required": "请选择受托同事", "invalid_choice": "请选择本单位相同角色的同事"})
+    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"required": "请填写开始日期", "invalid": "开始日期格式不正确"})
+    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"required": "请填写结束日期", "invalid": "结束日期格式不正确"})
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = candidates
+        self.fields["to"].label_from_instance = str
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "结束日期不能早于开始日期")
+        return data

@@ -39,3 +39,13 @@ _handler_event("case.work_arrived", "新的待办",
                "{applicant} 的申请 {serial}（{service}）等待您办理“{step}”，期限 {due}。")
 _handler_event("case.urged", "申请人催办", "{applicant} 催办申请 {serial}（{service}）的“{step}”，期限 {due}。")
 _handler_event("case.overdue", "待办已超期", "申请 {serial}（{service}）的“{step}”已超过期限 {due}，请尽快办理。")
+
+_DELEGATION = {"name": "收件人", "delegator": "委托人", "start": "开始日期", "end": "结束日期"}
+for _key, _label, _text in [
+        ("case.delegated", "工作委托", "{delegator} 委托您在 {start} 至 {end} 代为办理其已认领的待办。"),
+        ("case.delegation_revoked", "委托已撤销",
+         "{delegator} 在 {start} 至 {end} 的工作委托已撤销，即时起不再代办。")]:
+    register(EventType(_key, "task", _label, _DELEGATION, {
+        Channel.INBOX: (_label, _text),
+        Channel.EMAIL: (f"【通办】{_label}", "{name}：\n\n" + _text + "\n\n通办"),
+    }))

@@ -192,8 +192,16 @@ class SerialCounter(models.Model):
         return f"{self.prefix}-{self.year}: {self.last}"
 
 
+class DelegationQuerySet(models.QuerySet):
+    def active(self, on):
+        """In force on `on`: begun, not ended, not revoked (a revocation ends it at once)."""
+        return self.filter(start__lte=on, end__gte=on, revoked_at__isnull=True)
+
+
 class Delegation(models.Model):
-    """Someone's work handed to a colleague for a date range (leave, a trip)."""
+    """Someone's work handed to a colleague for a date range (leave, a trip). It gives
+    the delegate the work its delegator holds in the units and roles the delegate
+    holds too (checked at every use), until its end date or its revocation."""
 
     delegator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="委托人", on_delete=models.CASCADE,
                                   related_name="delegations_given")
@@ -202,10 +210,27 @@ class Delegation(models.Model):
     start = models.DateField("开始")
     end = models.DateField("结束")
     created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "工作委托"
         verbose_name_plural = "工作委托"
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~Q(delegator=models.F("delegate")), name="delegation_not_to_self"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.delegator} → {self.delegate}"
+
+    def state_on(self, on) -> str:
+        if self.revoked_at:
+            return "已撤销"
+        if self.end < on:
+            return "已到期"
+        return "生效中" if self.start <= on else "未开始"

@@ -10,9 +10,9 @@ from django.utils import timezone
 from tongban.accounts.access import scope, scope_of
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
-from tongban.cases import workflow
+from tongban.cases import rules, workflow
 from tongban.cases.forms_runtime import applicable_materials
-from tongban.cases.models import Attachment, Case, Status, WorkItem
+from tongban.cases.models import Attachment, Case, Delegation, Status, WorkItem
 from tongban.catalog.models import ServiceItem, ServiceVersion
 from tongban.lib.configcache import ConfigCache
 
@@ -66,7 +66,7 @@ def applicant_may(case: Case) -> dict[str, bool]:
     editable = case.status in (Status.DRAFT, Status.RETURNED)
     return {"edit": editable, "submit": editable,
             "withdraw": case.status in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL),
-            "urge": case.status in (Status.IN_APPROVAL, Status.SUBMITTED),
+            "urge": rules.urge_refusal(case) is None,
             "upload": editable or (case.status == Status.IN_APPROVAL and bool(case.deficiencies))}
 
 
@@ -137,7 +137,21 @@ def staff_case(*, user: User, pk: int) -> Case:
     if work.filter(Q(decided_by=user) | Q(assignee=user)).exists() or workflow.workable_by(user).filter(
             case=case).exists():
         return case
+    if _supervises(user, case):
+        return case
     raise Http404
+
+
+def _supervises(user: User, case: Case) -> bool:
+    """A supervisor (督办) follows the cases of the units they oversee: the case's, its
+    applicant's, or a unit one of its steps is (or was) worked in, as the overdue
+    sweep's escalation and the 督办 tab name them."""
+    oversight = scope_of(user, Action.DASHBOARD_VIEW)
+    if oversight.nothing:
+        return False
+    units = OrgUnit.objects.filter(Q(pk__in=[case.org_unit_id, case.applicant_unit_id])
+                                   | Q(pk__in=WorkItem.objects.filter(case=case).values("org_unit_id")))
+    return any(oversight.covers_unit(unit) for unit in units)
 
 
 def staff_work_item(*, user: User, pk: int) -> WorkItem:
@@ -186,3 +200,47 @@ def attachment_for(*, user: User, case: Case, pk: int) -> Attachment:
     if attachment is None:
         raise Http404
     return attachment
+
+
+# --- delegations ---------------------------------------------------------------------
+def delegation_candidates(*, user: User) -> QuerySet[User]:
+    """Whom `user` may delegate to: active colleagues holding one of their roles of
+    work in the same unit (`workflow.shared_roles`; the service asks again)."""
+    from tongban.accounts.models import Membership
+    from tongban.accounts.roles import Role
+
+    roles = STAFF_ROLES - {Role.AUXILIARY}
+    mine = Membership.objects.filter(user=user, role__in=roles).values_list("role", "org_unit_id")
+    q = Q(pk__in=[])
+    for role, unit_id in mine:
+        q |= Q(role=role, org_unit_id=unit_id)
+    colleagues = Membership.objects.filter(q).exclude(user=user).values("user_id")
+    return User.objects.filter(pk__in=colleagues, is_active=True).order_by("username")
+
+
+def delegations_of(*, user: User) -> QuerySet[Delegation]:
+    """The delegations `user` gave or received, newest first."""
+    return Delegation.objects.filter(Q(delegator=user) | Q(delegate=user)).select_related(
+        "delegator", "delegate", "revoked_by")
+
+
+def managed_delegations(*, user: User) -> QuerySet[Delegation]:
+    """For admins (role.grant): the delegations whose delegator works in a unit they
+    reach; none for anyone else."""
+    from tongban.accounts.access import scope as scoped
+    from tongban.accounts.models import Membership
+
+    if scope_of(user, Action.ROLE_GRANT).nothing:
+        return Delegation.objects.none()
+    staff = scoped(Membership.objects.filter(role__in=STAFF_ROLES), user, Action.ROLE_GRANT, unit_field="org_unit")
+    return Delegation.objects.filter(delegator__in=staff.values("user_id")).select_related(
+        "delegator", "delegate", "revoked_by")
+
+
+def delegation_for(*, user: User, pk: int) -> Delegation:
+    """A delegation `user` gave, received or manages; 404 otherwise."""
+    delegation = (delegations_of(user=user).filter(pk=pk).first()
+                  or managed_delegations(user=user).filter(pk=pk).first())
+    if delegation is None:
+        raise Http404
+    return delegation

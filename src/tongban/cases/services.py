@@ -13,16 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.accounts.access import authorize
+from tongban.accounts.access import authorize, can
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
 from tongban.audit.services import appended_last, record
-from tongban.cases import effects, forms_runtime, guards, workflow
+from tongban.cases import effects, forms_runtime, guards, rules, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
 from tongban.catalog import workdays
@@ -31,9 +31,8 @@ from tongban.lib import crypto
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import notify
 
-# Working days the window has to accept or refuse a submission (行政许可法 §32: five).
-ACCEPTANCE_DAYS = 5
-URGE_INTERVAL = timedelta(hours=24)
+# The longest a delegation may run: beyond it, the work is the unit's to reassign.
+MAX_DELEGATION_DAYS = 90
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -62,12 +61,21 @@ def _require(case: Case, *allowed: str, doing: str) -> None:
                             extra={"status": case.status})
 
 
-def _event(case: Case, actor: User | None, action: str, label: str, *, old: str, comment: str = "") -> None:
+def _event(case: Case, actor: User | None, action: str, label: str, *, old: str, comment: str = "",
+           through: Delegation | None = None) -> None:
+    """The timeline event and trail entry of an act; `through`: the delegation the
+    actor acted through, named on both (the actor and on whose behalf)."""
+    name = str(actor) if actor else "系统"
+    details = {"from": old, "to": case.status, "stage": case.stage}
+    if through is not None:
+        name = f"{actor}（受{through.delegator}委托）"
+        details |= {"on_behalf_of": through.delegator_id, "on_behalf_of_name": str(through.delegator),
+                    "delegation": through.pk}
     CaseEvent.objects.create(case=case, actor=actor if actor and actor.is_authenticated else None,
-                             actor_name=str(actor) if actor else "系统", action=action, label=label,
+                             actor_name=name[:150], action=action, label=label,
                              comment=comment, from_status=old, to_status=case.status)
     record(actor=actor, action=f"case.{action}", obj=case, summary=f"{case.serial or '草稿'} {label}",
-           details={"from": old, "to": case.status, "stage": case.stage})
+           details=details)
 
 
 def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "") -> None:
@@ -77,8 +85,9 @@ def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "")
 
 
 def _handlers(case: Case, items: Iterable[WorkItem]) -> list[tuple[WorkItem, list[User]]]:
-    """Who is told of each item's work: its holders, never the applicant."""
-    return [(item, [u for u in workflow.holders(item) if u.pk != case.applicant_id]) for item in items]
+    """Who is told of each item's work: its holders, never the applicant or the subject."""
+    involved = workflow.parties(case)
+    return [(item, [u for u in workflow.holders(item) if u.pk not in involved]) for item in items]
 
 
 def _tell_handlers(case: Case, items: Iterable[WorkItem], event: str, *, fact: str,
@@ -358,8 +367,8 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
 # --- acceptance ----------------------------------------------------------------------
 def _acceptor(actor: User, case: Case) -> None:
     authorize(actor, Action.CASE_ACCEPT, unit=case.org_unit)
-    if case.applicant_id == actor.pk:
-        raise PermissionDenied("own_case", "不能办理自己的申请。")
+    if actor.pk in workflow.parties(case):
+        raise PermissionDenied("own_case", "不能办理自己提交或作为办理对象的申请。")
 
 
 def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: str = "") -> Case:
@@ -430,13 +439,13 @@ def return_at_acceptance(*, actor: User, case: Case, reason: str) -> Case:
     return case
 
 
-def _return(case: Case, actor: User, reason: str) -> None:
+def _return(case: Case, actor: User, reason: str, *, through: Delegation | None = None) -> None:
     old = case.status
     case.status = Status.RETURNED
     case.return_reason = reason
     case.save()
     WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
-    _event(case, actor, "return", "退回补正", old=old, comment=reason)
+    _event(case, actor, "return", "退回补正", old=old, comment=reason, through=through)
     _tell_applicant(case, "case.returned", reason=reason, fact=f"returned-{timezone.now().isoformat()}")
 
 
@@ -481,11 +490,30 @@ def _only_auxiliary(user: User) -> bool:
     return roles == {Role.AUXILIARY}
 
 
-def _may_work(actor: User, item: WorkItem) -> None:
-    if item.case.applicant_id == actor.pk:
-        raise PermissionDenied("own_case", "不能办理自己的申请。")
-    if not workflow.workable_by(actor).filter(pk=item.pk).exists():
-        raise PermissionDenied("not_your_work", "这项待办不属于您。")
+def decision_refusal(actor: User, item: WorkItem) -> PermissionDenied | None:
+    """Why `actor` may not decide `item` (its case read with it), or None: the rule of
+    `decide` before the item's state and the outcome, for the page's buttons."""
+    try:
+        workflow.authority(actor, item)
+    except PermissionDenied as refused:
+        return refused
+    if _only_auxiliary(actor):
+        return PermissionDenied("auxiliary", "辅助人员可以准备材料，但不能审批或签章。")
+    return None
+
+
+def claim_refusal(actor: User, item: WorkItem) -> ApplicationError | None:
+    """Why `actor` may not claim `item` now (its case read with it), or None: the rule
+    of `claim`, for the page's button."""
+    if item.state != WorkItem.State.OPEN:
+        return StateConflict("not_open", "这项待办已经办理")
+    if item.assignee_id and item.assignee_id != actor.pk:
+        return StateConflict("claimed", "这项待办已被他人认领")
+    try:
+        workflow.authority(actor, item)
+    except PermissionDenied as refused:
+        return refused
+    return None
 
 
 def claim(*, actor: User, item: WorkItem) -> WorkItem:
@@ -494,11 +522,9 @@ def claim(*, actor: User, item: WorkItem) -> WorkItem:
         # the item's row alone: its case is read, not locked (a claim changes the item
         # only; every act that changes the item's state writes its row, so waits here)
         item = WorkItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
-        if item.state != WorkItem.State.OPEN:
-            raise StateConflict("not_open", "这项待办已经办理")
-        if item.assignee_id and item.assignee_id != actor.pk:
-            raise StateConflict("claimed", "这项待办已被他人认领")
-        _may_work(actor, item)
+        refusal = claim_refusal(actor, item)
+        if refusal is not None:
+            raise refusal
         item.assignee = actor
         item.save(update_fields=["assignee"])
         record(actor=actor, action="case.claim", obj=item.case, summary=f"{item.case.serial} 认领“{item.step_name}”",
@@ -523,7 +549,10 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
         item = WorkItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
         if item.state != WorkItem.State.OPEN or case.status != Status.IN_APPROVAL:
             raise StateConflict("not_open", "这项待办已经办理或办件已不在审批中")
-        _may_work(actor, item)
+        item.case = case  # with its subject, as locked
+        # the delegation acted through (if any) stays locked to the commit: a revocation
+        # waits for this decision, or this decision sees the delegation revoked
+        through = workflow.authority(actor, item, on=today, lock=True)
         if _only_auxiliary(actor):
             raise PermissionDenied("auxiliary", "辅助人员可以准备材料，但不能审批或签章。")
         if item.needs_signature and outcome == WorkItem.Outcome.APPROVE:
@@ -536,7 +565,7 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
         item.save()
         label = f"{item.step_name}：{WorkItem.Outcome(outcome).label}"
         if outcome == WorkItem.Outcome.RETURN:
-            _return(case, actor, comment)
+            _return(case, actor, comment, through=through)
             return case
         if outcome == WorkItem.Outcome.REJECT:
             old = case.status
@@ -545,10 +574,10 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
             case.save()
             _effect(case, actor, "ended")
             WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
-            _event(case, actor, "reject", label, old=old, comment=comment)
+            _event(case, actor, "reject", label, old=old, comment=comment, through=through)
             _tell_applicant(case, "case.rejected", reason=comment, fact="rejected")
             return case
-        _event(case, actor, "approve", label, old=case.status, comment=comment)
+        _event(case, actor, "approve", label, old=case.status, comment=comment, through=through)
         if workflow.stage_finished(case):
             opened = workflow.enter_stage(case, case.stage + 1, today=today)
             if opened:
@@ -562,34 +591,29 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
 # --- urging, delegating, overdue -------------------------------------------------------
 def urge(*, actor: User, case: Case) -> int:
     """The applicant urges (催办) an overdue case: its open steps' handlers are told,
-    or, while it waits for acceptance past ACCEPTANCE_DAYS working days, the window
-    staff who accept for its unit. At most once a day; only when overdue."""
-    today = timezone.localdate()
+    or, while it waits for acceptance past rules.ACCEPTANCE_DAYS working days, the
+    window staff who accept for its unit. Refused as `rules.urge_refusal` says (the
+    rule the page's button and the API's `actions` show)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能催办自己的申请。")
-        _require(case, Status.IN_APPROVAL, Status.SUBMITTED, doing="催办")
-        if case.status == Status.SUBMITTED:
-            due = workdays.add_working_days(timezone.localdate(case.submitted_at), ACCEPTANCE_DAYS,
-                                            unit=case.org_unit)
-            open_items, overdue = [], due < today
-        else:
-            open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
-            overdue = (case.due_date and case.due_date < today) or any(w.due_date < today for w in open_items)
-        if not overdue:
-            raise StateConflict("not_overdue", "办件尚未超过办理期限，暂不能催办")
-        if case.last_urged_at and timezone.now() - case.last_urged_at < URGE_INTERVAL:
-            raise StateConflict("urged_recently", "每天只能催办一次，请明天再试")
-        case.last_urged_at = timezone.now()
+        refusal = rules.urge_refusal(case, now=now)
+        if refusal is not None:
+            raise refusal
+        open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
+        case.last_urged_at = now
         case.save(update_fields=["last_urged_at", "updated_at"])
         _event(case, actor, "urge", "申请人催办", old=case.status)
         if case.status == Status.SUBMITTED:
-            acceptors = _acceptors(case)
+            involved = workflow.parties(case)
+            acceptors = [u for u in _acceptors(case) if u.pk not in involved]
             if acceptors:
                 notify(event="case.urged", recipients=acceptors, key=f"case.urged:acceptance:{case.pk}:{today}",
                        context={"serial": case.serial, "service": case.item.name, "step": "受理",
-                                "due": due.isoformat(), "applicant": case.applicant_name},
+                                "due": rules.acceptance_due(case).isoformat(), "applicant": case.applicant_name},
                        link=f"/workbench/cases/{case.pk}/", obj=case)
             return len(acceptors)
         _tell_handlers(case, open_items, "case.urged", fact=f"urged-{today.isoformat()}")
@@ -615,25 +639,83 @@ def _acceptors(case: Case) -> list[User]:
 
 
 def delegate_work(*, actor: User, to: User, start: date, end: date) -> Delegation:
-    """Hand one's work to a colleague for a date range (they act in one's name and
-    see one's to-do list). Refuses a range that ends before it starts, oneself, someone
-    who holds a staff role in none of the units one is staff in, and an auxiliary."""
-    if end < start:
-        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
+    """Hand one's work to a colleague from `start` to `end` (both included; leave, a
+    trip): they may then decide what one has claimed, in the roles and units both hold
+    (asked again at every use: a role either loses later passes nothing on). Refuses
+    oneself, an inactive account, an auxiliary, someone who holds none of one's roles
+    in its unit (an auditor of the same office, say), a start in the past, an end
+    before the start, and a range longer than MAX_DELEGATION_DAYS. The delegate is
+    told."""
+    today = timezone.localdate()
     if to.pk == actor.pk:
         raise ApplicationError("self", "不能委托给自己", field="to")
-    # colleagues share a unit as staff: a student of one's college is not one
-    staff = Membership.objects.filter(role__in=STAFF_ROLES)
-    mine = set(staff.filter(user=actor).values_list("org_unit_id", flat=True))
-    theirs = set(staff.filter(user=to).values_list("org_unit_id", flat=True))
-    if not mine & theirs:
-        raise ApplicationError("not_colleague", "只能委托给本单位同事", field="to")
+    if not to.is_active:
+        raise ApplicationError("inactive", "受托人账号已停用", field="to")
     if _only_auxiliary(to):
         raise ApplicationError("auxiliary", "不能委托给辅助人员", field="to")
+    shared = workflow.shared_roles(actor, to)
+    if not shared:
+        raise ApplicationError("not_same_role", "受托人须在同一单位担任与您相同的办理角色", field="to")
+    if start < today:
+        raise ApplicationError("start_past", "开始日期不能早于今天", field="start")
+    if end < start:
+        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
+    if (end - start).days >= MAX_DELEGATION_DAYS:
+        raise ApplicationError("too_long", f"委托期限最长 {MAX_DELEGATION_DAYS} 天", field="end")
     with transaction.atomic():
         delegation = Delegation.objects.create(delegator=actor, delegate=to, start=start, end=end)
         record(actor=actor, action="case.delegate", obj=delegation, summary=f"委托 {to} 代办 {start}–{end}",
-               details={"to": to.pk, "start": start.isoformat(), "end": end.isoformat()})
+               details={"to": to.pk, "start": start.isoformat(), "end": end.isoformat(),
+                        "roles": sorted(f"{role}@{unit}" for role, unit in shared)})
+        notify(event="case.delegated", recipients=[to], key=f"case.delegated:{delegation.pk}",
+               context={"delegator": str(actor), "start": start.isoformat(), "end": end.isoformat()},
+               link="/workbench/delegate/", obj=delegation)
+    return delegation
+
+
+def may_revoke(actor: User, delegation: Delegation) -> bool:
+    """Its delegator, or whoever grants roles in a unit the delegator works in."""
+    if delegation.delegator_id == actor.pk:
+        return True
+    units = {m.org_unit for m in Membership.objects.filter(user_id=delegation.delegator_id, role__in=STAFF_ROLES)
+             .select_related("org_unit")}
+    return any(can(actor, Action.ROLE_GRANT, unit=unit) for unit in units)
+
+
+def revoke_refusal(actor: User, delegation: Delegation) -> ApplicationError | None:
+    """Why `actor` may not revoke `delegation` now, or None: the rule of
+    `revoke_delegation`, for the pages' buttons."""
+    if not may_revoke(actor, delegation):
+        return PermissionDenied("permission_denied", "只有委托人或本单位管理员可以撤销委托。")
+    if delegation.revoked_at:
+        return StateConflict("revoked", "该委托已撤销")
+    if delegation.end < timezone.localdate():
+        return StateConflict("ended", "该委托已到期")
+    return None
+
+
+def revoke_delegation(*, actor: User, delegation: Delegation) -> Delegation:
+    """End a delegation at once: from this moment it gives its delegate no work, the
+    items its delegator had claimed included; a decision being made through it at
+    this moment finishes first (its row is locked by `decide`). By its delegator or an
+    admin of their unit (`may_revoke`); refuses one already revoked or ended. The
+    delegate (and, when an admin revokes, the delegator) is told."""
+    with transaction.atomic():
+        delegation = Delegation.objects.select_for_update(of=("self",)).select_related(
+            "delegator", "delegate").get(pk=delegation.pk)
+        refusal = revoke_refusal(actor, delegation)
+        if refusal is not None:
+            raise refusal
+        delegation.revoked_at, delegation.revoked_by = timezone.now(), actor
+        delegation.save(update_fields=["revoked_at", "revoked_by"])
+        record(actor=actor, action="case.delegation_revoke", obj=delegation,
+               summary=f"撤销 {delegation.delegator} 对 {delegation.delegate} 的委托",
+               details={"delegator": delegation.delegator_id, "delegate": delegation.delegate_id})
+        told = [delegation.delegate] + ([delegation.delegator] if actor.pk != delegation.delegator_id else [])
+        notify(event="case.delegation_revoked", recipients=told, key=f"case.delegation_revoked:{delegation.pk}",
+               context={"delegator": str(delegation.delegator), "start": delegation.start.isoformat(),
+                        "end": delegation.end.isoformat()},
+               link="/workbench/delegate/", obj=delegation)
     return delegation
 
 

@@ -3,10 +3,9 @@ viewer may take, acceptance, deciding a step, delegating one's work."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
-from tongban.accounts.models import User
-from tongban.accounts.roles import STAFF_ROLES, Action
-from tongban.cases import selectors, services, workflow
+from tongban.accounts.roles import Action
+from tongban.cases import selectors, services
+from tongban.cases.forms import DelegationForm
 from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
@@ -66,7 +65,8 @@ def todo(request):
         rows = selectors.todo(user=request.user, tab=tab)
     page = CappedPaginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": tabs,
-                                               "today": timezone.localdate()})
+                                               "today": timezone.localdate(),
+                                               "can_manage_delegations": can(request.user, Action.ROLE_GRANT)})
 
 
 @staff_required
@@ -81,10 +81,17 @@ def case_list(request):
 @staff_required
 def case_detail(request, pk: int):
     case = selectors.staff_case(user=request.user, pk=pk)
-    workable = set(workflow.workable_by(request.user).filter(case=case).values_list("pk", flat=True))
     items = list(case.work_items.select_related("org_unit", "assignee", "decided_by"))
     for item in items:
-        item.mine = item.pk in workable and case.applicant_id != request.user.pk
+        # the buttons by the acts' own rules: claiming an unclaimed item one may work
+        # on; deciding as `decide` would take it
+        item.case = case
+        if item.state == WorkItem.State.OPEN:
+            item.may_decide = services.decision_refusal(request.user, item) is None
+            item.may_claim = not item.assignee_id and services.claim_refusal(request.user, item) is None
+        else:
+            item.may_decide = item.may_claim = False
+        item.mine = item.may_decide or item.may_claim
     return render(request, "cases/staff_case.html", {
         "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
@@ -142,25 +149,53 @@ def work(request, pk: int):
 
 @staff_required
 def delegate(request):
-    units = request.user.memberships.filter(role__in=STAFF_ROLES).values("org_unit")
-    colleagues = User.objects.filter(memberships__org_unit__in=units, memberships__role__in=STAFF_ROLES,
-                                     is_active=True).exclude(pk=request.user.pk).distinct()
-    if request.method == "POST":
+    """One's delegations (given and received, each revocable by its delegator at once)
+    and the form to hand one's work to a colleague."""
+    form = DelegationForm(request.POST or None, candidates=selectors.delegation_candidates(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            raw_to = request.POST.get("to", "")
-            to = colleagues.filter(pk=int(raw_to)).first() if raw_to.isdigit() else None
-            if to is None:
-                raise ApplicationError("not_colleague", "请选择本单位同事", field="to")
-            try:
-                start = dt.date.fromisoformat(request.POST.get("start", ""))
-                end = dt.date.fromisoformat(request.POST.get("end", ""))
-            except ValueError:
-                raise ApplicationError("bad_date", "请填写开始和结束日期", field="start") from None
-            services.delegate_work(actor=request.user, to=to, start=start, end=end)
-            messages.success(request, f"已委托 {to} 在 {start} 至 {end} 代办。")
-            return redirect("cases:todo")
+            services.delegate_work(actor=request.user, to=data["to"], start=data["start"], end=data["end"])
         except ApplicationError as exc:
-            messages.error(request, exc.message)
-    return render(request, "cases/delegate.html", {"colleagues": colleagues})
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已委托 {data['to']} 在 {data['start']} 至 {data['end']} 代办。")
+            return redirect("cases:delegate")
+    return render(request, "cases/delegate.html", {
+        "form": form, "max_days": services.MAX_DELEGATION_DAYS,
+        "delegations": _shown(request.user, selectors.delegations_of(user=request.user)[:50])})
 
 
+
+def _shown(user, delegations):
+    """Each delegation with its state today and whether `user` may revoke it, by the
+    rule `revoke_delegation` applies."""
+    today = timezone.localdate()
+    rows = list(delegations)
+    for d in rows:
+        d.state = d.state_on(today)
+        d.revocable = services.revoke_refusal(user, d) is None
+    return rows
+
+
+@staff_required
+def delegations(request):
+    """For admins: the delegations of the units they grant roles in, revocable."""
+    if not can(request.user, Action.ROLE_GRANT):
+        raise Http404
+    page = CappedPaginator(selectors.managed_delegations(user=request.user), 30).get_page(request.GET.get("page"))
+    page.object_list = _shown(request.user, page.object_list)
+    return render(request, "cases/delegations.html", {"page": page})
+
+@staff_required
+@require_POST
+def revoke_delegation(request, pk: int):
+    delegation = selectors.delegation_for(user=request.user, pk=pk)
+    try:
+        services.revoke_delegation(actor=request.user, delegation=delegation)
+        messages.success(request, f"已撤销对 {delegation.delegate} 的委托，即时生效。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    if delegation.delegator_id == request.user.pk:
+        return redirect("cases:delegate")
+    return redirect("cases:delegations")

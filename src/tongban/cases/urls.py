@@ -24,4 +24,6 @@ urlpatterns = [
     path("workbench/cases/<int:pk>/accept/", staff_views.acceptance, name="acceptance"),
     path("workbench/work/<int:pk>/", staff_views.work, name="work"),
     path("workbench/delegate/", staff_views.delegate, name="delegate"),
+    path("workbench/delegations/", staff_views.delegations, name="delegations"),
+    path("workbench/delegations/<int:pk>/revoke/", staff_views.revoke_delegation, name="revoke-delegation"),
 ]

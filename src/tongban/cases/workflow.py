@@ -15,7 +15,7 @@ from tongban.cases.models import Case, Delegation, WorkItem
 from tongban.catalog import conditions
 from tongban.catalog.models import UnitRule
 from tongban.catalog.workdays import Deadlines
-from tongban.lib.errors import StateConflict
+from tongban.lib.errors import PermissionDenied, StateConflict
 
 
 def resolve_unit(step: dict, case: Case, previous: OrgUnit | None) -> OrgUnit:
@@ -81,50 +81,112 @@ def stage_finished(case: Case) -> bool:
     return not WorkItem.objects.filter(case=case, stage=case.stage, state=WorkItem.State.OPEN).exists()
 
 
-def holders(item: WorkItem, *, on: date | None = None) -> list[User]:
-    """Who may act on `item`: whoever holds its role in its unit, and their delegates
-    for today. A claimed item belongs to its assignee (and their delegates)."""
-    on = on or timezone.localdate()
-    today = Delegation.objects.filter(start__lte=on, end__gte=on)
-    if item.assignee_id:
-        base, delegating = [item.assignee], True
-    else:
-        # whether each holder delegated today comes with the holders, so the delegates
-        # are looked up only when someone did (seldom), not in a query of their own
-        members = list(_active_holders(item.role, item.org_unit_id, on))
-        base, delegating = members, any(u.delegated for u in members)
-    delegates = [d.delegate for d in today.filter(delegator__in=base).select_related("delegate")] if delegating else []
-    seen, people = set(), []
-    for user in [*base, *delegates]:
-        if user.pk not in seen:
-            seen.add(user.pk)
-            people.append(user)
+def parties(case: Case) -> set[int]:
+    """The accounts a case is about: its applicant and its subject's bound account (a
+    child applied for by a parent). None of them decides it, directly or through a
+    delegation."""
+    people = {case.applicant_id}
+    if case.subject_person_id:
+        account = case.subject_person.account_id
+        if account:
+            people.add(account)
     return people
 
 
-def _active_holders(role: str, unit_id: int, on: date):
-    """The active users holding `role` in the unit, each with `delegated`: whether they
-    delegated their work for `on`. Written out: every act that opens work asks, and
-    compiling the ORM's form of it (a join and an EXISTS annotation) cost more than
-    PostgreSQL's answering it."""
+def active_delegations(on: date | None = None) -> QuerySet[Delegation]:
+    return Delegation.objects.active(on or timezone.localdate())
+
+
+def holders(item: WorkItem, *, on: date | None = None) -> list[User]:
+    """Who may act on `item`: the active holders of its role in its unit. A claimed
+    item belongs to its assignee, or to the assignee's delegate for today, as long as
+    each still holds the role there (a delegation passes on only work its delegate is
+    entitled to in their own role)."""
+    members = list(_active_holders(item.role, item.org_unit_id))
+    if not item.assignee_id:
+        return members
+    ids = {u.pk for u in members}
+    if item.assignee_id not in ids:
+        return []
+    delegates = set(active_delegations(on).filter(delegator_id=item.assignee_id).values_list("delegate_id", flat=True))
+    return [u for u in members if u.pk == item.assignee_id or u.pk in delegates]
+
+
+def _active_holders(role: str, unit_id: int):
+    """The active users holding `role` in the unit. Written out: every act that opens
+    work asks, and compiling the ORM's form of it cost more than PostgreSQL's
+    answering it."""
     quote = connection.ops.quote_name
-    user_t, member_t, delegation_t = (quote(m._meta.db_table) for m in (User, Membership, Delegation))
+    user_t, member_t = (quote(m._meta.db_table) for m in (User, Membership))
     return User.objects.raw(
-        f"SELECT u.*, EXISTS (SELECT 1 FROM {delegation_t} d WHERE d.delegator_id = u.id AND d.start <= %s "
-        f"AND d.{quote('end')} >= %s) AS delegated FROM {member_t} m JOIN {user_t} u ON u.id = m.user_id "
-        f"WHERE m.role = %s AND m.org_unit_id = %s AND u.is_active ORDER BY m.id", [on, on, role, unit_id])
+        f"SELECT u.* FROM {member_t} m JOIN {user_t} u ON u.id = m.user_id "
+        f"WHERE m.role = %s AND m.org_unit_id = %s AND u.is_active ORDER BY m.id", [role, unit_id])
 
 
 def workable_by(user: User, *, on: date | None = None) -> QuerySet[WorkItem]:
-    """Open work items `user` may act on: for their own roles and units, or for those
-    of someone who delegated to them today; a claimed item only by its assignee (or
-    the assignee's delegate)."""
-    on = on or timezone.localdate()
-    principals = [user.pk, *Delegation.objects.filter(delegate=user, start__lte=on, end__gte=on)
-                  .values_list("delegator_id", flat=True)]
-    pairs = Membership.objects.filter(user__in=principals).values_list("role", "org_unit_id")
-    q = Q(pk__in=[])
-    for role, unit_id in set(pairs):
-        q |= Q(role=role, org_unit_id=unit_id)
-    return WorkItem.objects.filter(state=WorkItem.State.OPEN).filter(
-        Q(assignee__isnull=True) & q | Q(assignee__in=principals))
+    """Open work items `user` may act on: unclaimed or claimed by them, for the roles
+    and units they hold; and those claimed by someone who delegated to them today,
+    for the roles and units both of them hold. A revoked or ended delegation gives
+    nothing from that moment, and neither does a role lost since."""
+    if not user.is_active:
+        return WorkItem.objects.none()
+    delegators = set(active_delegations(on).filter(delegate=user).values_list("delegator_id", flat=True))
+    held: dict[int, set[tuple[str, int]]] = {}
+    for owner, role, unit_id in Membership.objects.filter(
+            user__in=[user.pk, *delegators], user__is_active=True).values_list("user_id", "role", "org_unit_id"):
+        held.setdefault(owner, set()).add((role, unit_id))
+    own = held.get(user.pk, set())
+
+    def of(pairs) -> Q:
+        q = Q(pk__in=[])
+        for role, unit_id in pairs:
+            q |= Q(role=role, org_unit_id=unit_id)
+        return q
+
+    q = of(own) & (Q(assignee__isnull=True) | Q(assignee=user))
+    for delegator in delegators:
+        shared = own & held.get(delegator, set())
+        if shared:
+            q |= of(shared) & Q(assignee_id=delegator)
+    return WorkItem.objects.filter(state=WorkItem.State.OPEN).filter(q)
+
+
+def shared_roles(a: User, b: User) -> set[tuple[str, int]]:
+    """The (role, unit) pairs of work both hold: what a delegation from `a` to `b` can
+    pass on (an auxiliary's never: they decide nothing)."""
+    from tongban.accounts.roles import STAFF_ROLES, Role
+
+    roles = STAFF_ROLES - {Role.AUXILIARY}
+    pairs = {}
+    for user_id, role, unit_id in Membership.objects.filter(user__in=[a.pk, b.pk], role__in=roles).values_list(
+            "user_id", "role", "org_unit_id"):
+        pairs.setdefault(user_id, set()).add((role, unit_id))
+    return pairs.get(a.pk, set()) & pairs.get(b.pk, set())
+
+
+def authority(actor: User, item: WorkItem, *, on: date | None = None, lock: bool = False) -> Delegation | None:
+    """Whether `actor` may act on `item` (of its case, read with its subject): raises
+    PermissionDenied naming why, or returns the delegation they act through (None: in
+    their own right). The same rule as `workable_by`, for one item, asked by the act
+    itself; `lock`: the delegation's row is locked to the act's end, so a revocation
+    waits for the decision made through it, or the decision sees it revoked."""
+    case = item.case
+    involved = parties(case)
+    if actor.pk in involved:
+        raise PermissionDenied("own_case", "不能办理自己提交或作为办理对象的申请。")
+    not_yours = PermissionDenied("not_your_work", "这项待办不属于您。")
+    if not actor.is_active or not Membership.objects.filter(
+            user=actor, role=item.role, org_unit_id=item.org_unit_id).exists():
+        raise not_yours
+    if item.assignee_id in (None, actor.pk):
+        return None
+    delegations = active_delegations(on).filter(delegator_id=item.assignee_id, delegate=actor)
+    delegation = (delegations.select_for_update(of=("self",)) if lock else delegations).order_by("pk").first()
+    if delegation is None:
+        raise not_yours
+    if item.assignee_id in involved:
+        raise PermissionDenied("own_case", "委托人不能经他人办理自己提交或作为办理对象的申请。")
+    if not Membership.objects.filter(user_id=item.assignee_id, user__is_active=True, role=item.role,
+                                     org_unit_id=item.org_unit_id).exists():
+        raise not_yours
+    return delegation

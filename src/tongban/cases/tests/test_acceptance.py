@@ -210,7 +210,8 @@ def test_an_auxiliary_never_decides_a_step_even_when_work_was_handed_to_them(wor
     Delegation.objects.create(delegator=station.officer, delegate=world.auxiliary, start=today, end=today)
     with pytest.raises(PermissionDenied) as caught:
         services.decide(actor=world.auxiliary, item=review, outcome="approve")
-    assert caught.value.code == "auxiliary"
+    # a delegation passes on only the roles its delegate holds: not an officer's
+    assert caught.value.code == "not_your_work"
     assert WorkItem.objects.get(pk=review.pk).state == "open"
 
 
@@ -227,7 +228,8 @@ def test_a_student_assistant_is_still_an_auxiliary_for_deciding_and_delegation(w
     Delegation.objects.create(delegator=station.officer, delegate=world.auxiliary, start=today, end=today)
     with pytest.raises(PermissionDenied) as caught:
         services.decide(actor=world.auxiliary, item=review, outcome="approve")
-    assert caught.value.code == "auxiliary"
+    # a delegation passes on only the roles its delegate holds: not an officer's
+    assert caught.value.code == "not_your_work"
     assert WorkItem.objects.get(pk=review.pk).state == "open"
 
 

@@ -201,8 +201,8 @@ def test_the_applicant_withdraws_from_the_case_page(world, draft, login):
 def test_urging_before_the_deadline_is_refused_with_a_message(world, certificate_service, submitted, login):
     case = submitted(certificate_service)
     client = login(world.applicant)
-    assert "催办" in client.get(f"/cases/{case.pk}/").content.decode()
-    answer = client.post(f"/cases/{case.pk}/urge/")
+    assert "催办" not in client.get(f"/cases/{case.pk}/").content.decode()  # not offered: not overdue
+    answer = client.post(f"/cases/{case.pk}/urge/")  # a forged POST
     assert answer.status_code == 302
     assert _flash(answer) == ["办件尚未超过办理期限，暂不能催办"]
     assert Case.objects.get(pk=case.pk).last_urged_at is None

@@ -163,18 +163,19 @@ def test_a_case_keeps_the_version_it_was_submitted_under(world, certificate_serv
     assert [f["label"] for f in case.config["fields"] if f["key"] == "year"] == ["毕业年份"]
 
 
-def test_holders_include_a_delegate_for_the_delegated_days(world, certificate_service):
+def test_a_claimed_items_holders_include_the_assignees_delegate_for_the_delegated_days(world, certificate_service):
     from django.utils import timezone
 
     from tongban.accounts.roles import Role
     from tongban.accounts.services import create_user, grant_role
 
     colleague = create_user(actor=None, username="colleague", password="x-long-password")
-    grant_role(actor=None, user=colleague, role=Role.CLERK, org_unit=world.econ)
+    grant_role(actor=None, user=colleague, role=Role.COLLEGE_ADMIN, org_unit=world.econ)
     today = timezone.localdate()
-    services.delegate_work(actor=world.college_admin, to=colleague, start=today, end=today)
     case = _submitted(world, certificate_service)
-    item = _open_item(case)
+    item = services.claim(actor=world.college_admin, item=_open_item(case))
+    assert {u.username for u in workflow.holders(item)} == {"college_admin"}
+    services.delegate_work(actor=world.college_admin, to=colleague, start=today, end=today)
     assert {u.username for u in workflow.holders(item)} == {"college_admin", "colleague"}
     services.decide(actor=colleague, item=item, outcome="approve")
     assert WorkItem.objects.get(pk=item.pk).decided_by == colleague

@@ -164,10 +164,12 @@ def test_the_delegation_page_creates_a_delegation_to_a_colleague(world, colleagu
     today = timezone.localdate()
     answer = client.post("/workbench/delegate/", {"to": colleague.pk, "start": today.isoformat(),
                                                   "end": (today + dt.timedelta(days=3)).isoformat()})
-    assert (answer.status_code, answer["Location"]) == (302, "/workbench/todo/")
+    assert (answer.status_code, answer["Location"]) == (302, "/workbench/delegate/")
     delegation = Delegation.objects.get()
     assert (delegation.delegator, delegation.delegate, delegation.start, delegation.end) == (
         world.college_admin, colleague, today, today + dt.timedelta(days=3))
+    listed = _rows(client.get("/workbench/delegate/"))
+    assert "王老师" in listed and "生效中" in listed and f"/workbench/delegations/{delegation.pk}/revoke/" in listed
 
 
 def test_the_delegation_page_refuses_a_bad_range_and_someone_outside_the_unit(world, colleague, login):
@@ -175,24 +177,27 @@ def test_the_delegation_page_refuses_a_bad_range_and_someone_outside_the_unit(wo
     today = timezone.localdate()
     answer = client.post("/workbench/delegate/", {"to": colleague.pk, "start": today.isoformat(),
                                                   "end": (today - dt.timedelta(days=1)).isoformat()})
-    assert (answer.status_code, _flash(answer)) == (200, ["结束日期不能早于开始日期"])
+    assert answer.status_code == 200 and answer.context["form"].errors == {"end": ["结束日期不能早于开始日期"]}
     answer = client.post("/workbench/delegate/", {"to": world.clerk.pk, "start": today.isoformat(),
                                                   "end": today.isoformat()})
-    assert _flash(answer) == ["请选择本单位同事"]
+    assert answer.context["form"].errors == {"to": ["请选择本单位相同角色的同事"]}
     answer = client.post("/workbench/delegate/", {"to": colleague.pk, "start": "", "end": ""})
-    assert _flash(answer) == ["请填写开始和结束日期"]
+    assert answer.context["form"].errors == {"start": ["请填写开始日期"], "end": ["请填写结束日期"]}
+    assert "请填写结束日期" in answer.content.decode()
     assert not Delegation.objects.exists()
 
 
-def test_a_delegate_sees_and_decides_the_delegators_work(world, case, step, login):
-    clerk = create_user(actor=None, username="econ_clerk", password="x-long-password")
-    grant_role(actor=None, user=clerk, role=Role.CLERK, org_unit=world.econ)
+def test_a_delegate_sees_and_decides_the_work_the_delegator_claimed(world, case, step, colleague, login):
+    services.claim(actor=world.college_admin, item=step)
+    client = login(colleague)
+    assert case.serial not in _rows(client.get("/workbench/todo/"))  # claimed by another
     today = timezone.localdate()
-    services.delegate_work(actor=world.college_admin, to=clerk, start=today, end=today)
-    client = login(clerk)
+    services.delegate_work(actor=world.college_admin, to=colleague, start=today, end=today)
     assert case.serial in _rows(client.get("/workbench/todo/"))
+    page = client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert "受 college_admin 委托代办" in page and 'name="outcome"' in page
     client.post(f"/workbench/work/{step.pk}/", {"outcome": "approve"})
-    assert WorkItem.objects.get(pk=step.pk).decided_by == clerk
+    assert WorkItem.objects.get(pk=step.pk).decided_by == colleague
 
 
 def test_work_cannot_be_delegated_to_a_student_of_ones_college(world, colleague, login):
@@ -202,7 +207,7 @@ def test_work_cannot_be_delegated_to_a_student_of_ones_college(world, colleague,
     today = timezone.localdate()
     with pytest.raises(ApplicationError) as caught:
         services.delegate_work(actor=world.college_admin, to=world.applicant, start=today, end=today)
-    assert (caught.value.code, caught.value.field) == ("not_colleague", "to")
+    assert (caught.value.code, caught.value.field) == ("not_same_role", "to")
     page = login(world.college_admin).get("/workbench/delegate/")
     assert f'<option value="{colleague.pk}">' in page.content.decode()
     assert f'<option value="{world.applicant.pk}">' not in page.content.decode()
@@ -222,4 +227,4 @@ def test_the_unit_tab_of_a_student_assistant_leaves_out_the_work_of_the_college_
 def test_a_forged_colleague_on_the_delegation_page_is_refused_not_a_500(world, login):
     answer = login(world.college_admin).post("/workbench/delegate/", {"to": "abc", "start": "2026-12-01",
                                                                       "end": "2026-12-02"})
-    assert answer.status_code == 200 and "请选择本单位同事" in answer.content.decode()
+    assert answer.status_code == 200 and "请选择本单位相同角色的同事" in answer.content.decode()
