@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -57,6 +58,11 @@ def people_list(request):
         unit_id = None
     category = data.get("category", "")
     by_id = people_selectors.is_whole_id_number(query)
+    if request.method == "GET" and by_id:
+        # a link or a typed URL carrying a whole ID number: not searched, so such URLs
+        # are of no use to anyone (the access log masks what already came)
+        messages.warning(request, "请在页面的搜索框中输入身份证号查询，不要放在网址里。")
+        return redirect(request.path)
     if request.method == "POST" and not by_id:
         return redirect(f"{request.path}?{urlencode({'q': query, 'unit': unit_id or '', 'category': category})}")
     qs = people_selectors.people(user=user, query=query, org_unit_id=unit_id, category=category)
