@@ -1,6 +1,8 @@
 """Counting failures per key (an account, a client address) in a window.
 
-Used by login and by every form that could be used to guess who someone is. Counts live
+A rate limit for forms that are not sign-ins (the public seal verification). Sign-ins
+and the binding form are locked out by django-axes with accounts/lockout.py instead:
+one mechanism for everything that proves who someone is. Counts live
 in the cache: local memory on the embedded machine (one app server process), Redis when
 scaled out so every app server sees the same count.
 """
