@@ -375,7 +375,12 @@ def enter_calendar_year(*, actor: User | None, year: int, days: list[tuple[dt.da
         if kind not in CalendarDay.Kind.values:
             raise ApplicationError("bad_kind", "类型只能是法定节假日或调休上班", field="kind")
     with transaction.atomic():
-        row, _ = CalendarYear.objects.update_or_create(year=year, defaults={"complete": complete, "source": source})
+        # two entries of one year at once: the second waits for the first's row, then
+        # replaces its days (never both sets of days, never a failed insert)
+        CalendarYear.objects.get_or_create(year=year, defaults={"complete": complete, "source": source})
+        row = CalendarYear.objects.select_for_update().get(year=year)
+        row.complete, row.source = complete, source
+        row.save()
         CalendarDay.objects.filter(year=row).delete()
         CalendarDay.objects.bulk_create([CalendarDay(year=row, date=d, kind=k, name=n) for d, k, n in days])
         record(actor=actor, action="catalog.calendar_enter", obj=row,

@@ -196,3 +196,17 @@ def test_the_case_page_and_the_staff_list_flag_a_deadline_in_a_year_without_data
     assert warning in login(world.officer).get("/workbench/cases/").content.decode()
     services.enter_calendar_year(actor=world.sysadmin, year=2027, days=NEW_YEAR_2027, complete=True)
     assert warning not in login(world.applicant).get(f"/cases/{case.pk}/").content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_entries_of_one_year_at_once_leave_one_set_of_days(world):
+    from tongban.conftest import at_once, failures
+
+    sets = [NEW_YEAR_2027, [(D(2027, 1, 1), "holiday", "元旦"), (D(2027, 2, 6), "holiday", "春节")]]
+    outcomes = at_once(2, lambda n: services.enter_calendar_year(actor=world.sysadmin, year=2027, days=sets[n],
+                                                                 complete=True))
+    assert failures(outcomes) == []
+    days = sorted(CalendarDay.objects.filter(year_id=2027).values_list("date", flat=True))
+    assert days in ([d for d, _, _ in sets[0]], [d for d, _, _ in sets[1]])
+    assert AuditEntry.objects.filter(action="catalog.calendar_enter").count() == 2

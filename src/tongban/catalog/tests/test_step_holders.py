@@ -127,3 +127,36 @@ def test_the_gap_report_is_not_for_others(stalled, world, login):
     world.clerk.is_staff = True
     world.clerk.save(update_fields=["is_staff"])
     assert login(world.clerk).get("/admin/catalog/serviceitem/holder-gaps/").status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_publishing_at_once_make_two_versions_in_turn(draft, service_admin):
+    from tongban.conftest import at_once, failures
+
+    outcomes = at_once(2, lambda n: publish(actor=service_admin, item=draft).number)
+    assert failures(outcomes) == [] and sorted(outcomes) == [1, 2]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_post_and_the_owner_at_once_change_only_what_the_owner_may(draft, service_admin, world):
+    """The university's admin renames their service while a station admin's forged act
+    tries the same row: the forged one is refused whatever the order."""
+    from tongban.catalog.services import save_item
+    from tongban.conftest import at_once, failures
+    from tongban.lib.errors import PermissionDenied
+
+    station_admin = create_user(actor=None, username="station_admin", password="x-long-password",
+                                display_name="所事项管理员")
+    grant_role(actor=None, user=station_admin, role=Role.SERVICE_ADMIN, org_unit=world.east_1)
+
+    def act(n):
+        item = ServiceItem.objects.get(pk=draft.pk)
+        item.name = ["身份证补领", "被改掉的名字"][n]
+        return save_item(actor=[service_admin, station_admin][n], item=item, changed=["name"]).name
+
+    outcomes = at_once(2, act)
+    assert outcomes[0] == "身份证补领" and isinstance(outcomes[1], PermissionDenied)
+    assert len(failures(outcomes)) == 1
+    assert ServiceItem.objects.get(pk=draft.pk).name == "身份证补领"
