@@ -142,6 +142,7 @@ class CaseDetail(CaseOut):
     materials: list[CaseMaterial]
     events: list[EventOut]
     actions: dict[str, bool]
+    identity_fields: list[str]  # answers the person record fixes: read-only, a change is refused
 
 
 REFUSALS = {401: Refusal, 403: Refusal, 404: Refusal, 409: Refusal, 422: Refusal}
@@ -273,7 +274,7 @@ def _detail(case: Case) -> dict:
                            "files": [_file(case, f) for f in m["files"]]} for m in materials],
             "events": [{"action": e.action, "label": e.label, "actor": e.actor_name, "at": e.at, "comment": e.comment}
                        for e in case.events.all()],
-            "actions": selectors.applicant_may(case)}
+            "actions": selectors.applicant_may(case), "identity_fields": sorted(services.identity_keys(case))}
 
 
 def _file(case: Case, attachment) -> dict:

@@ -3,6 +3,8 @@ for the current answers are shown; values come back as text for the service to c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 
 from tongban.cases.forms_runtime import visible_fields
@@ -17,7 +19,10 @@ WIDGETS = {
 }
 
 
-def application_form(config: dict, answers: dict, data=None) -> forms.Form:
+def application_form(config: dict, answers: dict, data=None, *, locked: Iterable[str] = ()) -> forms.Form:
+    """`locked`: the fields the person record fixes (services.identity_keys), shown as
+    they are and never sent back (the service refuses a change anyway)."""
+    locked = set(locked)
     form = forms.Form(data=data, initial=answers)
     for spec in visible_fields(config, answers):
         if spec["type"] == FieldType.FILE:
@@ -30,6 +35,9 @@ def application_form(config: dict, answers: dict, data=None) -> forms.Form:
         else:
             field = forms.CharField(widget=WIDGETS.get(spec["type"], forms.TextInput()), **common)
         field.widget.attrs["data-required"] = "1" if spec["required"] else "0"
+        if spec["key"] in locked:
+            field.disabled = True
+            field.help_text = "取自人员登记信息，不能修改；如有误请联系办理单位更正登记信息"
         form.fields[spec["key"]] = field
     return form
 

@@ -56,6 +56,23 @@ def prefill(config: dict, person) -> dict:
     return {key: value for key, value in taken.items() if value}
 
 
+# The prefills that are the person's identity: taken from the record the case is
+# about, shown read-only, never changed by what a form or the API sends (the phone
+# is a contact, the applicant's to give).
+IDENTITY = (Prefill.NAME, Prefill.ID_NUMBER, Prefill.STUDENT_NUMBER, Prefill.COLLEGE, Prefill.CATEGORY,
+            Prefill.ENROLMENT_YEAR)
+
+
+def identity(config: dict, person) -> dict[str, object]:
+    """The answers `person`'s record fixes, in their stored form: each field prefilled
+    with an identity kind that the record holds a value for (one it does not hold is
+    left to the applicant)."""
+    fields = {f["key"]: f for f in config["fields"] if f["prefill"] in IDENTITY}
+    if person is None or not fields:
+        return {}
+    return {key: clean_value(fields[key], value) for key, value in prefill(config, person).items() if key in fields}
+
+
 def clean_value(field: dict, raw) -> object:
     """One answer in its stored form; ApplicationError naming the field if it is bad."""
     label, kind = field["label"], field["type"]

@@ -371,6 +371,18 @@ def _acceptor(actor: User, case: Case) -> None:
         raise PermissionDenied("own_case", "不能办理自己提交或作为办理对象的申请。")
 
 
+def acceptance_refusal(actor: User, case: Case) -> ApplicationError | None:
+    """Why `actor` may not accept, refuse or return `case` at acceptance now, or None:
+    the rule of those three acts, for the page's form."""
+    try:
+        _acceptor(actor, case)
+    except PermissionDenied as refused:
+        return refused
+    if case.status != Status.SUBMITTED:
+        return StateConflict("illegal_transition", f"办件当前为“{case.get_status_display()}”，不能受理")
+    return None
+
+
 def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: str = "") -> Case:
     """Accept a submitted case, optionally with non-core materials missing or not yet
     acceptable (容缺受理, recorded for later supplement); the workflow starts."""

@@ -95,8 +95,7 @@ def case_detail(request, pk: int):
     return render(request, "cases/staff_case.html", {
         "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
-        "can_accept": case.status == Status.SUBMITTED and can(request.user, Action.CASE_ACCEPT, unit=case.org_unit)
-        and case.applicant_id != request.user.pk,
+        "can_accept": services.acceptance_refusal(request.user, case) is None,
         "non_core": [m for m in case.config["materials"] if not m["core"]],
         "outcomes": WorkItem.Outcome.choices})
 

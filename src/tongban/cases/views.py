@@ -88,10 +88,12 @@ def case_edit(request, pk: int):
                         raise refused
                     # not found above as one's own draft, and now it is: submit it
                     services.submit(actor=request.user, case=case, answers=answers)
-                except ApplicationError:
+                except ApplicationError as refusal:
                     # refused: what was typed is still kept as the draft (if the draft
-                    # itself is refused, that refusal is the one to show)
-                    services.save_draft(actor=request.user, case=case, answers=answers)
+                    # itself is refused, that refusal is the one to show); a changed
+                    # identity would only be refused, and put on the trail, again
+                    if not isinstance(refusal, services.IdentityChanged):
+                        services.save_draft(actor=request.user, case=case, answers=answers)
                     raise
                 messages.success(request, "申请已提交。")
                 return redirect("cases:detail", pk=pk)
@@ -103,7 +105,8 @@ def case_edit(request, pk: int):
         case.refresh_from_db()
     # After a refusal the form is bound to what was typed, so the applicant sees it
     # again with the message at the field (an unbound form cannot carry errors).
-    form = application_form(case.config, case.answers, data=request.POST if error else None)
+    form = application_form(case.config, case.answers, data=request.POST if error else None,
+                            locked=services.identity_keys(case))
     if request.htmx and not error and request.POST.get("_shown") == ",".join(form.fields):
         # saved, and the same fields stay visible: nothing to redraw (redrawing would
         # take the field the applicant is typing in away from under them)

@@ -66,6 +66,44 @@ class Person(models.Model):
         return crypto.decrypt(self.phone_enc)
 
 
+class Relation(models.Model):
+    """Someone a person's account may apply for: the relative is the person's `kind`
+    (their child, say, for a parent applying). Usable only once verified, by staff who
+    may edit the person or by an import from the office's own records; the applicant
+    picks from these, never names someone by free text."""
+
+    class Kind(models.TextChoices):
+        CHILD = "child", "子女"
+        WARD = "ward", "被监护人"
+        SPOUSE = "spouse", "配偶"
+        PARENT = "parent", "父母"
+
+    class Source(models.TextChoices):
+        STAFF = "staff", "工作人员核实"
+        IMPORT = "import", "导入"
+
+    person = models.ForeignKey(Person, verbose_name="本人", on_delete=models.CASCADE, related_name="relations")
+    relative = models.ForeignKey(Person, verbose_name="亲属", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("关系", max_length=16, choices=Kind.choices)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.STAFF)
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "亲属关系"
+        verbose_name_plural = "亲属关系"
+        ordering = ["person_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "relative"], name="person_relation_once"),
+            models.CheckConstraint(condition=~models.Q(person=models.F("relative")), name="person_relation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.relative.name}"
+
+
 class ImportJob(models.Model):
     """One upload of a people file, run in the background with its progress kept here,
     so the page can show it and a re-run can pick it up."""

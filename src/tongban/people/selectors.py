@@ -7,7 +7,7 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.lib import crypto
 from tongban.people import idnumber
-from tongban.people.models import Person
+from tongban.people.models import Person, Relation
 
 
 def is_whole_id_number(query: str) -> bool:
@@ -59,3 +59,17 @@ def import_jobs(*, user: User):
     from tongban.people.models import ImportJob
 
     return ImportJob.objects.filter(created_by=user)
+
+
+def verified_relations(*, user: User) -> QuerySet[Relation]:
+    """The relatives the user's own person record has verified relations to: whom
+    their account may apply for."""
+    if not user.is_authenticated:
+        return Relation.objects.none()
+    return (Relation.objects.filter(person__account=user, verified_at__isnull=False)
+            .select_related("relative__org_unit").order_by("id"))
+
+
+def verified_relation_to(*, user: User, relative: Person) -> Relation | None:
+    """The user's verified relation to `relative`, if there is one."""
+    return verified_relations(user=user).filter(relative=relative).first()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.lib import crypto
-from tongban.lib.errors import ApplicationError
+from tongban.lib.errors import ApplicationError, StateConflict
 from tongban.lib.masking import mask_id_number, mask_phone
 from tongban.people import idnumber
-from tongban.people.models import Person
+from tongban.people.models import Person, Relation
 from tongban.people.signals import people_created
 
 UNMASKABLE = {"id_number": "身份证号", "phone": "手机号"}
@@ -103,6 +104,56 @@ def link_account(*, actor: User | None, person: Person, user: User) -> Person:
     record(actor=actor, action="people.link_account", obj=person,
            summary=f"{person.name} 绑定账号 {user.username}", details={"account": user.pk})
     return person
+
+
+def add_relation(*, actor: User | None, person: Person, relative: Person, kind: str,
+                 verified: bool = False, source: str = Relation.Source.STAFF) -> Relation:
+    """Record that `relative` is `person`'s `kind` (their child, say), on the trail;
+    `verified` (staff who have seen the proof, an import from the office's records)
+    makes it one the person's account may apply for at once. Refuses a staff member
+    who may not edit `person`'s record, an unknown kind, the person themselves and a
+    relation already recorded. `actor=None` is the system (an import, demo seeding)."""
+    if actor is not None:
+        authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
+    if kind not in Relation.Kind.values:
+        raise ApplicationError("bad_kind", "请选择亲属关系", field="kind")
+    if person.pk == relative.pk:
+        raise ApplicationError("self_relation", "亲属不能是本人", field="relative")
+    with transaction.atomic():
+        if Relation.objects.filter(person=person, relative=relative).exists():
+            raise ApplicationError("relation_exists", "该亲属关系已登记", field="relative")
+        relation = Relation(person=person, relative=relative, kind=kind, source=source)
+        if verified:
+            relation.verified_at, relation.verified_by = timezone.now(), actor
+        try:
+            with transaction.atomic():
+                relation.save()
+        except IntegrityError as exc:  # the same relation recorded at this moment
+            raise ApplicationError("relation_exists", "该亲属关系已登记", field="relative") from exc
+        record(actor=actor, action="people.relation_add", obj=person,
+               summary=f"登记 {person.name} 的{relation.get_kind_display()} {relative.name}"
+                       + ("（已核实）" if verified else ""),
+               details={"relation": relation.pk, "relative": relative.pk, "kind": kind, "verified": verified,
+                        "source": source})
+    return relation
+
+
+def verify_relation(*, actor: User, relation: Relation) -> Relation:
+    """Mark a recorded relation verified (the proof seen), on the trail: from now the
+    person's account may apply for the relative. Refuses staff who may not edit the
+    person's record and a relation verified already (a second tab, a replay)."""
+    with transaction.atomic():
+        relation = Relation.objects.select_for_update(of=("self",)).select_related(
+            "person__org_unit", "relative").get(pk=relation.pk)
+        authorize(actor, Action.PEOPLE_EDIT, unit=relation.person.org_unit)
+        if relation.verified_at is not None:
+            raise StateConflict("already_verified", "该亲属关系已核实")
+        relation.verified_at, relation.verified_by = timezone.now(), actor
+        relation.save(update_fields=["verified_at", "verified_by"])
+        record(actor=actor, action="people.relation_verify", obj=relation.person,
+               summary=f"核实 {relation.person.name} 的{relation.get_kind_display()} {relation.relative.name}",
+               details={"relation": relation.pk, "relative": relation.relative_id, "kind": relation.kind})
+    return relation
 
 
 def reencrypt_people(*, batch_size: int = 500) -> int:

@@ -219,6 +219,11 @@ def test_a_draft_takes_answers_and_files_then_is_submitted(world, certificate_se
     assert client.get(statement["files"][0]["url"]).status_code == 200
     missing = post(client, f"/applications/{pk}/submit", {})
     assert missing.status_code == 422 and missing.json()["field"] == "newspaper"
+    # no acceptance step to take the clipping as 容缺: it is needed to submit
+    no_clipping = post(client, f"/applications/{pk}/submit", {"answers": {"newspaper": "示例日报"}})
+    assert (no_clipping.status_code, no_clipping.json()["field"]) == (422, "clipping")
+    client.post(f"{API}/applications/{pk}/files",
+                {"material": "clipping", "file": SimpleUploadedFile("剪报.pdf", PDF, "application/pdf")})
     submitted = post(client, f"/applications/{pk}/submit", {"answers": {"newspaper": "示例日报"}})
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["status"] == "in_approval" and submitted.json()["serial"].startswith("XW-")

@@ -32,6 +32,13 @@ def test_a_student_applies_on_a_phone_and_the_counsellor_approves(live_server, w
     phone.check("input[name=reported][value=是]")
     phone.wait_for_selector("#id_newspaper")  # htmx saved the draft and showed the field
     phone.fill("#id_newspaper", "示例日报")
+    phone.click("button:has-text('保存草稿')")  # the page again, asking for the clipping now
+    phone.wait_for_selector("text=草稿已保存。")
+    clipping = tmp_path / "剪报.pdf"
+    clipping.write_bytes(PDF)
+    phone.locator("input[aria-label='登报剪报']").set_input_files(str(clipping))
+    phone.locator("form:has(input[aria-label='登报剪报']) button").click()
+    phone.wait_for_selector("text=剪报.pdf")
     phone.click("button:has-text('提交申请')")
     phone.wait_for_selector("text=申请已提交。")
     case = Case.objects.get(applicant=world.applicant)

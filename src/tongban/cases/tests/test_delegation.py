@@ -277,3 +277,25 @@ def test_two_decisions_on_one_step_at_once_make_one(world, deputy, claimed):
     assert [e.code for e in failures(outcomes)] == ["not_open"]
     assert AuditEntry.objects.filter(action__in=["case.approve", "case.reject"]).count() == 1
     assert Case.objects.get(pk=claimed.case_id).status in ("completed", "rejected")
+
+
+def test_the_subject_of_a_waiting_case_is_not_offered_its_acceptance_nor_takes_it(world, residence_service, login):
+    """The acceptance form is shown by the acts' own rule (services.acceptance_refusal)."""
+    from tongban.cases.tests.conftest import pdf
+    from tongban.cases.uploads import attach
+    from tongban.people.services import link_account
+
+    case = services.start_application(actor=world.applicant, item=residence_service)
+    services.save_draft(actor=world.applicant, case=case, answers={"address": "东门大街 1 号"})
+    attach(actor=world.applicant, case=case, material_key="form", upload=pdf())
+    case = services.submit(actor=world.applicant, case=case)
+    client = login(world.clerk)
+    assert f"/workbench/cases/{case.pk}/accept/" in client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    Case.objects.filter(pk=case.pk).update(
+        subject_person=link_account(actor=None, person=world.person(name="窗口受理员"), user=world.clerk))
+    assert f"/workbench/cases/{case.pk}/accept/" not in client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    client.post(f"/workbench/cases/{case.pk}/accept/", {"decision": "accept", "deficient": ["photo", "lease"]})
+    assert Case.objects.get(pk=case.pk).status == "submitted"
+    with pytest.raises(PermissionDenied) as refused:
+        services.refuse(actor=world.clerk, case=case, reason="不符合条件")
+    assert refused.value.code == "own_case"
