@@ -79,3 +79,14 @@ def test_sessions_are_read_from_redis_when_it_is_shared_and_never_from_a_per_pro
     assert engine(REDIS_URL="redis://127.0.0.1:6379/0") == [
         "tongban.accounts.sessions", "django.core.cache.backends.redis.RedisCache"]
     assert engine() == ["django.contrib.sessions.backends.db", "django.core.cache.backends.locmem.LocMemCache"]
+
+
+def test_production_sends_hsts_secure_cookies_and_a_policy_forbidding_inline_script(tmp_path):
+    probe = ("from django.conf import settings as s; "
+             "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+             "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'], "
+             "'tongban.accounts.middleware.SecondFactorRequired' in s.MIDDLEWARE)")
+    result = subprocess.run([*TONGBAN, "shell", "-c", probe], env=production_env(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "31536000 True True True [\"'self'\"] True"
