@@ -138,6 +138,82 @@ def secrets_of(case: Case) -> dict:
     return json.loads(crypto.decrypt(case.secrets_enc)) if case.secrets_enc else {}
 
 
+class IdentityChanged(ApplicationError):
+    """An answer that the person record fixes, sent changed (see `_merge_answers`)."""
+
+    def __init__(self, code: str, message: str, *, field: str, case: Case) -> None:
+        super().__init__(code, message, field=field)
+        self.case = case
+
+
+def identity_person(case: Case):
+    """Whose record the case's identity answers come from (forms_runtime.IDENTITY): its
+    subject (a relative, named by a verified relation), else the applicant's own bound
+    record; none for an account bound to no one (their answers are their own to give)
+    and for an old application on behalf of someone named by free text only."""
+    if case.subject_person_id:
+        return case.subject_person
+    if case.on_behalf:
+        return None
+    from tongban.people.selectors import own_person
+
+    return own_person(user=case.applicant)
+
+
+def identity_keys(case: Case) -> set[str]:
+    """The fields the page shows read-only: those the record fixes."""
+    return set(forms_runtime.identity(case.config, identity_person(case)))
+
+
+def _same_identity(case: Case, key: str, sent, fixed) -> None:
+    """`sent` for an answer the record fixes must be the record's value, or its masked
+    form sent back; else IdentityChanged naming the field."""
+    field = next(f for f in case.config["fields"] if f["key"] == key)
+    shown, _ = forms_runtime.split_secrets(case.config, {key: fixed})
+    if str(sent) == str(shown[key]):
+        return
+    try:
+        if forms_runtime.clean_value(field, sent) == fixed:
+            return
+    except ApplicationError:
+        pass  # not even a valid answer: not the record's
+    whose = "办理对象" if case.subject_person_id else "本人"
+    raise IdentityChanged("identity_locked", f"{field['label']}取自{whose}的人员登记信息，不能修改", field=key,
+                          case=case)
+
+
+@contextmanager
+def _identity_attempts_on_trail(actor: User) -> Iterator[None]:
+    """A refused change of an identity answer is on the trail: the act rolled back
+    with its refusal, so the entry is appended after it, on its own (inside a caller's
+    own transaction it goes with that; the API asks `check_identity` first)."""
+    try:
+        yield
+    except IdentityChanged as refused:
+        case = refused.case
+        with transaction.atomic():
+            record(actor=actor, action="case.identity_refused", object_type="cases.case",
+                   object_id=str(case.pk or ""), role=Role.APPLICANT,
+                   summary=f"{case.serial or '草稿'} {case.item.name}：修改“{refused.field}”被拒绝（取自人员登记信息）",
+                   details={"item": case.item.code, "field": refused.field,
+                            "subject": case.subject_person_id})
+        raise
+
+
+def check_identity(*, actor: User, item: ServiceItem, answers: Mapping[str, object], subject_person=None,
+                   case: Case | None = None) -> None:
+    """Refuses (IdentityChanged, on the trail) answers that change what the person
+    record fixes, before any act: for callers about to act inside a transaction of
+    their own, where the trail entry of the refusal would roll back with it."""
+    with _identity_attempts_on_trail(actor):
+        if case is None:
+            case = Case(item=item, version=item.current_version, applicant=actor, subject_person=subject_person)
+        fixed = forms_runtime.identity(case.config, identity_person(case))
+        for key, value in answers.items():
+            if key in fixed:
+                _same_identity(case, key, value, fixed[key])
+
+
 def _store_answers(case: Case, answers: dict) -> None:
     shown, secrets = forms_runtime.split_secrets(case.config, answers)
     case.answers = shown
@@ -181,7 +257,7 @@ def start_application(*, actor: User, item: ServiceItem, on_behalf: str = "", su
     would (refused, no draft is left)."""
     case = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
     guards.check(actor=actor, item=item)
-    with transaction.atomic():
+    with _identity_attempts_on_trail(actor), transaction.atomic():
         if answers:
             _merge_answers(case, answers)
         _save_draft_entry(actor, case)
@@ -195,7 +271,7 @@ def submit_new(*, actor: User, item: ServiceItem, answers: Mapping[str, object],
     one transaction; refused (an answer, a core material it would need), nothing is
     kept."""
     case = _draft(actor, item, on_behalf=on_behalf, subject_person=subject_person)
-    with _act(role=Role.APPLICANT):
+    with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         _save_draft_entry(actor, case)
         _submit(actor, case, dict(answers), today=timezone.localdate())
     return case
@@ -206,8 +282,9 @@ def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
     Values sent back masked (unchanged ID or phone numbers) keep the stored ones. Only
     a change is written, with a trail entry naming the fields changed (not their
     values): the form saves on every change, and a save that changes nothing (a page
-    sent again) writes nothing."""
-    with _act(role=Role.APPLICANT):
+    sent again) writes nothing. An answer the person record fixes, sent changed, is
+    refused naming the field, and the attempt is on the trail."""
+    with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能修改自己的申请。")
@@ -223,12 +300,18 @@ def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
     return case
 
 
-def _merge_answers(case: Case, answers: dict) -> None:
+def _merge_answers(case: Case, answers: Mapping[str, object]) -> None:
+    """`answers` over the stored ones; those the person record fixes come from the
+    record (refreshed, should it have changed), and one sent changed is refused
+    (`_same_identity`): identity never comes from the form."""
     merged = {**case.answers, **secrets_of(case)}
+    fixed = forms_runtime.identity(case.config, identity_person(case))
     for key, value in answers.items():
-        if "*" not in str(value) or key not in merged:
+        if key in fixed:
+            _same_identity(case, key, value, fixed[key])
+        elif "*" not in str(value) or key not in merged:
             merged[key] = value
-    _store_answers(case, forms_runtime.clean_answers(case.config, merged, complete=False))
+    _store_answers(case, forms_runtime.clean_answers(case.config, {**merged, **fixed}, complete=False))
 
 
 def missing_materials(case: Case) -> tuple[list[dict], list[dict]]:
@@ -260,7 +343,7 @@ def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
     field) and missing core materials; a missing non-core material is left for the
     acceptor to accept with deficiency (容缺)."""
     today = timezone.localdate()
-    with _act(role=Role.APPLICANT):
+    with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
             raise PermissionDenied("not_yours", "只能提交自己的申请。")
@@ -276,7 +359,7 @@ def submit_own(*, actor: User, pk: int, answers: Mapping[str, object]) -> Case |
     posted form): only the fields are taken. None, having done nothing, when it is
     not the actor's own draft or returned case: the page then says why as before."""
     today = timezone.localdate()
-    with _act(role=Role.APPLICANT):
+    with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = (Case.objects.select_for_update(of=("self",)).select_related("item", "org_unit")
                 .filter(pk=pk, applicant_id=actor.pk, status__in=(Status.DRAFT, Status.RETURNED))
                 .order_by().first())
@@ -291,8 +374,7 @@ def submit_own(*, actor: User, pk: int, answers: Mapping[str, object]) -> Case |
 def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> None:
     """The submission of a case locked, the actor's own and submittable, in `_act`."""
     guards.check(actor=actor, item=case.item, case=case)
-    if answers is not None:
-        _merge_answers(case, answers)
+    _merge_answers(case, answers or {})  # also when none are sent: the identity from the record
     _store_answers(case, forms_runtime.clean_answers(
         case.config, {**case.answers, **secrets_of(case)}, complete=True))
     core, non_core = missing_materials(case)

@@ -95,6 +95,10 @@ def case_detail(request, pk: int):
     return render(request, "cases/staff_case.html", {
         "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
+        # whose record the identity answers come from, beside the case (masked)
+        "identity": services.identity_person(case),
+        "identity_rows": answer_rows(case.config, {k: case.answers[k] for k in services.identity_keys(case)
+                                                   if k in case.answers}),
         "can_accept": services.acceptance_refusal(request.user, case) is None,
         "non_core": [m for m in case.config["materials"] if not m["core"]],
         "outcomes": WorkItem.Outcome.choices})
