@@ -107,3 +107,13 @@ def test_wrong_second_factor_codes_count_towards_the_accounts_lockout(client, wo
         client.post("/accounts/second-factor/", {"token": "000000"})
     client.logout()
     assert LOGIN_FAILED in _login(client, "officer", PASSWORD).content.decode()
+
+
+def test_a_forged_unlock_from_another_site_is_refused(client, world):
+    for _ in range(5):
+        _login(client, "clerk", "wrong")
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(world.sysadmin)
+    assert forged.post(UNLOCK, {"username": "clerk"}).status_code == 403
+    assert not AuditEntry.objects.filter(action="account.unlock").exists()
+    assert LOGIN_FAILED in _login(Client(), "clerk", PASSWORD).content.decode()
