@@ -30,3 +30,11 @@ def test_a_public_page_for_an_anonymous_visitor_may_be_cached(client, world):
 
 def test_static_assets_are_left_to_their_own_caching(world, login):
     assert "no-store" not in login(world.applicant).get("/static/tongban/site.css").get("Cache-Control", "")
+
+
+def test_a_streamed_export_and_a_file_are_no_store(world, login):
+    auditor = login(world.auditor)
+    export = auditor.get("/workbench/audit/export.csv")
+    assert export.status_code == 200 and export["Cache-Control"] == "no-store"
+    template = login(world.clerk).get("/workbench/people/import/template.xlsx")
+    assert template.status_code == 200 and template["Cache-Control"] == "no-store"
