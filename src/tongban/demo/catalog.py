@@ -133,7 +133,7 @@ SERVICES = [
      "steps": [_step("security", "保卫处审批", Role.OFFICER, sign=True)]},
     {"code": "card-borrow", "name": "借用集体户口卡", "category": "集体户口", "unit": "univ-security",
      "prefix": "JK", "audience": ["student", "staff"], "acceptance": False, "promised": 1, "visits": 1,
-     "effect": "hukou.in_school_only", "booking": True,
+     "effect": "hukou.card_loan", "booking": True,
      "fields": [NAME, SNO, {"key": "purpose", "label": "借用用途", "type": "choice",
                             "options": "办理护照\n办理驾照\n婚姻登记\n其他"}],
      "materials": [], "steps": [_step("security", "保卫处审核", Role.OFFICER, days=1)]},

@@ -17,6 +17,9 @@ effects.register("hukou.store", "毕业生户口暂存（表单字段：months�
                  submitted=services.store_submitted)(services.store_completed)
 effects.register("hukou.move_out", "迁出集体户口（表单字段：destination, authority）",
                  submitted=services.move_out_submitted)(services.move_out_completed)
+effects.register("hukou.card_loan",
+                 "借用集体户口卡：仅限在校集体户（不含毕业暂存），且没有未归还的户口卡（不改变户口记录）",
+                 submitted=services.card_loan_submitted)(services.no_change)
 effects.register("hukou.in_school_only", "仅限户口在学校集体户的人员申请（不改变户口记录）",
                  submitted=services.in_school_required)(services.no_change)
 effects.register("hukou.not_here_only", "仅限户口不在学校集体户的人员申请（不改变户口记录）",

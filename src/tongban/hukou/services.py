@@ -67,11 +67,15 @@ def ensure_records(person_ids) -> int:
 
 def record_of(person: Person) -> HouseholdRecord:
     """The person's record, locked for the rest of the transaction; opened as
-    "awaiting choice" if they have none yet."""
-    ensure_records([person.pk])
+    "awaiting choice" if they have none yet (the INSERT only then: every household
+    act reads its record, and nearly every record exists)."""
     qs = HouseholdRecord.objects.select_related("person", "person__org_unit")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update(of=("self",))
+    found = qs.filter(person=person).first()
+    if found is not None:
+        return found
+    ensure_records([person.pk])
     try:
         return qs.get(person=person)
     except HouseholdRecord.DoesNotExist:
@@ -324,8 +328,23 @@ def _in_school_or_stored(rec: HouseholdRecord) -> None:
                                                   f"“{rec.get_status_display()}”。")
 
 
+def _may_borrow_card(rec: HouseholdRecord) -> None:
+    """Who may ask to borrow the household card: in school (not stored, waived, under
+    review, moved out), and not holding it already: what `loans.services.lend` asks
+    at the window, asked when the application opens and is submitted."""
+    if rec.status != Status.IN_SCHOOL:
+        raise StateConflict("household_not_in_school", f"借用集体户口卡仅限户口在学校集体户的在校人员，"
+                                                       f"您的户口状态为“{rec.get_status_display()}”。")
+    _card_returned(rec, doing="再次申请借用")
+
+
+def card_loan_submitted(*, case, actor) -> None:
+    _may_borrow_card(record_of(case_person(case)))
+
+
 # what each effect's `submitted` handler requires of the record, asked again by the guard
 PRECONDITIONS = {
+    "hukou.card_loan": _may_borrow_card,
     "hukou.move_in": lambda rec: _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口"),
     "hukou.waive": lambda rec: _require(rec, Status.AWAITING, doing="选择不落户"),
     "hukou.store": _storable,

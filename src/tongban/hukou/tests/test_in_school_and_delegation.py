@@ -19,7 +19,7 @@ from tongban.people.services import link_account
 
 @pytest.fixture
 def card_borrow(world, household):
-    return make_service("card-borrow", "借用集体户口卡", "JK", "hukou.in_school_only", world.security,
+    return make_service("card-borrow", "借用集体户口卡", "JK", "hukou.card_loan", world.security,
                     [("purpose", "借用用途", "text")])
 
 
@@ -37,6 +37,33 @@ def test_borrowing_the_card_needs_the_household_here(world, household, card_borr
     case = apply(card_borrow, purpose="办理护照")
     approve(case)
     assert HouseholdRecord.objects.get(person=world.applicant_person).status == Status.IN_SCHOOL
+
+
+@pytest.mark.parametrize("status", [Status.STORED, Status.WAIVED, Status.SUBMITTED, Status.MOVED_OUT])
+def test_borrowing_the_card_is_for_those_in_school_not_stored_nor_gone(world, household, card_borrow, status):
+    from tongban.cases import services as cases
+    from tongban.hukou import services
+
+    rec = HouseholdRecord.objects.get(person=world.applicant_person)
+    services.correct(actor=world.officer, rec=rec, status=status, reason="测试")
+    with pytest.raises(StateConflict) as refused:
+        cases.start_application(actor=world.applicant, item=card_borrow)
+    assert refused.value.code == "household_not_in_school" and Status(status).label in refused.value.message
+
+
+def test_borrowing_the_card_again_while_it_is_out_is_refused_at_submission(world, household, card_borrow, apply,
+                                                                          approve):
+    from django.utils import timezone
+
+    from tongban.loans.models import Loan, Policy
+
+    approve(apply(household.move_in, name="李同学", **CERTIFICATE))
+    Loan.objects.create(policy=Policy.objects.create(org_unit=world.security), person=world.applicant_person,
+                        item="集体户口卡", purpose="办理护照", lent_at=timezone.now(), lent_by=world.officer,
+                        due_date=timezone.localdate())
+    with pytest.raises(StateConflict) as refused:
+        apply(card_borrow, purpose="办理驾照")
+    assert refused.value.code == "card_out"
 
 
 def test_residence_proof_is_for_those_whose_household_is_elsewhere(world, household, residence, apply):

@@ -17,10 +17,11 @@ def forwards(apps, schema_editor):
         if ref.isdigit() and int(ref) not in taken and Booking.objects.filter(pk=int(ref)).exists():
             taken.add(int(ref))
             Loan.objects.filter(pk=loan.pk).update(booking_id=int(ref))
-    # a policy's service, where its unit has exactly one "in school only" service (the
-    # card loan); otherwise an admin names it in the back office
+    # a policy's service, where its unit has exactly one card-loan (or "in school only")
+    # service; otherwise an admin names it in the back office
     for policy in Policy.objects.filter(service__isnull=True):
-        candidates = list(ServiceItem.objects.filter(org_unit_id=policy.org_unit_id, effect="hukou.in_school_only")
+        candidates = list(ServiceItem.objects.filter(org_unit_id=policy.org_unit_id,
+                                                     effect__in=("hukou.card_loan", "hukou.in_school_only"))
                           .values_list("pk", flat=True)[:2])
         if len(candidates) == 1:
             Policy.objects.filter(pk=policy.pk).update(service_id=candidates[0])

@@ -30,7 +30,7 @@ from tongban.restrictions.models import Blocks, Restriction
 def card_service(world, code="card-borrow", name="借用集体户口卡") -> ServiceItem:
     item = ServiceItem.objects.create(code=code, name=name, category="集体户口", org_unit=world.security,
                                       serial_prefix="JK", audience=["student", "staff"], ways=["appointment"],
-                                      needs_acceptance=False, effect="hukou.in_school_only")
+                                      needs_acceptance=False, effect="hukou.card_loan")
     publish(actor=None, item=item)
     item.refresh_from_db()
     return item
