@@ -1,11 +1,20 @@
-"""Checks other apps make before someone may start or submit an application, without
-the engine knowing them: a restricted person (黑名单) may not apply, say. A guard is
+"""Checks made before someone may start or submit an application: first the service's
+audience (catalog.eligibility: a students-only service refuses staff), then what
+other apps register without the engine knowing them: a restricted person (黑名单) may
+not apply, a household service needs a household status. A guard is
 `guard(*, actor, item, case=None) -> None` (no case yet when starting one) and
-refuses by raising an ApplicationError."""
+refuses by raising an ApplicationError.
+
+The same checks run on the guide and on pressing 在线申请 (`refusal`), so an applicant
+learns why before the form opens, and again, server-side, at every submission: a
+forged POST or an API call meets the same refusal with the same code."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from tongban.catalog import eligibility
+from tongban.lib.errors import ApplicationError
 
 _guards: dict[str, Callable] = {}
 
@@ -15,5 +24,19 @@ def register(name: str, guard: Callable) -> None:
 
 
 def check(*, actor, item, case=None) -> None:
+    """Raise the first refusal: the audience's, then each registered guard's."""
+    refused = eligibility.refusal(actor, item)
+    if refused is not None:
+        raise refused
     for guard in _guards.values():
         guard(actor=actor, item=item, case=case)
+
+
+def refusal(*, actor, item) -> ApplicationError | None:
+    """Why the actor may not start an application for the service now, or None (the
+    guide's explanation and its apply button)."""
+    try:
+        check(actor=actor, item=item)
+    except ApplicationError as exc:
+        return exc
+    return None

@@ -10,34 +10,54 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tongban.cases import selectors, services, uploads
+from tongban.cases import applying, guards, selectors, services, uploads
 from tongban.cases.forms import application_form
 from tongban.cases.forms_runtime import answer_rows, field_keys
+from tongban.cases.guide_forms import ApplyForm, ServiceSearchForm
 from tongban.cases.models import Status
+from tongban.catalog import eligibility
+from tongban.catalog import selectors as catalog_selectors
 from tongban.lib.errors import ApplicationError
 
 
 def service_list(request):
-    query = request.GET.get("q", "").strip()
-    items = selectors.published_items(query=query)
-    return render(request, "cases/services.html", {"items": items, "q": query})
+    """The services the visitor is among the audience of, found by the search box."""
+    form = ServiceSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    items = catalog_selectors.services_for(user=request.user, query=query)
+    return render(request, "cases/services.html", {"items": items, "q": query, "form": form})
 
 
 def service_guide(request, code: str):
+    """The guide, open to anyone, saying whom the service is for and, before any form
+    opens, whether the visitor may apply and why not (no apply button then); with a
+    draft begun, the button resumes it."""
     item = selectors.published_item(code=code)
-    return render(request, "cases/guide.html", {"item": item, "config": item.current_version.config})
+    signed_in = request.user.is_authenticated
+    refused = guards.refusal(actor=request.user, item=item) if signed_in else None
+    return render(request, "cases/guide.html", {
+        "item": item, "config": item.current_version.config, "for_whom": eligibility.for_whom(item),
+        "refused": refused, "draft": applying.open_draft(user=request.user, item=item) if signed_in else None})
 
 
 @login_required
 @require_POST
 def apply(request, code: str):
+    """在线申请: the open draft of the service if there is one, else a new one; refused
+    (the audience, a guard) back on the guide with the reason."""
     item = selectors.published_item(code=code)
+    form = ApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("cases:guide", code=code)
     try:
-        case = services.start_application(actor=request.user, item=item,
-                                          on_behalf=request.POST.get("on_behalf", ""))
+        case, resumed = applying.apply_or_resume(actor=request.user, item=item,
+                                                 on_behalf=form.cleaned_data["on_behalf"])
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("cases:guide", code=code)
+    if resumed:
+        messages.info(request, "您已有该事项尚未提交的申请，已为您打开，请继续填写。")
     return redirect("cases:edit", pk=case.pk)
 
 

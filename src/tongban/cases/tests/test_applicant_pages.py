@@ -5,10 +5,12 @@ submitting, the case page, and withdrawing and urging from it."""
 import pytest
 from django.contrib.messages import get_messages
 
+from tongban.accounts.services import create_user
 from tongban.cases import services
 from tongban.cases.models import Case, WorkItem
 from tongban.cases.tests.conftest import pdf
 from tongban.cases.uploads import attach
+from tongban.people.services import link_account
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,8 @@ def draft(world, certificate_service):
     return case
 
 
-def test_the_service_list_shows_published_services_to_anyone(client, certificate_service):
+def test_the_service_list_shows_published_services_to_whom_they_are_for(world, login, certificate_service):
+    client = login(world.applicant)  # a student: the service is for students and alumni
     page = client.get("/services/")
     assert page.status_code == 200
     text = page.content.decode()
@@ -172,7 +175,9 @@ def test_a_successful_submit_leads_to_the_case_page_with_its_serial_and_timeline
 
 
 def test_my_cases_lists_only_my_own(world, draft, certificate_service, login):
-    theirs = services.start_application(actor=world.college_admin, item=certificate_service)
+    other = create_user(actor=None, username="other_student", password="x-long-password", display_name="王同学")
+    link_account(actor=None, person=world.person(name="王同学"), user=other)
+    theirs = services.start_application(actor=other, item=certificate_service)
     text = login(world.applicant).get("/cases/").content.decode()
     assert f'href="/cases/{draft.pk}/"' in text and f'href="/cases/{theirs.pk}/"' not in text
 

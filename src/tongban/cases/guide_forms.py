@@ -1,0 +1,14 @@
+"""The catalog's two small forms: the search box of the list and the guide's 在线申请."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class ServiceSearchForm(forms.Form):
+    q = forms.CharField(label="搜索事项", max_length=64, required=False, strip=True)
+
+
+class ApplyForm(forms.Form):
+    on_behalf = forms.CharField(label="代办关系", max_length=32, required=False, strip=True,
+                                error_messages={"max_length": "代办关系最多 32 个字"})
