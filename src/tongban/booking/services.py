@@ -242,7 +242,8 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
     one that takes its service (another window, another station), before the old
     slot's cut-off: the new place is taken and the old one given back in one
     transaction (both or neither). The new slot must be bookable as for a new booking
-    there, under that resource's rule."""
+    there, under that resource's rule. A person restricted from booking since may
+    keep (or cancel) the booking, not move it: a new slot is a new booking."""
     now = clock.now()
     person = booking.person
     with transaction.atomic():
@@ -250,6 +251,7 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
         b = _locked(booking)
         if b.account_id != actor.pk:
             raise PermissionDenied("not_yours", "只能改约您本人的预约。")
+        restrictions.check(person=person, doing=Blocks.BOOKING)
         if b.state != State.BOOKED or b.slot_id is None:
             raise StateConflict("not_reschedulable", f"该预约{b.get_state_display()}，不能改约。")
         if slot.pk == b.slot_id:

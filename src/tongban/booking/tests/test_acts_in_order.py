@@ -70,3 +70,16 @@ def test_the_desk_page_says_why_a_repeated_check_in_is_refused(desk, world, book
     again = staff.post(f"/workbench/booking/{booked.pk}/check-in/", follow=True)  # a second tab
     assert "已签到，不能签到" in again.content.decode()
     assert Booking.objects.get(pk=booked.pk).state == State.CHECKED_IN
+
+
+def test_a_person_restricted_after_booking_keeps_the_booking_but_cannot_move_it(desk, world):
+    from tongban.restrictions import services as restrictions
+    from tongban.restrictions.models import Kind
+
+    b = services.book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 10), service=desk.id_card)
+    restrictions.impose(actor=None, person=world.applicant_person, kind=Kind.MANUAL, reason="多次违规")
+    with pytest.raises(restrictions.Restricted) as refused:
+        services.reschedule(actor=world.applicant, booking=b, slot=slot(desk.resource, TUESDAY, 14))
+    assert "多次违规" in refused.value.message
+    assert Booking.objects.get(pk=b.pk).slot == slot(desk.resource, TUESDAY, 10)
+    assert services.cancel(actor=world.applicant, booking=b).state == State.CANCELLED
