@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tongban.accounts.models import Membership, OrgUnit
-from tongban.accounts.roles import Role
+from tongban.accounts.roles import Action, Reach, Role, reach_of
 from tongban.catalog.models import UnitRule
 from tongban.people.models import Category, Person
 
@@ -28,6 +28,11 @@ AUDIENCE_CATEGORIES: dict[str, set[str] | None] = {
     "student": _STUDENTS, "alumnus": _STUDENTS, "staff": {Category.STAFF}, "resident": {Category.RESIDENT},
     "visitor": None, "parent": set(),
 }
+
+
+# the "role" of the acceptance a service with needs_acceptance starts with: anyone
+# whose role may accept for the service's unit, in it or from above (cases.services)
+ACCEPTORS = "acceptors"
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,14 @@ class Gap:
 
     @property
     def role_label(self) -> str:
+        if self.role == ACCEPTORS:
+            return "可受理的人员（窗口受理员或户籍民警）"
         return Role(self.role).label
 
     @property
     def message(self) -> str:
+        if self.role == ACCEPTORS:
+            return f"受理：{self.unit.name}没有{self.role_label}，办件提交后将无人受理"
         return (f"审批步骤“{self.step_name}”（{self.step_key}）：{self.unit.name}没有在岗的"
                 f"{self.role_label}，办件到这一步将无人办理")
 
@@ -94,17 +103,33 @@ def step_units(config: dict) -> list[tuple[dict, set[int]]]:
     return out
 
 
+def _acceptance_gap(config: dict) -> Gap | None:
+    """A service accepted at the window first, whose unit nobody may accept for."""
+    if not config["item"].get("needs_acceptance"):
+        return None
+    unit = OrgUnit.objects.get(pk=config["item"]["org_unit_id"])
+    roles = [role for role in Role.values if reach_of(role, Action.CASE_ACCEPT) not in (None, Reach.OWN)]
+    for m in Membership.objects.filter(role__in=roles, user__is_active=True).select_related("org_unit"):
+        reach = reach_of(m.role, Action.CASE_ACCEPT)
+        if (m.org_unit_id == unit.pk or reach == Reach.ALL
+                or (reach == Reach.SUBTREE and unit.path.startswith(m.org_unit.path))):
+            return None
+    return Gap("acceptance", "窗口受理", ACCEPTORS, unit)
+
+
 def unheld_steps(config: dict) -> list[Gap]:
     """The (step, unit) pairs where no active user holds the step's role, in
-    workflow order. Two queries, and one more for the people of an applicant_unit
-    step."""
+    workflow order, after the acceptance (for a service accepted first) if nobody may
+    accept for its unit. A few queries, and one more for the people of an
+    applicant_unit step."""
+    acceptance = _acceptance_gap(config)
     pairs = step_units(config)
     roles = {step["role"] for step, _ in pairs}
     unit_ids = set().union(*(units for _, units in pairs)) if pairs else set()
     held = set(Membership.objects.filter(role__in=roles, org_unit_id__in=unit_ids, user__is_active=True)
                .order_by().values_list("role", "org_unit_id").distinct())
     units = OrgUnit.objects.in_bulk(unit_ids)
-    gaps = []
+    gaps = [acceptance] if acceptance else []
     for step, step_unit_ids in pairs:
         for pk in sorted(step_unit_ids, key=lambda pk: units[pk].path if pk in units else ""):
             if (step["role"], pk) not in held and pk in units:

@@ -160,3 +160,15 @@ def test_a_forged_post_and_the_owner_at_once_change_only_what_the_owner_may(draf
     assert outcomes[0] == "身份证补领" and isinstance(outcomes[1], PermissionDenied)
     assert len(failures(outcomes)) == 1
     assert ServiceItem.objects.get(pk=draft.pk).name == "身份证补领"
+
+
+def test_a_service_accepted_first_needs_someone_who_may_accept_for_its_unit(draft, world):
+    draft.needs_acceptance = True
+    draft.org_unit = world.west  # 西城分局: no clerk or officer in it or above it
+    draft.save()
+    Step.objects.filter(item=draft, key="check").update(unit_rule=UnitRule.FIXED, unit=world.security)
+    assert "受理：西城分局没有可受理的人员（窗口受理员或户籍民警），办件提交后将无人受理" in _refusal(draft).message
+    # 东门派出所 has its clerk
+    draft.org_unit = world.east_1
+    draft.save()
+    assert publish(actor=None, item=draft).number == 1
