@@ -142,16 +142,22 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
             return "保存后可预览和发布"
         # a submit button of the change form itself (its CSRF token goes along): a
         # POST to the publish view, never a link a GET could follow
+        stop = format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>停用</button> ',
+            reverse("admin:catalog_serviceitem_unpublish", args=[obj.pk])) if obj.is_published else ""
         return format_html(
             '<a class="button" href="{}" target="_blank">预览表单</a> '
             '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>发布新版本</button> '
-            '<span class="help">发布的是已保存的草稿（请先保存修改）；发布前会检查整份配置和每一步的办理人；'
+            '{}<span class="help">发布的是已保存的草稿（请先保存修改）；发布前会检查整份配置和每一步的办理人；'
             '已提交的办件保持原版本。</span>',
-            reverse("catalog:preview", args=[obj.pk]), reverse("admin:catalog_serviceitem_publish", args=[obj.pk]))
+            reverse("catalog:preview", args=[obj.pk]), reverse("admin:catalog_serviceitem_publish", args=[obj.pk]),
+            stop)
 
     def get_urls(self):
         return [path("<int:pk>/publish/", self.admin_site.admin_view(require_POST(self.publish_view)),
                      name="catalog_serviceitem_publish"),
+                path("<int:pk>/unpublish/", self.admin_site.admin_view(require_POST(self.unpublish_view)),
+                     name="catalog_serviceitem_unpublish"),
                 path("holder-gaps/", self.admin_site.admin_view(self.gaps_view), name="catalog_serviceitem_gaps"),
                 *super().get_urls()]
 
@@ -164,6 +170,17 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
             self.message_user(request, f"已发布《{item.name}》第 {version.number} 版。", messages.SUCCESS)
         except ApplicationError as exc:
             self.message_user(request, f"未发布：{exc.message}", messages.ERROR)
+        return redirect("admin:catalog_serviceitem_change", pk)
+
+    def unpublish_view(self, request, pk: int):
+        item = self.get_queryset(request).filter(pk=pk).first()
+        if item is None:
+            raise PermissionDenied
+        try:
+            services.unpublish(actor=request.user, item=item)
+            self.message_user(request, f"已停用《{item.name}》：不再受理新申请，在办的办件照常办理。", messages.SUCCESS)
+        except ApplicationError as exc:
+            self.message_user(request, f"未停用：{exc.message}", messages.ERROR)
         return redirect("admin:catalog_serviceitem_change", pk)
 
     def gaps_view(self, request):

@@ -165,3 +165,18 @@ def test_a_stations_own_service_admin_may_change_the_stations_service(station_se
     data["name"] = "派出所证明（新）"
     assert client.post(f"/admin/catalog/serviceitem/{station_service.pk}/change/", data).status_code == 302
     assert ServiceItem.objects.get(pk=station_service.pk).name == "派出所证明（新）"
+
+
+def test_a_service_admin_stops_their_own_service_with_a_post_and_not_a_stations(service_admin, draft, login,
+                                                                                station_service):
+    client = login(service_admin)
+    publish(actor=None, item=draft)
+    assert "停用" in client.get(f"/admin/catalog/serviceitem/{draft.pk}/change/").content.decode()
+    assert client.get(f"/admin/catalog/serviceitem/{draft.pk}/unpublish/").status_code == 405
+    assert ServiceItem.objects.get(pk=draft.pk).is_published
+    answer = client.post(f"/admin/catalog/serviceitem/{draft.pk}/unpublish/", follow=True)
+    assert "已停用《身份证补办》" in answer.content.decode()
+    assert not ServiceItem.objects.get(pk=draft.pk).is_published
+    assert AuditEntry.objects.filter(action="catalog.unpublish", actor_id=service_admin.pk).exists()
+    assert client.post(f"/admin/catalog/serviceitem/{station_service.pk}/unpublish/").status_code == 403
+    assert ServiceItem.objects.get(pk=station_service.pk).is_published
