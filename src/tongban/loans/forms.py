@@ -5,6 +5,7 @@ the rules."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tongban.accounts.models import User
 from tongban.loans import selectors
@@ -26,3 +27,18 @@ class LendForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["policy"].queryset = selectors.policies(user=user)
+
+
+class ReturnForm(forms.Form):
+    """Where to go back to after recording a return: a page of this site only (the list
+    the button was on), never another host a forged form names."""
+
+    back = forms.CharField(max_length=500, required=False)
+
+    def back_to(self, request) -> str:
+        if not self.is_valid():
+            return ""
+        back = self.cleaned_data["back"]
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure())
+        return back if back and safe and back.startswith("/") else ""

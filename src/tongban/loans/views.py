@@ -19,7 +19,7 @@ from tongban.audit.services import record_export
 from tongban.booking import selectors as booking_selectors
 from tongban.lib.errors import ApplicationError
 from tongban.loans import selectors, services
-from tongban.loans.forms import BIGGEST_ID, LendForm
+from tongban.loans.forms import BIGGEST_ID, LendForm, ReturnForm
 
 
 @staff_required
@@ -91,7 +91,8 @@ def take_back(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{loan.person.name} 已归还。")
-    return redirect(request.POST.get("back") or "loans:index")
+    back = ReturnForm(request.POST).back_to(request)
+    return redirect(back or "loans:index")
 
 
 HEADERS = ["姓名", "学号/工号", "学院/单位", "物品", "用途", "借出时间", "经办人", "应还日期", "逾期天数", "归还时间",

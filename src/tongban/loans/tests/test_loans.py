@@ -440,3 +440,13 @@ def test_two_windows_taking_back_one_loan_at_once_record_one_return(world, polic
         "Loan", "already_returned"]
     assert AuditEntry.objects.filter(action="loan.return").count() == 1
     assert inbox("loan.returned").count() == 1
+
+
+def test_returning_goes_back_to_the_list_it_came_from_never_to_another_site(world, policy, login):
+    client = login(world.officer)
+    first, second = lend(world, policy), lend(world, policy, person=world.person(name="王同学"))
+    back = client.post(f"/workbench/loans/{first.pk}/return/", {"back": "/workbench/loans/?tab=overdue"})
+    assert back["Location"] == "/workbench/loans/?tab=overdue"
+    for forged in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        answer = client.post(f"/workbench/loans/{second.pk}/return/", {"back": forged})
+        assert answer["Location"] == "/workbench/loans/", forged
