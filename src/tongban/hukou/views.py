@@ -20,6 +20,7 @@ from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.hukou import batch, documents, selectors, services
+from tongban.hukou.forms import CorrectionForm
 from tongban.hukou.models import BatchJob, Status, Waiver
 from tongban.lib.errors import ApplicationError
 
@@ -155,11 +156,13 @@ def record_detail(request, pk: int):
     rec = selectors.record_for(user=request.user, pk=pk)
     error = None
     if request.method == "POST":
-        fields = {name: request.POST.get(name, "").strip() for name in services.CORRECTABLE
-                  if name in request.POST}
+        form = CorrectionForm(request.POST)
         try:
-            services.correct(actor=request.user, rec=rec, status=request.POST.get("status", ""),
-                             reason=request.POST.get("reason", ""), **fields)
+            if not form.is_valid():
+                field, errors = next(iter(form.errors.items()))
+                raise ApplicationError("bad_input", errors[0], field=field)
+            services.correct(actor=request.user, rec=rec, status=form.cleaned_data["status"],
+                             reason=form.cleaned_data["reason"], **form.corrections())
         except ApplicationError as exc:
             error = exc
         else:

@@ -126,3 +126,23 @@ def test_move_out_notice_after_moving_out(world, household, apply, approve, logi
     assert client.get("/hukou/move-out-notice.pdf").content.startswith(b"%PDF")
     rec = HouseholdRecord.objects.get(person=world.applicant_person)
     assert login(world.officer).get(f"/workbench/hukou/{rec.pk}/move-out-notice.pdf").status_code == 200
+
+
+def test_the_office_records_a_graduation_date_and_storage_is_offered(world, household, login):
+    rec = HouseholdRecord.objects.get(person=world.applicant_person)
+    client = login(world.officer)
+    client.post(f"/workbench/hukou/{rec.pk}/", {"status": Status.IN_SCHOOL, "reason": "线下已迁入"})
+    applicant = login(world.applicant).get("/hukou/").content.decode()
+    assert f"/services/{household.store.code}/" not in applicant and "尚未登记您的毕业日期" in applicant
+    client = login(world.officer)
+    bad = client.post(f"/workbench/hukou/{rec.pk}/", {"status": Status.IN_SCHOOL, "reason": "教务处毕业名单",
+                                                      "graduation_date": "2027-02-30"})
+    assert bad.status_code == 422 and "毕业日期不是有效日期" in bad.content.decode()
+    too_long = client.post(f"/workbench/hukou/{rec.pk}/", {"status": Status.IN_SCHOOL, "reason": "x" * 300})
+    assert too_long.status_code == 422 and "更正原因最多 200 个字" in too_long.content.decode()
+    ok = client.post(f"/workbench/hukou/{rec.pk}/", {"status": Status.IN_SCHOOL, "reason": "教务处毕业名单",
+                                                     "graduation_date": "2026-06-30"})
+    assert ok.status_code == 302
+    rec.refresh_from_db()
+    assert str(rec.graduation_date) == "2026-06-30" and rec.certificate_number == ""  # not posted, kept
+    assert f"/services/{household.store.code}/" in login(world.applicant).get("/hukou/").content.decode()
