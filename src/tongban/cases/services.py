@@ -232,6 +232,16 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) ->
     from tongban.people.models import Person
 
     own = Person.objects.filter(account=actor).first()
+    if subject_person is not None:
+        from tongban.people.selectors import verified_relation_to
+
+        relation = verified_relation_to(user=actor, relative=subject_person)
+        if relation is None:
+            raise PermissionDenied("not_a_verified_relation", "只能为已核实亲属关系的家人申请", field="relation")
+        on_behalf = relation.get_kind_display()  # what the case says: 代子女申请
+    elif on_behalf.strip():
+        raise ApplicationError("relation_required", "为他人申请，请从已核实的亲属中选择办理对象（不能填写）",
+                               field="relation")
     case = Case(item=item, version=item.current_version, applicant=actor,
                 applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
                 applicant_unit_id=own.org_unit_id if own else None, subject_person=subject_person,
@@ -241,6 +251,20 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) ->
     # is prefilled then
     _store_answers(case, forms_runtime.prefill(case.config, subject_person or (None if case.on_behalf else own)))
     return case
+
+
+def relative_for(*, actor: User, relation: int | None):
+    """The person an application is for when `relation` (the id of one of the actor's
+    verified relations, as the pages and the API pick it) is given; None for oneself.
+    Refuses anything else with the field named: no one is applied for by free text."""
+    if relation is None:
+        return None
+    from tongban.people.selectors import verified_relations
+
+    found = verified_relations(user=actor).filter(pk=relation).first()
+    if found is None:
+        raise ApplicationError("not_a_verified_relation", "只能为已核实亲属关系的家人申请", field="relation")
+    return found.relative
 
 
 def _save_draft_entry(actor: User, case: Case) -> None:

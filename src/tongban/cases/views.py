@@ -18,6 +18,7 @@ from tongban.cases.models import Status
 from tongban.catalog import eligibility
 from tongban.catalog import selectors as catalog_selectors
 from tongban.lib.errors import ApplicationError
+from tongban.people.selectors import verified_relations
 
 
 def service_list(request):
@@ -37,7 +38,8 @@ def service_guide(request, code: str):
     refused = guards.refusal(actor=request.user, item=item) if signed_in else None
     return render(request, "cases/guide.html", {
         "item": item, "config": item.current_version.config, "for_whom": eligibility.for_whom(item),
-        "refused": refused, "draft": applying.open_draft(user=request.user, item=item) if signed_in else None})
+        "refused": refused, "draft": applying.open_draft(user=request.user, item=item) if signed_in else None,
+        "relations": verified_relations(user=request.user) if signed_in else ()})
 
 
 @login_required
@@ -51,8 +53,10 @@ def apply(request, code: str):
         messages.error(request, next(iter(form.errors.values()))[0])
         return redirect("cases:guide", code=code)
     try:
+        # for someone else: one of one's verified relations, picked (never typed)
+        subject = services.relative_for(actor=request.user, relation=form.cleaned_data["relation"])
         case, resumed = applying.apply_or_resume(actor=request.user, item=item,
-                                                 on_behalf=form.cleaned_data["on_behalf"])
+                                                 on_behalf=form.cleaned_data["on_behalf"], subject_person=subject)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("cases:guide", code=code)

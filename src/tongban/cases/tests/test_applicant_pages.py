@@ -83,12 +83,16 @@ def test_applying_creates_a_draft_and_redirects_to_its_form(world, certificate_s
 
 
 def test_applying_for_a_child_records_it_and_prefills_nothing_of_the_parent(world, certificate_service, login):
+    from tongban.people.services import add_relation
+
+    child = world.person(name="李小宝")
+    relation = add_relation(actor=None, person=world.applicant_person, relative=child, kind="child", verified=True)
     client = login(world.applicant)
-    client.post("/services/degree-loss/apply/", {"on_behalf": " 子女 "})
+    client.post("/services/degree-loss/apply/", {"relation": relation.pk})
     case = Case.objects.get(applicant=world.applicant)
-    assert case.on_behalf == "子女"
+    assert (case.on_behalf, case.subject_person_id) == ("子女", child.pk)
     page = client.get(f"/cases/{case.pk}/edit/").content.decode()
-    assert 'value="李同学"' not in page  # the applicant's own name is not the child's
+    assert 'value="李同学"' not in page and 'value="李小宝"' in page  # the child's record, not the parent's
     assert "代子女申请" in client.get(f"/cases/{case.pk}/").content.decode()
 
 
