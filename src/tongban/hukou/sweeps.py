@@ -6,7 +6,7 @@ sweep may run twice, late, or on two workers without repeating one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from tongban.accounts.models import Membership
 from tongban.accounts.roles import Role
 from tongban.hukou.models import HouseholdRecord, Status
 from tongban.notify.models import Message
-from tongban.notify.services import notify
+from tongban.notify.services import Outgoing, Reach, notify, notify_each
 
 
 def storage_sweep(*, today: dt.date | None = None,
@@ -39,15 +39,12 @@ def _remind_expiring(today: dt.date, progress: Callable[[int, int], None] | None
         return 0
     due = (HouseholdRecord.objects.filter(status=Status.STORED, storage_expiry__gte=today,
                                           storage_expiry__lte=today + dt.timedelta(days=thresholds[-1]))
-           .select_related("person__account"))
+           .select_related("person__account").order_by("pk"))
     sent = 0
     total = due.count() if progress else 0
     for done, rec in enumerate(due.iterator(chunk_size=500), start=1):
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
-        account = rec.person.account
-        if account is None:
-            continue
         left = (rec.storage_expiry - today).days
         # the tightest reminder this record is within: a sweep that missed the 30-day
         # morning sends the 30-day one late, never both it and the 7-day one at once
@@ -55,10 +52,12 @@ def _remind_expiring(today: dt.date, progress: Callable[[int, int], None] | None
         key = f"hukou.storage_expiring:{rec.pk}:{rec.storage_expiry}:{threshold}"
         if Message.objects.filter(key__startswith=f"{key}:").exists():
             continue  # sent by an earlier run: the count says what this run sent
+        # to the graduate's account, or, one never bound, by text to the phone on record
+        tally: Counter = Counter()
         with transaction.atomic():
-            notify(event="hukou.storage_expiring", recipients=[account], key=key,
-                   context={"expiry": rec.storage_expiry.isoformat(), "days": left}, link="/hukou/", obj=rec)
-        sent += 1
+            notify_each(event="hukou.storage_expiring", tally=tally, outgoing=[Outgoing.for_person(
+                rec.person, key, {"expiry": rec.storage_expiry.isoformat(), "days": left}, "/hukou/", rec)])
+        sent += tally[Reach.INBOX] + tally[Reach.SMS]
     return sent
 
 

@@ -183,3 +183,20 @@ def test_move_out_waits_for_the_household_card_to_come_back(world, household, in
     Loan.objects.filter(pk=loan.pk).update(returned_at=timezone.now(), received_by=world.officer)
     case = apply(household.move_out, destination="河北省保定市", authority="莲池派出所")
     assert case.status == "in_approval"
+
+
+def test_a_graduate_who_never_bound_is_reminded_by_text_and_one_with_no_phone_is_not_counted(world):
+    texted = world.person(name="未绑定毕业生", phone="13912345678")
+    silent = world.person(name="无手机毕业生")
+    expiry = dt.date(2027, 3, 31)
+    for person in (texted, silent):
+        rec = HouseholdRecord.objects.get(person=person)
+        services.correct(actor=world.officer, rec=rec, status=Status.STORED, reason="线下办理暂存",
+                         storage_expiry=expiry.isoformat())
+    out = io.StringIO()
+    call_command("storage-sweep", "--date", str(expiry - dt.timedelta(days=7)), stdout=out)
+    assert out.getvalue().strip() == "到期提醒 1 条，到期待迁出名单通知 0 条。"
+    sms = Message.objects.get(event="hukou.storage_expiring")
+    assert (sms.person_id, sms.recipient_id, sms.channel) == (texted.pk, None, "sms")
+    call_command("storage-sweep", "--date", str(expiry - dt.timedelta(days=7)), stdout=out)
+    assert Message.objects.filter(event="hukou.storage_expiring").count() == 1
