@@ -333,6 +333,18 @@ def walk_in(*, actor: User, resource: Resource, person: Person, service: Service
     return b
 
 
+def arrive(*, actor: User, resource: Resource, person: Person, service: ServiceItem) -> Booking:
+    """Someone at the window, found by the staff (number, ID number, name and phone):
+    their booking of today for the service at this resource is checked in; without one
+    they are queued as a walk-in. Each is the act it names (`check_in`, `walk_in`),
+    with its checks."""
+    booked = (Booking.objects.filter(person=person, service=service, resource=resource, state=State.BOOKED,
+                                     date=timezone.localdate(clock.now())).select_related("resource").first())
+    if booked is not None:
+        return check_in(actor=actor, booking=booked)
+    return walk_in(actor=actor, resource=resource, person=person, service=service)
+
+
 def mark_served(*, actor: User, booking: Booking) -> Booking:
     """The checked-in person has been served."""
     _window_staff(actor, booking)

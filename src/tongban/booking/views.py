@@ -249,11 +249,12 @@ def walk_in(request):
         service = selectors.service_of(found, data.get("service"))
         if service is None:
             raise ApplicationError("service_required", "请选择要办理的事项。", field="service")
-        done = services.walk_in(actor=request.user, resource=found, person=person, service=service)
+        done = services.arrive(actor=request.user, resource=found, person=person, service=service)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{done.person.name}：现场取号 {done.queue_number} 号。")
+        how = "现场取号" if done.walk_in else "已按预约签到，排队号"
+        messages.success(request, f"{done.person.name}：{how} {done.queue_number} 号。")
     return _back(found.pk, clock.today())
 
 

@@ -152,3 +152,22 @@ def test_a_walk_in_finds_nobody_outside_reach_or_when_two_people_match(desk, wor
     assert "找不到该人员" in text(_walk(staff, desk, name="同名", phone="13700137000"))
     assert "请填写学号/工号或身份证号" in text(_walk(staff, desk))
     assert not Booking.objects.exists()
+
+
+def test_someone_with_a_booking_today_found_by_id_number_is_checked_in_not_queued_twice(desk, world, login, now):
+    number = make_id()
+    person = world.person(name="孙居民", unit=world.east_1, id_number=number, category="resident")
+    from tongban.accounts.services import create_user
+    from tongban.people.services import link_account
+
+    user = create_user(actor=None, username="sun", password="x-long-password-1", display_name="孙居民")
+    link_account(actor=None, person=person, user=user)
+    tuesday = MONDAY + dt.timedelta(days=1)
+    booked = services.book(actor=user, slot=Slot.objects.get(resource=desk.resource, start=at(tuesday, 9)),
+                           service=desk.proof)
+    now(tuesday, 8, 55)
+    done = _walk(login(world.clerk), desk, who=number)
+    assert "已按预约签到，排队号 1 号" in text(done)
+    booked.refresh_from_db()
+    assert (booked.state, booked.queue_number) == ("checked_in", 1)
+    assert Booking.objects.count() == 1
