@@ -12,8 +12,11 @@ from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tongban.cases import forms_runtime, selectors, services, uploads
+from tongban.cases import applying, forms_runtime, guards, selectors, services, uploads
 from tongban.cases.models import Case
+from tongban.catalog import eligibility
+from tongban.catalog import selectors as catalog_selectors
+from tongban.lib.errors import PermissionDenied
 
 router = Router()
 
@@ -70,6 +73,9 @@ class ServicePage(Schema):
 
 class ServiceDetail(ServiceOut):
     version: int
+    for_whom: str
+    may_apply: bool
+    refusal: Refusal | None
     guide: dict
     fields: list[FieldOut]
     materials: list[MaterialOut]
@@ -145,6 +151,7 @@ class CaseDetail(CaseOut):
     identity_fields: list[str]  # answers the person record fixes: read-only, a change is refused
 
 
+LOGIN_TO_APPLY = PermissionDenied("login_required", "请先登录。")
 REFUSALS = {401: Refusal, 403: Refusal, 404: Refusal, 409: Refusal, 422: Refusal}
 MAX_OFFSET = 100_000
 
@@ -165,18 +172,23 @@ def _service(item) -> dict:
             summary="可在线申请的事项，可按名称、类别或代码查找")
 def service_list(request, q: str = "", category: str = "", limit: int = Query(50, ge=1, le=200),
                  offset: int = Query(0, ge=0, le=MAX_OFFSET)):
-    items = selectors.published_items(query=q.strip(), category=category).order_by("category", "code")
-    return {"count": items.count(), "items": [_service(item) for item in items[offset:offset + limit]]}
+    items = catalog_selectors.services_for(user=request.user, query=q.strip(), category=category)
+    return {"count": len(items), "items": [_service(item) for item in items[offset:offset + limit]]}
 
 
 @router.get("/services/{code}", response={200: ServiceDetail, 404: Refusal}, auth=None, tags=["事项"],
-            summary="事项的办事指南、表单与材料（当前版本）")
+            summary="事项的办事指南、表单与材料（当前版本），及当前账号能否申请")
 def service_detail(request, code: str):
     item = selectors.published_item(code=code)
     version = item.current_version
     config = version.config
+    if request.user.is_authenticated:
+        refused = guards.refusal(actor=request.user, item=item)
+    else:  # whom it is for, else that one must sign in first
+        refused = eligibility.refusal(request.user, item) or LOGIN_TO_APPLY
     return {**_service(item), "version": version.number, "guide": config["item"]["guide"],
-            "fields": config["fields"], "materials": config["materials"]}
+            "fields": config["fields"], "materials": config["materials"], "for_whom": eligibility.for_whom(item),
+            "may_apply": refused is None, "refusal": refused.as_dict() if refused else None}
 
 
 # --- applying --------------------------------------------------------------------------
@@ -193,8 +205,9 @@ def apply(request, code: str, payload: ApplicationIn):
         case = services.submit_new(actor=request.user, item=item, answers=payload.answers,
                                    on_behalf=payload.on_behalf)
     else:
-        case = services.start_application(actor=request.user, item=item, on_behalf=payload.on_behalf,
-                                          answers=payload.answers)
+        # one open draft per service: another is refused with 409 draft_open and its case_id
+        case = applying.start_draft(actor=request.user, item=item, on_behalf=payload.on_behalf,
+                                    answers=payload.answers)
     return Status(201, _detail(case))
 
 
