@@ -169,7 +169,6 @@ def delegate(request):
         "delegations": _shown(request.user, selectors.delegations_of(user=request.user)[:50])})
 
 
-
 def _shown(user, delegations):
     """Each delegation with its state today and whether `user` may revoke it, by the
     rule `revoke_delegation` applies."""
@@ -189,6 +188,7 @@ def delegations(request):
     page = CappedPaginator(selectors.managed_delegations(user=request.user), 30).get_page(request.GET.get("page"))
     page.object_list = _shown(request.user, page.object_list)
     return render(request, "cases/delegations.html", {"page": page})
+
 
 @staff_required
 @require_POST
