@@ -73,6 +73,8 @@ def test_a_student_without_a_recorded_graduation_is_refused_before_the_form_open
     assert not Case.objects.filter(item=household.store).exists()
     page = client.get("/hukou/").content.decode()
     assert f"/services/{household.store.code}/" not in page and "户口暂存仅限毕业生办理" in page
+    guide = client.get(f"/services/{household.store.code}/").content.decode()
+    assert "户口暂存仅限毕业生办理" in guide and f"/services/{household.store.code}/apply/" not in guide
 
 
 def test_a_draft_made_before_and_submitted_by_a_non_graduate_is_refused(world, household, in_school, graduate,
