@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tongban.accounts.access import scope, scope_of
+from tongban.accounts.access import refused, scope, scope_of
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import rules, workflow
@@ -48,7 +48,7 @@ def own_cases(*, user: User) -> QuerySet[Case]:
 def own_case(*, user: User, pk: int) -> Case:
     case = own_cases(user=user).filter(pk=pk).first()
     if case is None:
-        raise Http404
+        raise refused(user, Case, pk)
     return case
 
 
@@ -129,7 +129,7 @@ def staff_case(*, user: User, pk: int) -> Case:
     case = (Case.objects.exclude(status=Status.DRAFT).select_related("item", "version", "org_unit", "applicant_unit")
             .filter(pk=pk).first())
     if case is None:
-        raise Http404
+        raise refused(user, Case, pk)
     units = _reached_units(user)
     if units is None or case.org_unit_id in units or case.applicant_unit_id in units:
         return case
@@ -139,7 +139,7 @@ def staff_case(*, user: User, pk: int) -> Case:
         return case
     if _supervises(user, case):
         return case
-    raise Http404
+    raise refused(user, Case, pk)
 
 
 def _supervises(user: User, case: Case) -> bool:
@@ -198,7 +198,7 @@ def late_work(*, user: User) -> QuerySet[WorkItem]:
 def attachment_for(*, user: User, case: Case, pk: int) -> Attachment:
     attachment = Attachment.objects.filter(case=case, pk=pk).first()
     if attachment is None:
-        raise Http404
+        raise refused(user, Attachment, pk)
     return attachment
 
 
@@ -242,5 +242,5 @@ def delegation_for(*, user: User, pk: int) -> Delegation:
     delegation = (delegations_of(user=user).filter(pk=pk).first()
                   or managed_delegations(user=user).filter(pk=pk).first())
     if delegation is None:
-        raise Http404
+        raise refused(user, Delegation, pk)
     return delegation
