@@ -15,7 +15,7 @@ from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.cases import selectors, services
-from tongban.cases.forms import DelegationForm
+from tongban.cases.forms import AcceptanceForm, DelegationForm, WorkForm, first_error
 from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
@@ -114,20 +114,21 @@ def download(request, pk: int, file_pk: int):
 @require_POST
 def acceptance(request, pk: int):
     case = selectors.staff_case(user=request.user, pk=pk)
-    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    form = AcceptanceForm(request.POST, materials=case.config["materials"])
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("cases:staff-detail", pk=pk)
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     try:
         if decision == "accept":
-            services.accept(actor=request.user, case=case, deficient=request.POST.getlist("deficient"),
-                            comment=reason)
+            services.accept(actor=request.user, case=case, deficient=form.cleaned_data["deficient"], comment=reason)
             messages.success(request, "已受理。")
         elif decision == "refuse":
             services.refuse(actor=request.user, case=case, reason=reason)
             messages.success(request, "已不予受理。")
-        elif decision == "return":
+        else:
             services.return_at_acceptance(actor=request.user, case=case, reason=reason)
             messages.success(request, "已退回补正。")
-        else:
-            raise ApplicationError("bad_decision", "请选择受理结果", field="decision")
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("cases:staff-detail", pk=pk)
@@ -137,13 +138,18 @@ def acceptance(request, pk: int):
 @require_POST
 def work(request, pk: int):
     item = selectors.staff_work_item(user=request.user, pk=pk)
+    form = WorkForm(request.POST, outcomes=WorkItem.Outcome.choices)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("cases:staff-detail", pk=item.case_id)
+    data = form.cleaned_data
     try:
-        if request.POST.get("claim"):
+        if data["claim"]:
             services.claim(actor=request.user, item=item)
             messages.success(request, "已认领。")
         else:
-            services.decide(actor=request.user, item=item, outcome=request.POST.get("outcome", ""),
-                            comment=request.POST.get("comment", ""), sign=bool(request.POST.get("sign")))
+            services.decide(actor=request.user, item=item, outcome=data["outcome"], comment=data["comment"],
+                            sign=data["sign"])
             messages.success(request, "已办理。")
     except ApplicationError as exc:
         messages.error(request, exc.message)
