@@ -17,6 +17,7 @@ from tongban.cases.models import Case
 from tongban.catalog import eligibility
 from tongban.catalog import selectors as catalog_selectors
 from tongban.lib.errors import PermissionDenied
+from tongban.people.selectors import verified_relations
 
 router = Router()
 
@@ -83,8 +84,17 @@ class ServiceDetail(ServiceOut):
 
 class ApplicationIn(Schema):
     answers: dict[str, Answer] = {}
-    on_behalf: str = ""
+    on_behalf: str = ""  # refused unless empty: someone else is named by `relation`
+    relation: int | None = None  # for someone else: the id of one of GET /relations
     submit: bool = False
+
+
+class RelationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    id_number: str  # masked
 
 
 class AnswersIn(Schema):
@@ -201,14 +211,24 @@ def service_detail(request, code: str):
 def apply(request, code: str, payload: ApplicationIn):
     item = selectors.published_item(code=code)
     forms_runtime.unknown_answer(item.current_version.config, payload.answers)
+    subject = services.relative_for(actor=request.user, relation=payload.relation)
+    # a changed identity answer is refused and on the trail before the act's transaction
+    services.check_identity(actor=request.user, item=item, answers=payload.answers, subject_person=subject)
     if payload.submit:
         case = services.submit_new(actor=request.user, item=item, answers=payload.answers,
-                                   on_behalf=payload.on_behalf)
+                                   on_behalf=payload.on_behalf, subject_person=subject)
     else:
         # one open draft per service: another is refused with 409 draft_open and its case_id
         case = applying.start_draft(actor=request.user, item=item, on_behalf=payload.on_behalf,
-                                    answers=payload.answers)
+                                    subject_person=subject, answers=payload.answers)
     return Status(201, _detail(case))
+
+
+@router.get("/relations", response={200: list[RelationOut], 401: Refusal}, tags=["申请"],
+            summary="可为其申请的家人（已核实的亲属关系）；申请时以 relation 指定")
+def relations(request):
+    return [{"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "name": r.relative.name,
+             "id_number": r.relative.id_number_masked} for r in verified_relations(user=request.user)]
 
 
 @router.get("/applications", response={200: CasePage, 401: Refusal, 422: Refusal}, tags=["申请"],

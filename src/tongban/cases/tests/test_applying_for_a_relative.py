@@ -66,3 +66,20 @@ def test_someone_else_typed_as_free_text_is_refused_on_the_page_and_in_the_api(w
                       content_type="application/json")
     assert (api.status_code, api.json()["code"], api.json()["field"]) == (422, "relation_required", "relation")
     assert not Case.objects.exists()
+
+
+def test_the_api_lists_the_verified_relations_and_applies_for_one(world, certificate_service, verified_child,
+                                                                 child, login):
+    add_relation(actor=None, person=world.applicant_person, relative=world.person(name="未核实"), kind="child")
+    client = login(world.applicant)
+    assert client.get(f"{API}/relations").json() == [
+        {"id": verified_child.pk, "kind": "child", "kind_label": "子女", "name": "李小宝",
+         "id_number": child.id_number_masked}]
+    made = client.post(f"{API}/services/degree-loss/applications",
+                       json.dumps({"relation": verified_child.pk, "answers": {"year": "2024"}}),
+                       content_type="application/json")
+    assert made.status_code == 201 and made.json()["answers"]["name"] == "李小宝"
+    assert made.json()["on_behalf"] == "子女"
+    forged = client.post(f"{API}/services/degree-loss/applications",
+                         json.dumps({"relation": verified_child.pk + 1000}), content_type="application/json")
+    assert (forged.status_code, forged.json()["field"]) == (422, "relation")
