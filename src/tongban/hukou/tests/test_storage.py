@@ -202,3 +202,28 @@ def test_a_graduate_who_never_bound_is_reminded_by_text_and_one_with_no_phone_is
     assert (sms.person_id, sms.recipient_id, sms.channel) == (texted.pk, None, "sms")
     call_command("storage-sweep", "--date", str(expiry - dt.timedelta(days=7)), stdout=out)
     assert Message.objects.filter(event="hukou.storage_expiring").count() == 1
+
+
+@pytest.mark.parametrize("months, status", [(7, 422), ("0", 422), (-1, 422), (6, 201)])
+def test_the_api_refuses_storage_months_outside_one_to_six_naming_the_field(world, household, in_school, graduate,
+                                                                           login, months, status):
+    import json
+
+    graduate()
+    client = login(world.applicant)
+    answer = client.post(f"/api/v1/services/{household.store.code}/applications",
+                         json.dumps({"answers": {"months": months}, "submit": True}), content_type="application/json")
+    assert answer.status_code == status, answer.content
+    if status == 422:
+        assert answer.json()["field"] == "months" and "1 到 6" in answer.json()["message"]
+        assert status_of(world.applicant_person) == Status.IN_SCHOOL
+
+
+def test_the_api_refuses_storage_to_a_non_graduate(world, household, in_school, login):
+    import json
+
+    answer = login(world.applicant).post(f"/api/v1/services/{household.store.code}/applications",
+                                         json.dumps({"answers": {"months": 3}, "submit": True}),
+                                         content_type="application/json")
+    assert answer.status_code in (403, 409) and answer.json()["code"] == "not_graduate"
+    assert not Case.objects.filter(item=household.store).exists()
