@@ -69,10 +69,11 @@ class TemplateAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ("id", "created_at", "recipient", "channel", "event", "status", "attempts", "next_attempt_at",
-                    "short_error")
+    list_display = ("id", "created_at", "recipient", "person", "channel", "event", "status", "attempts",
+                    "next_attempt_at", "short_error")
     list_filter = ("status", "channel", "event")
-    search_fields = ("key", "recipient__username", "provider_id")
+    search_fields = ("key", "recipient__username", "person__name", "provider_id")
+    list_select_related = ("recipient", "person")
     date_hierarchy = "created_at"
     actions = ["retry"]
     readonly_fields = [f.name for f in Message._meta.fields]

@@ -181,3 +181,9 @@ def test_two_staff_recording_one_opt_out_at_once_keep_one_row_and_one_entry(worl
     outcomes = at_once(2, lambda n: record_opt_out(actor=world.officer, person=person, reason=f"第 {n} 次来电"))
     assert failures(outcomes) == []
     assert OptOut.objects.count() == 1 and AuditEntry.objects.filter(action="notify.opt_out").count() == 1
+
+
+def test_the_outbox_lists_a_text_to_a_person_without_an_account_by_their_name(world, login, freshman):
+    _tell(freshman)
+    page = _admin(world, login).get("/admin/notify/message/?q=新同学").content.decode()
+    assert "新同学" in page and PHONE not in page
