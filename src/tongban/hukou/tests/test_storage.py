@@ -227,3 +227,19 @@ def test_the_api_refuses_storage_to_a_non_graduate(world, household, in_school, 
                                          content_type="application/json")
     assert answer.status_code in (403, 409) and answer.json()["code"] == "not_graduate"
     assert not Case.objects.filter(item=household.store).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_storage_at_once_remind_each_graduate_once(world):
+    from tongban.conftest import at_once, failures
+    from tongban.hukou.sweeps import storage_sweep
+
+    expiry = dt.date(2027, 3, 31)
+    for n in range(4):
+        person = world.person(name=f"毕业生{n}", phone=f"1391234567{n}")
+        services.correct(actor=world.officer, rec=HouseholdRecord.objects.get(person=person), status=Status.STORED,
+                         reason="线下办理暂存", storage_expiry=expiry.isoformat())
+    outcomes = at_once(2, lambda n: storage_sweep(today=expiry - dt.timedelta(days=30)))
+    assert failures(outcomes) == []
+    assert Message.objects.filter(event="hukou.storage_expiring").count() == 4
