@@ -244,10 +244,25 @@ def _storable(rec: HouseholdRecord, *, doing: str = "申请毕业暂存") -> Non
     _require_graduate(rec)
 
 
+def _no_other_open(case, rec: HouseholdRecord, effect: str, what: str) -> None:
+    """One open application of a kind per person: a second storage or move-out submitted
+    while the first is in hand would be refused only at its approver's desk."""
+    from django.db.models import Q
+
+    from tongban.cases.models import OPEN_STATUSES, Case
+
+    mine = Q(subject_person_id=rec.person_id) | Q(subject_person__isnull=True, applicant_id=rec.person.account_id)
+    other = (Case.objects.filter(mine, item__effect=effect, status__in=OPEN_STATUSES).exclude(pk=case.pk)
+             .order_by("pk").first())
+    if other is not None:
+        raise StateConflict("already_applied", f"您已有{what}申请正在办理中（办件编号 {other.serial}），请勿重复申请。")
+
+
 def store_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
     _storable(rec)
     storage_months(case.answers.get("months"))
+    _no_other_open(case, rec, "hukou.store", "户口暂存")
 
 
 def store_completed(*, case, actor) -> None:
@@ -275,7 +290,9 @@ def _leavable(rec: HouseholdRecord, *, doing: str = "申请迁出") -> None:
 
 
 def move_out_submitted(*, case, actor) -> None:
-    _leavable(record_of(case_person(case)))
+    rec = record_of(case_person(case))
+    _leavable(rec)
+    _no_other_open(case, rec, "hukou.move_out", "迁出")
 
 
 def move_out_completed(*, case, actor) -> None:

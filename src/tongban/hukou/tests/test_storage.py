@@ -243,3 +243,28 @@ def test_two_workers_sweeping_storage_at_once_remind_each_graduate_once(world):
     outcomes = at_once(2, lambda n: storage_sweep(today=expiry - dt.timedelta(days=30)))
     assert failures(outcomes) == []
     assert Message.objects.filter(event="hukou.storage_expiring").count() == 4
+
+
+@pytest.mark.parametrize("kind", ["store", "move_out"])
+def test_a_second_storage_or_move_out_while_one_is_in_hand_is_refused(world, household, in_school, graduate, apply,
+                                                                      kind):
+    graduate()
+    answers = {"store": {"months": "3"}, "move_out": {"destination": "河北省保定市", "authority": "莲池派出所"}}[kind]
+    first = apply(getattr(household, kind), **answers)
+    with pytest.raises(StateConflict) as refused:  # a second tab's fresh application
+        apply(getattr(household, kind), **answers)
+    assert refused.value.code == "already_applied" and first.serial in refused.value.message
+    assert Case.objects.filter(item=getattr(household, kind)).exclude(status="draft").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_submitting_storage_at_once_make_one_application(world, household, in_school, graduate):
+    from tongban.conftest import at_once
+
+    graduate()
+    drafts = [cases.start_application(actor=world.applicant, item=household.store) for _ in range(2)]
+    outcomes = at_once(2, lambda n: cases.submit(actor=world.applicant, case=drafts[n], answers={"months": "3"}))
+    assert sorted(o.code if isinstance(o, StateConflict) else "submitted" for o in outcomes) == [
+        "already_applied", "submitted"]
+    assert Case.objects.filter(item=household.store).exclude(status="draft").count() == 1
