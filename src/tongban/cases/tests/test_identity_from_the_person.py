@@ -219,3 +219,18 @@ def test_two_tabs_verifying_one_relation_at_once_verify_it_once(world, child):
     refused = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(refused) == 1 and refused[0].code == "already_verified"
     assert AuditEntry.objects.filter(action="people.relation_verify").count() == 1
+
+
+def test_the_staff_page_says_when_the_identity_is_not_from_a_record(world, residence_service, login):
+    """An account bound to no one types its own answers (a resident at the station's
+    service): the staff are told to check the papers."""
+    from tongban.accounts.services import create_user
+
+    visitor = create_user(actor=None, username="visitor", password="x-long-password", display_name="访客")
+    case = services.start_application(actor=visitor, item=residence_service)
+    assert services.identity_keys(case) == set()
+    attach(actor=visitor, case=case, material_key="form", upload=pdf())
+    case = services.submit(actor=visitor, case=case, answers={"name": "王访客", "address": "东门大街 2 号"})
+    assert case.answers["name"] == "王访客"
+    text = login(world.clerk).get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert "申请人账号未绑定人员信息，表单中的身份信息为申请人自行填写，请核对证件。" in text
