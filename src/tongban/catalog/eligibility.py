@@ -73,6 +73,8 @@ def for_whom(item) -> str:
 def refusal(user, item, audiences: Iterable[str] | None = None) -> PermissionDenied | None:
     """Why the user may not apply for the service because of who they are, or None.
     Not raised: the guide shows it, the guards raise it."""
+    if is_for(item, {Audience.VISITOR.value}):  # open to anyone: nothing to look up
+        return None
     audiences = audiences_of(user) if audiences is None else frozenset(audiences)
     if is_for(item, audiences):
         return None

@@ -4,8 +4,11 @@ searched and applied for by them only; its guide says whom it is for and, before
 form opens, why someone may not apply (no apply button then); a submission is refused
 server-side whatever was posted. Pressing 在线申请 again opens the draft begun."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from tongban.accounts.roles import Role
 from tongban.accounts.services import create_user
@@ -201,3 +204,30 @@ def test_two_tabs_pressing_apply_at_once_make_one_draft(world, open_to):
     [(one, one_resumed), (other, other_resumed)] = outcomes
     assert one.pk == other.pk and {one_resumed, other_resumed} == {False, True}
     assert Case.objects.filter(applicant=world.applicant, status=Status.DRAFT).count() == 1
+
+
+@pytest.mark.parametrize(("graduation", "graduate", "alumnus"), [
+    (None, False, False),  # no graduation recorded: a student only
+    (400, False, False),  # graduating in more than a year
+    (30, True, False),  # graduating within storage's window: a graduate already
+    (-1, True, True),  # graduated: a graduate and an alumnus
+])
+def test_a_graduate_and_an_alumnus_are_who_the_household_record_says(world, open_to, login, graduation, graduate,
+                                                                     alumnus):
+    today = timezone.localdate()
+    HouseholdRecord.objects.update_or_create(person=world.applicant_person, defaults={
+        "status": Household.IN_SCHOOL,
+        "graduation_date": today + dt.timedelta(days=graduation) if graduation is not None else None})
+    open_to("aud-graduates", ["graduate"])
+    open_to("aud-alumni", ["alumnus"])
+    listed = login(world.applicant).get("/services/").content.decode()
+    assert ('href="/services/aud-graduates/"' in listed) is graduate
+    assert ('href="/services/aud-alumni/"' in listed) is alumnus
+
+
+def test_a_staff_member_with_a_graduation_date_is_no_graduate(open_to, personas, login):
+    teacher = Person.objects.get(account=personas["staff"])
+    HouseholdRecord.objects.update_or_create(person=teacher, defaults={
+        "status": Household.IN_SCHOOL, "graduation_date": timezone.localdate() - dt.timedelta(days=1)})
+    open_to("aud-graduates", ["graduate"])
+    assert 'href="/services/aud-graduates/"' not in login(personas["staff"]).get("/services/").content.decode()

@@ -1,0 +1,28 @@
+"""Booking follows the service's audience, as applying does: a place is booked only for
+a service the person is among the audience of (the desk's services are for students
+and residents)."""
+
+import datetime as dt
+
+import pytest
+
+from tongban.accounts.services import create_user
+from tongban.booking.models import Booking
+from tongban.booking.services import book
+from tongban.booking.tests.conftest import MONDAY, slot
+from tongban.lib.errors import PermissionDenied
+from tongban.people.models import Category
+from tongban.people.services import link_account
+
+TUESDAY = MONDAY + dt.timedelta(days=1)
+
+
+def test_someone_not_in_the_services_audience_cannot_book_it(desk, world):
+    teacher = create_user(actor=None, username="teacher", password="x-long-password-1", display_name="王老师")
+    link_account(actor=None, person=world.person(name="王老师", category=Category.STAFF), user=teacher)
+    with pytest.raises(PermissionDenied) as refused:
+        book(actor=teacher, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
+    assert refused.value.code == "not_in_audience" and "仅面向学生、居民办理" in refused.value.message
+    assert not Booking.objects.exists()
+    # a student of the audience books the same place
+    assert book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card).pk
