@@ -5,9 +5,11 @@ from django.urls import reverse
 
 from tongban.lib import crypto
 from tongban.lib.admin import ReadOnlyAdmin
+from tongban.lib.errors import ApplicationError
 from tongban.people import idnumber
-from tongban.people.models import Person
-from tongban.people.selectors import is_whole_id_number
+from tongban.people.models import Person, Relation
+from tongban.people.selectors import is_whole_id_number, people
+from tongban.people.services import add_relation, relation_refusal, verify_relation
 
 
 class IdNumberSearch(forms.Form):
@@ -50,3 +52,66 @@ class PersonAdmin(ReadOnlyAdmin):
             self.message_user(request, "身份证号请用下方「按身份证号查找」检索，不要放在网址里。", messages.WARNING)
             return redirect(here)
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    """Relatives a person's account may apply for. Recorded (and, with the proof seen,
+    verified) through `add_relation`, verified later through `verify_relation`, both on
+    the trail; never changed or deleted here. Lists the relations of the people the
+    user may see."""
+
+    list_display = ("person", "kind", "relative", "source", "verified_at", "verified_by")
+    list_filter = ("kind", "source")
+    search_fields = ("person__name", "person__student_number", "relative__name")
+    autocomplete_fields = ("person", "relative")
+    fields = ("person", "kind", "relative", "verified")
+    actions = ("verify",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(person__in=people(user=request.user)).select_related(
+            "person", "relative", "verified_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        admin_request = request
+
+        class Checked(forms.ModelForm):
+            verified = forms.BooleanField(label="已核实（已查验亲属关系证明）", required=False)
+
+            class Meta:
+                model = Relation
+                fields = ("person", "kind", "relative")
+
+            def clean(self):
+                data = super().clean()
+                refusal = relation_refusal(actor=admin_request.user, person=data.get("person"),
+                                           relative=data.get("relative"), kind=data.get("kind", ""))
+                if refusal is not None:
+                    raise forms.ValidationError({refusal.field if refusal.field in self.fields else "__all__":
+                                                 refusal.message})
+                return data
+
+        kwargs["form"] = Checked
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = add_relation(actor=request.user, person=data["person"], relative=data["relative"],
+                             kind=data["kind"], verified=data["verified"])
+        obj.pk = saved.pk
+
+    @admin.action(description="核实选中的亲属关系（已查验证明）")
+    def verify(self, request, queryset):
+        try:
+            for relation in queryset.filter(verified_at__isnull=True):
+                verify_relation(actor=request.user, relation=relation)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, "已核实。", messages.SUCCESS)

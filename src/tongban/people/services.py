@@ -106,6 +106,27 @@ def link_account(*, actor: User | None, person: Person, user: User) -> Person:
     return person
 
 
+def relation_refusal(*, actor: User | None, person: Person | None, relative: Person | None,
+                     kind: str) -> ApplicationError | None:
+    """Why `add_relation` would refuse, or None (also the back office form's check)."""
+    if person is None:
+        return ApplicationError("required", "请选择本人", field="person")
+    if relative is None:
+        return ApplicationError("required", "请选择亲属", field="relative")
+    if actor is not None:
+        try:
+            authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
+        except ApplicationError as refused:
+            return refused
+    if kind not in Relation.Kind.values:
+        return ApplicationError("bad_kind", "请选择亲属关系", field="kind")
+    if person.pk == relative.pk:
+        return ApplicationError("self_relation", "亲属不能是本人", field="relative")
+    if Relation.objects.filter(person=person, relative=relative).exists():
+        return ApplicationError("relation_exists", "该亲属关系已登记", field="relative")
+    return None
+
+
 def add_relation(*, actor: User | None, person: Person, relative: Person, kind: str,
                  verified: bool = False, source: str = Relation.Source.STAFF) -> Relation:
     """Record that `relative` is `person`'s `kind` (their child, say), on the trail;
@@ -113,15 +134,10 @@ def add_relation(*, actor: User | None, person: Person, relative: Person, kind: 
     makes it one the person's account may apply for at once. Refuses a staff member
     who may not edit `person`'s record, an unknown kind, the person themselves and a
     relation already recorded. `actor=None` is the system (an import, demo seeding)."""
-    if actor is not None:
-        authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
-    if kind not in Relation.Kind.values:
-        raise ApplicationError("bad_kind", "请选择亲属关系", field="kind")
-    if person.pk == relative.pk:
-        raise ApplicationError("self_relation", "亲属不能是本人", field="relative")
     with transaction.atomic():
-        if Relation.objects.filter(person=person, relative=relative).exists():
-            raise ApplicationError("relation_exists", "该亲属关系已登记", field="relative")
+        refusal = relation_refusal(actor=actor, person=person, relative=relative, kind=kind)
+        if refusal is not None:
+            raise refusal
         relation = Relation(person=person, relative=relative, kind=kind, source=source)
         if verified:
             relation.verified_at, relation.verified_by = timezone.now(), actor
