@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+import segno
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -67,6 +68,10 @@ class Document:
     footer: str = ""
     # Keep the band at the bottom right of the last page free for seals.
     seal_space: bool = True
+    # A verification link printed as a QR code at the top right of the first page
+    # (with the document number under it), for anyone holding the paper.
+    qr_url: str = ""
+    qr_label: str = ""
 
 
 _STYLES = {
@@ -135,8 +140,35 @@ def _story(doc: Document) -> list[Flowable]:
     return story
 
 
+QR_SIZE = 22 * mm
+
+
+def _draw_qr(canvas, url: str, label: str) -> None:
+    """`url` as a QR code (error correction M) in the top right corner, drawn module by
+    module so no image is embedded."""
+    matrix = segno.make_qr(url, error="m").matrix
+    modules = len(matrix)
+    cell = QR_SIZE / modules
+    x0, y0 = A4[0] - MARGIN - QR_SIZE, A4[1] - MARGIN + 2 * mm - QR_SIZE
+    canvas.setFillColor(colors.black)
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                canvas.rect(x0 + c * cell, y0 + (modules - 1 - r) * cell, cell, cell, stroke=0, fill=1)
+    if label:
+        canvas.setFont(FONT, 7)
+        canvas.drawCentredString(x0 + QR_SIZE / 2, y0 - 3 * mm, label)
+
+
 def render(doc: Document) -> bytes:
     """The document as an A4 PDF."""
+
+    def on_first_page(canvas, template):
+        on_page(canvas, template)
+        if doc.qr_url:
+            canvas.saveState()
+            _draw_qr(canvas, doc.qr_url, doc.qr_label)
+            canvas.restoreState()
 
     def on_page(canvas, template):
         canvas.saveState()
@@ -152,7 +184,7 @@ def render(doc: Document) -> bytes:
     template = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=BOTTOM_MARGIN,
         title=doc.title, subject=doc.subtitle, creator="通办", author="通办")
-    template.build(_story(doc), onFirstPage=on_page, onLaterPages=on_page)
+    template.build(_story(doc), onFirstPage=on_first_page, onLaterPages=on_page)
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ it, the signing time as pyHanko writes it into the signature.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -17,6 +18,7 @@ import logging
 import math
 import uuid
 from binascii import hexlify
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -60,10 +62,24 @@ class SealCheck:
     serial: str = ""  # the signer certificate's serial number, in hex (as SealKey.serial)
     revision_sha256: str = ""  # of the file as it stood right after this seal was applied
     revoked_at: dt.datetime | None = None  # the signer's key was revoked then (set by the selector)
+    signer_name: str = ""  # the signature's /Name: the officer whose act applied it
+    reason: str = ""  # the signature's /Reason: the level it attests
 
     @property
     def ok(self) -> bool:
         return self.intact and self.trusted
+
+
+def _off_loop(fn, *args, **kwargs):
+    """`fn(...)`, which calls asyncio.run (pyHanko's sync API does), in a thread of its
+    own when this thread already runs an event loop (an async caller, a browser test
+    driving the site), where asyncio.run would refuse. No database work inside."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 def _unreadable(exc: BaseException | None = None) -> ApplicationError:
@@ -92,16 +108,34 @@ def _reader(pdf: bytes) -> PdfFileReader:
 # --- sealing ---------------------------------------------------------------------
 
 
-def _seal_art(unit_name: str) -> bytes:
+_CAPTION_LINE = 9.0
+_CAPTION_CHARS = 18
+
+
+def _caption_lines(caption: str) -> list[str]:
+    caption = " ".join(caption.split())
+    lines = [caption[i:i + _CAPTION_CHARS] for i in range(0, len(caption), _CAPTION_CHARS)]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:-1] + "…"]
+    return lines
+
+
+def _seal_art(unit_name: str, caption: str = "") -> bytes:
     """A one-page PDF of a red round seal: the name along the top arc, a star in the
-    middle, 电子签章 underneath."""
+    middle, 电子签章 underneath; below the seal, `caption` (the level it attests and
+    the officer who applied it) in up to two lines."""
     out = io.BytesIO()
     size = _ART_SIZE
-    c = Canvas(out, pagesize=(size, size))
+    lines = _caption_lines(caption)
+    width, below = (150.0, len(lines) * _CAPTION_LINE + 2) if lines else (size, 0.0)
+    c = Canvas(out, pagesize=(width, size + below))
     red = colors.Color(*RED)
     c.setStrokeColor(red)
     c.setFillColor(red)
-    cx = cy = size / 2
+    cx, cy = width / 2, below + size / 2
+    for n, line in enumerate(lines):
+        c.setFont(documents.FONT, 7.5)
+        c.drawCentredString(cx, below - (n + 1) * _CAPTION_LINE + 1, line)
     radius = size / 2 - 2
     c.setLineWidth(2.2)
     c.circle(cx, cy, radius)
@@ -164,7 +198,7 @@ class _SealStampStyle(TextStampStyle):
         return super().create_stamp(writer, box, params)
 
 
-def _stamp_style(unit_name: str) -> TextStampStyle:
+def _stamp_style(unit_name: str, caption: str = "") -> TextStampStyle:
     return _SealStampStyle(
         stamp_text="%(ts)s",
         timestamp_format=_TS_FORMAT,
@@ -172,7 +206,7 @@ def _stamp_style(unit_name: str) -> TextStampStyle:
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,
             margins=layout.Margins(bottom=3)),
-        background=_PdfPageFromBytes(_seal_art(unit_name)),
+        background=_PdfPageFromBytes(_seal_art(unit_name, caption)),
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MAX,
             margins=layout.Margins(top=2, bottom=16)),
@@ -193,9 +227,11 @@ def _page_width(writer: IncrementalPdfFileWriter, page_ix: int) -> float:
 
 
 def sign(pdf: bytes, *, certificate_pem: str, private_key_pem: str, authority_pem: str, unit_name: str,
-         reason: str, field_name: str | None = None) -> bytes:
+         reason: str, field_name: str | None = None, signer_name: str = "", caption: str = "") -> bytes:
     """`pdf` with one more visible seal, added as an incremental update, on the last
-    page next to (or above) the seals already there."""
+    page next to (or above) the seals already there. The signature's /Name is
+    `signer_name` (the officer whose act applies it; the unit by default), its
+    certificate the unit's; `caption` is shown under the stamp."""
     reader = _reader(pdf)
     try:
         writer = IncrementalPdfFileWriter.from_reader(reader)
@@ -218,13 +254,13 @@ def sign(pdf: bytes, *, certificate_pem: str, private_key_pem: str, authority_pe
         cert_registry=SimpleCertificateStore.from_certs(list(load_certs_from_pemder_data(authority_pem.encode()))),
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=field_name, reason=reason, name=unit_name, md_algorithm="sha256",
+        field_name=field_name, reason=reason, name=signer_name or unit_name, md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES)
     pdf_signer = signers.PdfSigner(
-        meta, signer=signer, stamp_style=_stamp_style(unit_name),
+        meta, signer=signer, stamp_style=_stamp_style(unit_name, caption),
         new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page_count - 1,
                                            box=tuple(round(v) for v in box)))
-    out = pdf_signer.sign_pdf(writer)
+    out = _off_loop(pdf_signer.sign_pdf, writer)
     return out.getvalue()
 
 
@@ -264,7 +300,7 @@ def _serial(embedded) -> str:
 
 def _check_one(embedded, context: ValidationContext, pdf: bytes) -> SealCheck:
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = _off_loop(validate_pdf_signature, embedded, signer_validation_context=context)
     except Exception as exc:
         # A signature too mangled to evaluate is a seal that does not hold, not a
         # file we cannot read: the other seals are still reported.
@@ -280,7 +316,16 @@ def _check_one(embedded, context: ValidationContext, pdf: bytes) -> SealCheck:
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         serial=_serial(embedded),
         revision_sha256=_revision_sha256(embedded, pdf),
+        signer_name=_sig_text(embedded, "/Name"),
+        reason=_sig_text(embedded, "/Reason"),
     )
+
+
+def _sig_text(embedded, key: str) -> str:
+    try:
+        return str(embedded.sig_object.get(key, ""))[:200]
+    except Exception:  # a mangled signature dictionary: nothing to show
+        return ""
 
 
 def _signer_name(embedded) -> str:

@@ -1,12 +1,14 @@
-"""Reads of the archive: what the seals on a PDF say."""
+"""Reads of the archive: what the seals on a PDF say, in one verdict and in detail,
+and what the archive holds for a document number."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import hashlib
+from dataclasses import dataclass, replace
 
 from tongban.accounts.models import OrgUnit
 from tongban.archive import seals
-from tongban.archive.models import SealAuthority, SealKey
+from tongban.archive.models import DocumentSeal, SealAuthority, SealedDocument, SealKey
 from tongban.archive.seals import SealCheck
 from tongban.audit.models import AuditEntry
 
@@ -38,3 +40,81 @@ def _against_revocations(check: SealCheck) -> SealCheck:
         object_type=OrgUnit._meta.label_lower, object_id=str(key.org_unit_id), action="archive.sealed",
         details__serial=check.serial, details__sha256=check.revision_sha256, created_at__lt=key.revoked_at).exists()
     return replace(check, revoked_at=key.revoked_at, trusted=check.trusted and on_trail)
+
+
+class Verdict:
+    """The one answer the verification page gives first, worst first."""
+
+    VALID = "有效"
+    CHANGED = "文件已被改动"
+    UNSEALED = "无签章"
+    UNTRUSTED = "签章者不可信"
+
+
+@dataclass(frozen=True)
+class SealDetail:
+    """One seal as the page shows it: what the signature says, and the level the
+    archive recorded for it (matched by the file as it stood right after the seal)."""
+
+    check: SealCheck
+    level: str
+    number: str  # the archived document this seal belongs to, if any
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: str
+    explanation: str
+    seals: list[SealDetail]
+    document: SealedDocument | None  # the archived document this file is (a revision of)
+    current: bool  # the file is the archive's stored file, byte for byte
+
+
+def verdict_of(checks: list[SealCheck]) -> tuple[str, str]:
+    """The overall verdict and its explanation: no seal; any seal whose bytes changed,
+    or anything added after the last one (a changed file, whatever else holds); a seal
+    not from our CA or of a revoked key; else valid."""
+    if not checks:
+        return Verdict.UNSEALED, "该文件上没有电子签章，不能证明由本平台出具。"
+    if any(not c.intact for c in checks) or not checks[-1].covers_whole_file:
+        return Verdict.CHANGED, "文件在盖章后被改动过：改动后的内容不受签章保护，请以档案中的原件为准。"
+    if any(not c.trusted for c in checks):
+        return Verdict.UNTRUSTED, "签章完好，但签章证书不是本平台签发的，或已被吊销：不能证明由本平台出具。"
+    return Verdict.VALID, "文件自盖章以来未被改动，每个签章都由本平台签发的单位印章加盖。"
+
+
+def verify_upload(pdf: bytes) -> Verification:
+    """`verify_pdf` with its verdict, each seal's level from the archive, and the
+    archived document the file is (or was, before later seals)."""
+    checks = verify_pdf(pdf)
+    verdict, explanation = verdict_of(checks)
+    hashes = [c.revision_sha256 for c in checks if c.revision_sha256]
+    recorded = {s.sha256: s for s in DocumentSeal.objects.filter(sha256__in=hashes).select_related("document")}
+    seals = []
+    for check in checks:
+        seal = recorded.get(check.revision_sha256) if check.intact else None
+        seals.append(SealDetail(check=check, level=seal.level if seal else check.reason,
+                                number=seal.document.number if seal else ""))
+    document = next((recorded[h].document for h in reversed(hashes) if h in recorded), None)
+    current = document is not None and document.sha256 == hashlib.sha256(pdf).hexdigest()
+    return Verification(verdict=verdict, explanation=explanation, seals=seals, document=document, current=current)
+
+
+def document_by_number(number: str) -> SealedDocument | None:
+    """The archived document printed with `number`, for anyone (the public page shows
+    only its masked holder, never the file)."""
+    number = number.strip().upper()
+    if not number or len(number) > 48:
+        return None
+    return SealedDocument.objects.filter(number=number).first()
+
+
+def seals_of(document: SealedDocument) -> list[DocumentSeal]:
+    return list(document.seals.select_related("org_unit"))
+
+
+def document_for(*, subject, kind: str) -> SealedDocument | None:
+    """The latest document of `kind` about `subject` that is not void."""
+    return (SealedDocument.objects.filter(subject_type=subject._meta.label_lower, subject_id=str(subject.pk),
+                                          kind=kind).exclude(state=SealedDocument.State.VOID)
+            .order_by("-created_at", "-pk").first())

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
 from tongban.archive import certs, seals
-from tongban.archive.models import SealAuthority, SealKey
+from tongban.archive.models import DocumentSeal, SealAuthority, SealedDocument, SealKey
 from tongban.audit.services import Event, record, record_many
 from tongban.lib.crypto import decrypt, encrypt
 from tongban.lib.errors import ApplicationError, StateConflict
@@ -144,7 +147,8 @@ def revoke_seal_key(*, actor, key: SealKey, reason: str) -> SealKey:
 
 
 @transaction.atomic
-def seal_pdf(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str | None = None) -> bytes:
+def seal_pdf(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str | None = None,
+             signer_name: str = "", caption: str = "", document_number: str = "") -> bytes:
     """Apply `unit`'s seal to `pdf` and return the sealed document: a PAdES signature
     in a new incremental update, so seals already on the document stay valid, with a
     visible stamp (unit name, signing time) at the bottom right of the last page.
@@ -154,7 +158,16 @@ def seal_pdf(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str |
     Whether `actor` may act for `unit` is the caller's decision (the approval step
     that leads here has already checked it); `actor=None` is the system.
     Refuses an inactive unit, a file that is not a readable, unencrypted PDF, and a
-    `field_name` already on the document."""
+    `field_name` already on the document. `signer_name` goes into the signature (the
+    officer whose act this is), `caption` under the stamp."""
+    return _seal(pdf, unit=unit, actor=actor, reason=reason, field_name=field_name, signer_name=signer_name,
+                 caption=caption, document_number=document_number)
+
+
+def _seal(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str | None, signer_name: str,
+          caption: str, document_number: str) -> bytes:
+    """`seal_pdf` in the caller's transaction, without a savepoint (its entry is then
+    held to the end of an act, see audit.services.appended_last)."""
     if not unit.is_active:
         raise ApplicationError("seal_unit_inactive", f"单位「{unit.name}」已停用，不能签章。", field="unit")
     if not reason.strip():
@@ -163,9 +176,121 @@ def seal_pdf(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str |
     sealed = seals.sign(
         pdf, certificate_pem=key.certificate_pem, private_key_pem=decrypt(key.private_key_encrypted),
         authority_pem=key.authority.certificate_pem, unit_name=key.subject, reason=reason,
-        field_name=field_name)
+        field_name=field_name, signer_name=signer_name, caption=caption)
     digest = hashlib.sha256(sealed).hexdigest()
+    details = {"reason": reason, "sha256": digest, "serial": key.serial,
+               "original_sha256": hashlib.sha256(pdf).hexdigest()}
+    if signer_name:
+        details["signer"] = signer_name
+    if document_number:
+        details["document"] = document_number
     record(actor=actor, action="archive.sealed", obj=unit, summary=f"加盖{unit.name}电子签章：{reason}"[:255],
-           details={"reason": reason, "sha256": digest, "serial": key.serial,
-                    "original_sha256": hashlib.sha256(pdf).hexdigest()})
+           details=details)
     return sealed
+
+
+# --- sealed documents -----------------------------------------------------------------
+# Each write below runs in the caller's act without a savepoint of its own (a refusal
+# fails the act), so its trail entries are held to the act's end with the others
+# (audit.services.appended_last); only a key's first creation appends at once.
+
+
+def mask_name(name: str) -> str:
+    """李同学 -> 李**: the family name only, as a public page may show it."""
+    name = name.strip()
+    return name[:1] + "*" * min(len(name) - 1, 3) if name else ""
+
+
+def verification_url(number: str) -> str:
+    """The public page that shows what the archive holds for `number` (the QR code on
+    the paper encodes it)."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('archive:verify')}?{urlencode({'number': number})}"
+
+
+def start_document(*, actor, number: str, kind: str, title: str, holder_name: str, subject,
+                   pdf: bytes) -> SealedDocument:
+    """Keep `pdf` (rendered with `number` and its verification QR printed on it) as a
+    document to be sealed, level by level, with `seal_document`. `subject` is the
+    record it is about (a case); the holder's name is kept masked. Refuses a number
+    already taken."""
+    if SealedDocument.objects.filter(number=number).exists():
+        raise StateConflict("document_number_taken", f"文书编号 {number} 已存在。", field="number")
+    with transaction.atomic(savepoint=False):
+        document = SealedDocument.objects.create(
+            number=number, kind=kind, title=title[:200], holder_masked=mask_name(holder_name),
+            subject_type=subject._meta.label_lower, subject_id=str(subject.pk), pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest())
+        record(actor=actor, action="archive.document_started", obj=document,
+               summary=f"生成文书 {number}（{document.get_kind_display()}）", details={"sha256": document.sha256})
+    return document
+
+
+def _locked_document(document: SealedDocument) -> SealedDocument:
+    return SealedDocument.objects.select_for_update().get(pk=document.pk)
+
+
+def seal_document(*, actor, document: SealedDocument, unit: OrgUnit, level: str, signer=None,
+                  signer_name: str = "") -> SealedDocument:
+    """Add `unit`'s seal for `level` to the stored file, in its own incremental update,
+    named for the officer `signer` (or `signer_name`: the system acting for the unit).
+    The document's row is locked first, so two levels sealed at once end as two
+    seals, one after the other, neither lost. Refuses a document already issued or
+    void."""
+    name = signer_name or (str(signer) if signer is not None else f"{unit.name}（系统）")
+    with transaction.atomic(savepoint=False):
+        document = _locked_document(document)
+        if document.state != SealedDocument.State.SIGNING:
+            raise StateConflict("document_closed",
+                                f"文书 {document.number} {document.get_state_display()}，不能再加盖签章。")
+        position = document.seals.count() + 1
+        sealed = _seal(bytes(document.pdf), unit=unit, actor=actor, field_name=f"Seal{position}",
+                          reason=f"{document.number} {level}"[:200], signer_name=name[:150],
+                          caption=f"{level} · {name}", document_number=document.number)
+        key = _in_use(unit).only("serial").first()
+        document.pdf, document.sha256 = sealed, hashlib.sha256(sealed).hexdigest()
+        document.save(update_fields=["pdf", "sha256"])
+        DocumentSeal.objects.create(document=document, position=position, level=level[:128], org_unit=unit,
+                                    signer=signer if signer is not None and signer.is_authenticated else None,
+                                    signer_name=name[:150], key_serial=key.serial if key else "",
+                                    sha256=document.sha256)
+    return document
+
+
+def issue_document(*, actor, document: SealedDocument) -> SealedDocument:
+    """The document is final (its case decided): no more seals; from now on the stored
+    file is what every download serves. Refuses one without a seal."""
+    with transaction.atomic(savepoint=False):
+        document = _locked_document(document)
+        if document.state == SealedDocument.State.ISSUED:
+            return document
+        if document.state != SealedDocument.State.SIGNING:
+            raise StateConflict("document_closed", f"文书 {document.number} {document.get_state_display()}。")
+        if not document.seals.exists():
+            raise StateConflict("document_unsealed", f"文书 {document.number} 尚未加盖签章，不能签发。")
+        document.state, document.issued_at = SealedDocument.State.ISSUED, timezone.now()
+        document.save(update_fields=["state", "issued_at"])
+        record(actor=actor, action="archive.document_issued", obj=document,
+               summary=f"签发文书 {document.number}", details={"sha256": document.sha256,
+                                                             "seals": document.seals.count()})
+    return document
+
+
+def void_document(*, actor, document: SealedDocument, reason: str) -> SealedDocument:
+    """The document will not be issued (its case was returned and may change, or ended
+    without completing); the verification page says so for its number."""
+    with transaction.atomic(savepoint=False):
+        document = _locked_document(document)
+        if document.state != SealedDocument.State.SIGNING:
+            raise StateConflict("document_closed", f"文书 {document.number} {document.get_state_display()}。")
+        document.state, document.voided_at = SealedDocument.State.VOID, timezone.now()
+        document.void_reason = reason[:200]
+        document.save(update_fields=["state", "voided_at", "void_reason"])
+        record(actor=actor, action="archive.document_voided", obj=document,
+               summary=f"作废文书 {document.number}：{reason}"[:255], details={"reason": reason[:200]})
+    return document
+
+
+def record_download(*, actor, document: SealedDocument) -> None:
+    """One trail entry for one download of the stored file (never a new seal)."""
+    record(actor=actor, action="archive.document_downloaded", obj=document,
+           summary=f"下载文书 {document.number}", details={"sha256": document.sha256})
