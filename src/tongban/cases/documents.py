@@ -1,47 +1,179 @@
-"""A completed case's printable result (办结通知书): what was decided, by whom and when,
-with the seal of every unit whose signed step approved it, applied in the order of the
-steps. Sealing is done by the system on the unit's behalf (the decision carried the
-signature), and each seal is an audit entry, so every print is on the trail."""
+"""A case's sealed documents: its result notice (办结通知书), and whatever a domain app
+issues with a case of its effect (the household's waiver and move-out notice).
+
+A document is sealed once, by the acts it attests, and kept (archive.SealedDocument):
+- each approval of a step that needs a signature adds that officer's level to the
+  result notice, with their unit's seal, in the same transaction as the decision
+  (`seal_level`); the notice is made at the first such act;
+- the act that completes the case (`issue_on_completion`) seals what no level sealed
+  (a service with no signing step: the officer whose approval completed it, or the
+  system for the service's unit when no officer decided) and issues every document;
+- a case returned for correction (its content may change) or ended without
+  completing voids its notice in progress (`void_open`).
+Every download serves the stored bytes (`stored_result`), with one trail entry.
+
+A domain app registers the documents a completion issues in its own `documents`
+module (discovered at start-up by cases' AppConfig): `@issued_with("hukou.waive",
+kind=..., title=...)` over `def build(case, *, number, qr_url) -> bytes`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from tongban.archive import selectors as archive
+from tongban.archive import services as archive_services
+from tongban.archive.models import SealedDocument
 from tongban.archive.pdf import Document, Heading, KeyValueTable, Paragraph, render
-from tongban.archive.services import seal_pdf
 from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Case, Status, WorkItem
 from tongban.lib.errors import StateConflict
+
+Kind = SealedDocument.Kind
+_SUFFIX = {Kind.RESULT: "JG", Kind.WAIVER: "CN", Kind.MOVE_OUT: "TZ"}
+
+
+@dataclass(frozen=True)
+class _Issued:
+    kind: str
+    title: str
+    build: Callable[..., bytes]
+
+
+_issued: dict[str, list[_Issued]] = {}
+
+
+def issued_with(effect: str, *, kind: str, title: str):
+    """Decorator: a completed case whose service has `effect` also issues this
+    document, sealed and stored in the completing act."""
+
+    def decorate(build: Callable[..., bytes]) -> Callable[..., bytes]:
+        _issued.setdefault(effect, []).append(_Issued(kind, title, build))
+        return build
+
+    return decorate
 
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def result_pdf(case: Case) -> bytes:
-    if case.status != Status.COMPLETED:
-        raise StateConflict("not_completed", "办件尚未办结，没有办理结果可打印")
-    decided = list(case.work_items.filter(outcome=WorkItem.Outcome.APPROVE)
-                   .select_related("org_unit", "decided_by").order_by("stage", "id"))
-    doc = Document(
-        title=f"{case.item.name}办结通知书", subtitle=case.serial,
-        blocks=[Paragraph(f"{case.applicant_name}：您申请的“{case.item.name}”已于 {_when(case.completed_at)} 办结。"),
+def _number(case: Case, kind: str) -> str:
+    """`{serial}-JG`, then `-JG2`… after a voided one (the case's row is locked by the
+    act, so two acts never pick the same)."""
+    base = f"{case.serial}-{_SUFFIX[kind]}"
+    taken = SealedDocument.objects.filter(number__startswith=base).count()
+    return base if not taken else f"{base}{taken + 1}"
+
+
+def footer(number: str) -> str:
+    return f"通办 · 文书编号 {number} · 扫描右上角二维码或在 /archive/verify/ 输入编号核验"
+
+
+def _result_pdf(case: Case, *, number: str, qr_url: str) -> bytes:
+    return render(Document(
+        title=f"{case.item.name}办结通知书", subtitle=f"文书编号 {number}",
+        blocks=[Paragraph(f"{case.applicant_name}：您申请的“{case.item.name}”（办件编号 {case.serial}）"
+                          "经审批同意，准予办结。"),
                 KeyValueTable([("办件编号", case.serial), ("事项", case.item.name), ("申请人", case.applicant_name),
-                               ("提交时间", _when(case.submitted_at)), ("办结时间", _when(case.completed_at))]),
+                               ("提交时间", _when(case.submitted_at))]),
                 Heading("申请内容"),
                 KeyValueTable([(label, str(value)) for label, value in answer_rows(case.config, case.answers)]),
-                Heading("办理过程"),
-                KeyValueTable([(f"{w.step_name}（{w.org_unit.name}）",
-                                f"{w.get_outcome_display()} · {w.decided_by or ''} · {_when(w.decided_at)}"
-                                + (" · 已签章" if w.signed else "")) for w in decided])],
-        footer=f"通办 · {case.serial} · 真伪可在 /archive/verify/ 核验")
-    pdf = render(doc)
+                Heading("审批与签章"),
+                Paragraph("各级审批在审批时依次加盖电子签章，每个签章注明审批环节、审批人和签章单位；"
+                          "文书自最后一个签章起签发生效，真伪以签章核验结果为准。")],
+        footer=footer(number), qr_url=qr_url, qr_label=number))
+
+
+def _start(case: Case, actor, *, kind: str, title: str, build: Callable[..., bytes]) -> SealedDocument:
+    number = _number(case, kind)
+    pdf = build(case, number=number, qr_url=archive_services.verification_url(number))
+    return archive_services.start_document(actor=actor, number=number, kind=kind, title=title,
+                                           holder_name=case.applicant_name, subject=case, pdf=pdf)
+
+
+def _open_result(case: Case, actor) -> SealedDocument:
+    found = archive.document_for(subject=case, kind=Kind.RESULT)
+    if found is not None:
+        return found
+    return _start(case, actor, kind=Kind.RESULT, title=f"{case.item.name}办结通知书", build=_result_pdf)
+
+
+def _signer_name(actor, through) -> str:
+    return f"{actor}（受{through.delegator}委托）" if through is not None else str(actor)
+
+
+def seal_level(*, case: Case, item: WorkItem, actor, through=None) -> SealedDocument:
+    """`actor`'s approval of `item` (a step needing a signature), sealed on the case's
+    result notice with `item`'s unit's seal, named for `actor` (and on whose behalf),
+    in the decision's own transaction. The case's row is locked by the caller."""
+    document = _open_result(case, actor)
+    return archive_services.seal_document(actor=actor, document=document, unit=item.org_unit,
+                                          level=item.step_name, signer=actor,
+                                          signer_name=_signer_name(actor, through))
+
+
+def _issuance_seal(case: Case, actor, document: SealedDocument, through=None) -> None:
+    """A document no level sealed is sealed by the completing act: the officer whose
+    approval completed the case, for that step's unit; else the system, for the
+    service's unit."""
+    last = (case.work_items.filter(outcome=WorkItem.Outcome.APPROVE).select_related("org_unit")
+            .order_by("-decided_at", "-id").first())
+    if last is not None and actor is not None and last.decided_by_id == getattr(actor, "pk", None):
+        archive_services.seal_document(actor=actor, document=document, unit=last.org_unit,
+                                       level=last.step_name, signer=actor, signer_name=_signer_name(actor, through))
+    else:
+        archive_services.seal_document(actor=actor, document=document, unit=case.org_unit, level="办结",
+                                       signer_name=f"{case.org_unit.name}（系统签章）")
+
+
+def issue_on_completion(*, case: Case, actor, through=None) -> list[SealedDocument]:
+    """The case has just completed (in this transaction, its row locked): its result
+    notice and its effect's documents are sealed where no level did and issued.
+    Calling it again issues nothing twice and seals nothing twice."""
+    documents = [_open_result(case, actor)]
+    for spec in _issued.get(case.config["item"].get("effect", ""), []):
+        documents.append(archive.document_for(subject=case, kind=spec.kind)
+                         or _start(case, actor, kind=spec.kind, title=spec.title, build=spec.build))
+    issued = []
+    for document in documents:
+        if document.state == SealedDocument.State.SIGNING and not document.seals.exists():
+            _issuance_seal(case, actor, document, through)
+        issued.append(archive_services.issue_document(actor=actor, document=document))
+    return issued
+
+
+def void_open(*, case: Case, actor, reason: str) -> None:
+    """The case was returned (its content may change) or ended without completing: a
+    notice still being sealed will not be issued."""
+    for document in SealedDocument.objects.filter(subject_type=case._meta.label_lower, subject_id=str(case.pk),
+                                                  state=SealedDocument.State.SIGNING):
+        archive_services.void_document(actor=actor, document=document, reason=reason)
+
+
+def stored(case: Case, kind: str = Kind.RESULT) -> SealedDocument:
+    """The issued document of `kind` for a completed case. A case completed before
+    documents were kept gets its documents issued now, once (its row locked: two
+    downloads at once issue one), by the system."""
+    if case.status != Status.COMPLETED:
+        raise StateConflict("not_completed", "办件尚未办结，没有办理结果可打印")
+    found = archive.document_for(subject=case, kind=kind)
+    if found is not None and found.state == SealedDocument.State.ISSUED:
+        return found
     with transaction.atomic():
-        sealed_units = []
-        for w in decided:
-            if w.signed and w.org_unit_id not in sealed_units:
-                pdf = seal_pdf(pdf, unit=w.org_unit, actor=None,
-                               reason=f"{case.serial} {w.step_name} 审批签章（{w.decided_by}）")
-                sealed_units.append(w.org_unit_id)
-    return pdf
+        locked = Case.objects.select_for_update(of=("self",)).select_related("item", "org_unit").get(pk=case.pk)
+        for document in issue_on_completion(case=locked, actor=None):
+            if document.kind == kind:
+                return document
+    raise StateConflict("no_document", "该办件没有此类文书。")
+
+
+def stored_result(case: Case, *, actor) -> bytes:
+    """The result notice as stored, with one trail entry for this download."""
+    document = stored(case)
+    archive_services.record_download(actor=actor, document=document)
+    return bytes(document.pdf)

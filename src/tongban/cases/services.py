@@ -22,7 +22,7 @@ from tongban.accounts.access import authorize, can
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
 from tongban.audit.services import appended_last, record
-from tongban.cases import effects, forms_runtime, guards, rules, workflow
+from tongban.cases import documents, effects, forms_runtime, guards, rules, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
 from tongban.catalog import workdays
@@ -130,6 +130,7 @@ def _complete(case: Case, actor: User | None) -> None:
     case.completed_at = timezone.now()
     _effect(case, actor, "complete")
     case.save()
+    documents.issue_on_completion(case=case, actor=actor)  # sealed where no level was, and issued
     _event(case, actor, "complete", "办结", old=old)
     _tell_applicant(case, "case.completed", fact="completed")
 
@@ -466,6 +467,7 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
         if old != Status.DRAFT:
             _effect(case, actor, "ended")
         WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
+        documents.void_open(case=case, actor=actor, reason="申请人撤回")
         _event(case, actor, "withdraw", "申请人撤回", old=old, comment=reason)
     return case
 
@@ -563,6 +565,7 @@ def _return(case: Case, actor: User, reason: str, *, through: Delegation | None 
     case.return_reason = reason
     case.save()
     WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
+    documents.void_open(case=case, actor=actor, reason="退回补正，申请内容可能变更")
     _event(case, actor, "return", "退回补正", old=old, comment=reason, through=through)
     _tell_applicant(case, "case.returned", reason=reason, fact=f"returned-{timezone.now().isoformat()}")
 
@@ -692,10 +695,13 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
             case.save()
             _effect(case, actor, "ended")
             WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
+            documents.void_open(case=case, actor=actor, reason="审批不同意")
             _event(case, actor, "reject", label, old=old, comment=comment, through=through)
             _tell_applicant(case, "case.rejected", reason=comment, fact="rejected")
             return case
         _event(case, actor, "approve", label, old=case.status, comment=comment, through=through)
+        if item.signed:  # this officer's level, sealed on the result notice by this act
+            documents.seal_level(case=case, item=item, actor=actor, through=through)
         if workflow.stage_finished(case):
             opened = workflow.enter_stage(case, case.stage + 1, today=today)
             if opened:

@@ -25,7 +25,12 @@ def test_an_approval_appends_its_own_and_its_effects_entries_as_its_last_write(w
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tongban.archive.services import seal_key_for
+
     case = apply(household.move_in, name="李同学", **CERTIFICATE)
+    # the unit's seal key exists: the first seal of a unit makes it, and a key's
+    # creation appends to the trail at once (archive.services, "lock order")
+    seal_key_for(actor=None, unit=case.org_unit)
     before = AuditEntry.objects.count()
     with CaptureQueriesContext(connection) as ran:
         approve(case)
@@ -35,7 +40,9 @@ def test_an_approval_appends_its_own_and_its_effects_entries_as_its_last_write(w
     trail = [i for i in writes if "audit_auditentry" in sql[i] or "pg_advisory_xact_lock" in sql[i]]
     assert trail == writes[-len(trail):] and len(trail) == (2 if connection.vendor == "postgresql" else 1)
     entries = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq").values_list("action", "role"))
-    assert entries == [("case.approve", "officer"), ("hukou.move", "officer"), ("case.complete", "officer")]
+    assert entries == [("case.approve", "officer"), ("hukou.move", "officer"),
+                       ("archive.document_started", "officer"), ("archive.sealed", "officer"),
+                       ("archive.document_issued", "officer"), ("case.complete", "officer")]
 
 
 def test_students_and_staff_get_an_awaiting_record_and_residents_none(world):
