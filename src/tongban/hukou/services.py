@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -274,13 +275,26 @@ def store_completed(*, case, actor) -> None:
           storage_start=start, storage_expiry=add_months(start, months))
 
 
+def _no_card_lookup(person_id: int) -> tuple[str, dt.date] | None:
+    return None
+
+
+# Whether a person holds the household card now is for loans to say, an app above hukou:
+# it registers the lookup (the item and its due date, or None) when it starts.
+_card_out: Callable[[int], tuple[str, dt.date] | None] = _no_card_lookup
+
+
+def register_card_lookup(lookup: Callable[[int], tuple[str, dt.date] | None]) -> None:
+    global _card_out
+    _card_out = lookup
+
+
 def _card_returned(rec: HouseholdRecord, *, doing: str) -> None:
     """The household card lent out comes back before the household leaves."""
-    from tongban.loans.models import Loan
-
-    out = Loan.objects.filter(person_id=rec.person_id, returned_at__isnull=True).first()
+    out = _card_out(rec.person_id)
     if out is not None:
-        raise StateConflict("card_out", f"{rec.person.name} 借用的{out.item}尚未归还（应还 {out.due_date}），"
+        item, due = out
+        raise StateConflict("card_out", f"{rec.person.name} 借用的{item}尚未归还（应还 {due}），"
                                         f"归还后才能{doing}。")
 
 

@@ -6,4 +6,8 @@ class LoansConfig(AppConfig):
     verbose_name = "借用"
 
     def ready(self) -> None:
+        from tongban.hukou.services import register_card_lookup
         from tongban.loans import messages  # noqa: F401  (registrations)
+        from tongban.loans.selectors import card_out
+
+        register_card_lookup(card_out)  # hukou asks it before a household leaves or asks again

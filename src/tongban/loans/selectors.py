@@ -50,3 +50,11 @@ def own_loans(*, user: User) -> QuerySet[Loan]:
     if not user.is_authenticated:
         return Loan.objects.none()
     return Loan.objects.filter(person__account=user).select_related("policy").order_by("-lent_at")
+
+
+def card_out(person_id: int) -> tuple[str, dt.date] | None:
+    """The item a person has out now and its due date, or None (no caller's scope: it answers
+    hukou's rule on the person's own record, not a list anyone reads)."""
+    row = (Loan.objects.filter(person_id=person_id, returned_at__isnull=True).order_by()
+           .values_list("item", "due_date").first())
+    return (row[0], row[1]) if row else None
