@@ -166,3 +166,21 @@ def test_two_approvers_sealing_one_notice_at_once_both_land_and_both_validate(wo
     assert result.verdict == "有效" and result.current
     assert sorted(s.check.signer_name for s in result.seals) == ["approver", "所内民警"]
     assert connection.vendor == "postgresql"
+
+
+def test_a_case_completed_before_documents_were_kept_is_issued_once_at_its_first_download(
+        world, station, signed_residence, accepted, login):
+    from tongban.archive.models import DocumentSeal
+
+    case = _decide(_decide(accepted(signed_residence), station.officer), world.approver)
+    DocumentSeal.objects.all().delete()
+    SealedDocument.objects.all().delete()  # as a case completed before this change has none
+    client = login(world.applicant)
+
+    first = client.get(f"/cases/{case.pk}/result.pdf").content
+    second = client.get(f"/cases/{case.pk}/result.pdf").content
+
+    assert first == second
+    [seal] = verify_upload(first).seals
+    assert (seal.check.signer_name, seal.check.ok) == ("东门派出所（系统签章）", True)
+    assert SealedDocument.objects.get().state == SealedDocument.State.ISSUED
