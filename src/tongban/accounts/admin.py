@@ -1,11 +1,32 @@
+"""The back office of accounts, org units and roles: every save and delete goes
+through accounts.services, which checks the actor's role again and writes the trail.
+Access is held through roles (memberships) only, so Django's groups and model
+permissions are not offered."""
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.accounts import lockout, second_factor
+from tongban.accounts.access import can, scope
 from tongban.accounts.models import Membership, OrgUnit, User
-from tongban.accounts.services import create_org_unit, deactivate_user, grant_role
+from tongban.accounts.roles import Action
+from tongban.accounts.services import (
+    create_org_unit,
+    create_user,
+    deactivate_user,
+    grant_role,
+    revoke_role,
+    set_password,
+    update_org_unit,
+    update_user,
+)
 from tongban.lib.errors import ApplicationError
 
 # django-otp's own admin shows authenticator keys and recovery codes to whoever may open
@@ -13,6 +34,14 @@ from tongban.lib.errors import ApplicationError
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+# Django's groups would grant admin rights beside the roles, off the trail.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+def _may(request, action: str, unit: OrgUnit | None = None) -> bool:
+    """Asked before every write, so the service (which asks again) cannot refuse it."""
+    return request.user.is_active and can(request.user, action, unit=unit)
 
 
 class MembershipInline(admin.TabularInline):
@@ -23,13 +52,26 @@ class MembershipInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False  # granted and revoked in 角色授权, on the trail
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(User)
 class TongbanUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("通办", {"fields": ("display_name",)}))
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("display_name", "first_name", "last_name", "email")}),
+        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
     inlines = [MembershipInline]
     actions = ["deactivate_users", "unlock_logins", "reset_second_factors"]
 
@@ -63,6 +105,52 @@ class TongbanUserAdmin(UserAdmin):
         self.message_user(request, f"已重置 {queryset.count()} 个账号的双因素认证，下次登录须重新绑定。",
                           messages.SUCCESS)
 
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or _may(request, Action.ROLE_GRANT)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or _may(request, Action.ROLE_GRANT)
+
+    def has_add_permission(self, request):
+        return _may(request, Action.ROLE_GRANT)
+
+    def has_change_permission(self, request, obj=None):
+        # only a superuser edits a superuser (accounts.services refuses it too)
+        return _may(request, Action.ROLE_GRANT) and (obj is None or not obj.is_superuser
+                                                     or request.user.is_superuser)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the trail names accounts: deactivate one instead
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = () if request.user.is_superuser else ("is_superuser",)
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_user(actor=request.user, user=obj, changed=list(form.changed_data))
+            return
+        data = form.cleaned_data
+        made = create_user(actor=request.user, username=obj.username,
+                           password=data.get("password1") if data.get("set_usable_password", True) else None)
+        obj.pk, obj.password, obj._state.adding = made.pk, made.password, False
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)  # the memberships shown here are read-only: nothing to write
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page, but a valid new password is set by accounts.set_password."""
+        user = self.get_object(request, unquote(id))
+        if request.method == "POST" and user is not None and self.has_change_permission(request, user):
+            form = self.change_password_form(user, request.POST)
+            if form.is_valid() and (form.cleaned_data["set_usable_password"] or "unset-password" in request.POST):
+                usable = form.cleaned_data["set_usable_password"]
+                set_password(actor=request.user, user=user, password=form.cleaned_data["password1"] if usable else None)
+                self.message_user(request, "密码已修改。" if usable else "已停用密码登录。", messages.SUCCESS)
+                update_session_auth_hash(request, user)
+                return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        return super().user_change_password(request, id, form_url)
+
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
@@ -70,6 +158,22 @@ class OrgUnitAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
     readonly_fields = ("path", "depth")
+    actions = None
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or _may(request, Action.ORG_MANAGE)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or _may(request, Action.ORG_MANAGE)
+
+    def has_add_permission(self, request):
+        return _may(request, Action.ORG_MANAGE)
+
+    def has_change_permission(self, request, obj=None):
+        return _may(request, Action.ORG_MANAGE, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people, cases and the trail point at units: make one inactive instead
 
     def get_readonly_fields(self, request, obj=None):
         # The tree position is fixed once made: moving a unit would move its people's scope.
@@ -77,7 +181,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            update_org_unit(actor=request.user, unit=obj, changed=list(form.changed_data))
             return
         made = create_org_unit(actor=request.user, code=obj.code, name=obj.name, kind=obj.kind,
                                parent=obj.parent)
@@ -90,10 +194,39 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("user__username", "user__display_name", "org_unit__name")
     autocomplete_fields = ("user", "org_unit")
+    list_select_related = ("user", "org_unit")
+
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request.user, Action.ROLE_GRANT)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org_unit":
+            # only units the granter reaches: a forged POST naming another is an invalid choice
+            kwargs["queryset"] = scope(OrgUnit.objects.all(), request.user, Action.ROLE_GRANT, unit_field="")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or _may(request, Action.ROLE_GRANT)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or _may(request, Action.ROLE_GRANT)
+
+    def has_add_permission(self, request):
+        return _may(request, Action.ROLE_GRANT)
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # a grant is made or revoked, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return _may(request, Action.ROLE_GRANT, obj.org_unit if obj is not None else None)
 
     def save_model(self, request, obj, form, change):
         made = grant_role(actor=request.user, user=obj.user, role=obj.role, org_unit=obj.org_unit)
         obj.pk = made.pk
+
+    def delete_model(self, request, obj):
+        revoke_role(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "org_unit"):
+            revoke_role(actor=request.user, membership=membership)

@@ -58,8 +58,8 @@ class OrgUnit(models.Model):
         "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField("路径", max_length=255, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField("层级", default=0, editable=False)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -77,10 +77,10 @@ class OrgUnit(models.Model):
 class Membership(models.Model):
     """A role held by a user in an org unit."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     org_unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "角色授权"

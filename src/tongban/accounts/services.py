@@ -9,7 +9,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
-from tongban.lib.errors import ApplicationError
+from tongban.lib.errors import ApplicationError, PermissionDenied
 
 
 @transaction.atomic
@@ -32,6 +32,79 @@ def create_org_unit(
     record(actor=actor, action="org.create", obj=unit, summary=f"新建单位 {name}",
            details={"code": code, "kind": kind, "parent": parent.code if parent else None})
     return unit
+
+
+@transaction.atomic
+def update_org_unit(*, actor: User | None, unit: OrgUnit, changed: list[str]) -> OrgUnit:
+    """Save the back office's edit of a unit's name, kind or whether it is active, on the
+    trail with old and new values. Refuses a change of code or parent (the tree position
+    is fixed once made: moving a unit would move its people's scope). Needs org.manage
+    in the unit."""
+    if actor is not None:
+        authorize(actor, Action.ORG_MANAGE, unit=unit)
+    fixed = {"code", "parent", "path", "depth"} & set(changed)
+    if fixed:
+        field = sorted(fixed)[0]
+        raise ApplicationError("org_unit_fixed", "单位的代码和上级单位建立后不能修改。", field=field)
+    before = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    editable = [name for name in ("name", "kind", "is_active") if name in changed]
+    unit.full_clean(exclude=["path"])
+    if editable:
+        unit.save(update_fields=editable)
+    record(actor=actor, action="org.change", obj=unit, summary=f"修改单位 {unit.name}",
+           details={name: {"old": getattr(before, name), "new": getattr(unit, name)} for name in editable})
+    return unit
+
+
+def _may_edit_account(actor: User | None, user: User, *, superuser: bool = False) -> None:
+    """Only a superuser edits a superuser's account or makes someone one: a system
+    admin would otherwise take over the accounts above them."""
+    if actor is not None:
+        authorize(actor, Action.ROLE_GRANT)
+        if (user.is_superuser or superuser) and not actor.is_superuser:
+            raise PermissionDenied("superuser_only", "只有超级管理员可以修改超级管理员账号或授予超级管理员权限。",
+                                   field="is_superuser")
+
+
+USER_FIELDS = ("username", "display_name", "first_name", "last_name", "email", "is_active", "is_staff",
+               "is_superuser")
+
+
+@transaction.atomic
+def update_user(*, actor: User | None, user: User, changed: list[str]) -> User:
+    """Save the back office's edit of an account's names, e-mail and flags, on the trail
+    with old and new values. Turning an account off ends its sessions as deactivating
+    does; a user name taken in any case is refused. Permissions are held through roles
+    (memberships), never through Django groups or model permissions. Needs role.grant,
+    and to be a superuser to edit a superuser or make one."""
+    editable = [name for name in USER_FIELDS if name in changed]
+    if "username" in editable and User.objects.filter(username__iexact=user.username).exclude(pk=user.pk).exists():
+        raise ApplicationError("username_taken", f"用户名「{user.username}」已被使用。", field="username")
+    before = User.objects.select_for_update().get(pk=user.pk)
+    _may_edit_account(actor, before, superuser=user.is_superuser)
+    user.full_clean(exclude=["password"])
+    if editable:
+        user.save(update_fields=editable)
+    ended = _end_sessions(user) if before.is_active and not user.is_active else 0
+    record(actor=actor, action="account.change", obj=user, summary=f"修改账号 {user.username}",
+           details={**{name: {"old": getattr(before, name), "new": getattr(user, name)} for name in editable},
+                    **({"sessions_ended": ended} if ended else {})})
+    return user
+
+
+@transaction.atomic
+def set_password(*, actor: User | None, user: User, password: str | None) -> None:
+    """Set `user`'s password from the back office (None: no password, so the account
+    cannot sign in with one). The password itself is never on the trail. Needs
+    role.grant, and to be a superuser for a superuser's password."""
+    _may_edit_account(actor, user)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(update_fields=["password"])
+    record(actor=actor, action="account.password_set", obj=user, summary=f"设置账号 {user.username} 的密码",
+           details={"usable": bool(password)})
 
 
 @transaction.atomic
@@ -76,13 +149,17 @@ def grant_role(*, actor: User | None, user: User, role: str, org_unit: OrgUnit) 
 
 @transaction.atomic
 def revoke_role(*, actor: User | None, membership: Membership) -> None:
+    """Take a role away, on the trail. A revoker with less than everything may revoke
+    only inside their own reach."""
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT, unit=membership.org_unit)
     record(actor=actor, action="role.revoke", obj=membership,
            summary=f"撤销 {membership.user} {membership.get_role_display()}（{membership.org_unit.name}）",
            details={"user": membership.user_id, "role": membership.role,
                     "org_unit": membership.org_unit_id})
+    user = membership.user
     membership.delete()
+    user.__dict__.pop("_tongban_memberships", None)
 
 
 @transaction.atomic
