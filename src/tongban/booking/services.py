@@ -442,10 +442,64 @@ def send_reminders() -> int:
     return sent
 
 
+PLAN_MANAGE = Action.CATALOG_MANAGE  # resources and their weekly plans are configured by service admins
+
+
+def _may_plan(actor: User | None, *units) -> None:
+    if actor is not None:
+        for unit in units:
+            authorize(actor, PLAN_MANAGE, unit=unit)
+
+
+def save_resource(*, actor: User | None, resource: Resource, changed: list[str],
+                  services: list[ServiceItem] | None = None) -> Resource:
+    """Save a resource from the back office (its name, unit, slot length and capacity,
+    no-show rules, the services it takes), on the trail with the changed fields.
+    Refuses (PermissionDenied) one whose unit, old or new, the actor does not manage."""
+    with transaction.atomic():
+        before = Resource.objects.select_for_update().get(pk=resource.pk) if resource.pk else None
+        _may_plan(actor, *{u for u in (before and before.org_unit, resource.org_unit) if u is not None})
+        resource.full_clean(exclude=["services"])
+        resource.save()
+        if services is not None:
+            resource.services.set(services)
+        record(actor=actor, action="booking.resource_change" if before else "booking.resource_add", obj=resource,
+               summary=f"{'修改' if before else '新增'}预约资源：{resource}",
+               details={name: ("、".join(str(item) for item in services or []) if name == "services"
+                               else str(getattr(resource, name))) for name in changed})
+    return resource
+
+
+def save_plan_rows(*, actor: User | None, resource: Resource, saved: list, deleted: list) -> None:
+    """Save the back office's weekly sessions, extra sessions, extra hours or rules of
+    `resource` (rows of one kind or several), on the trail. Refuses a row of another
+    resource (a forged inline) and a unit the actor does not manage; `plan_saved` cuts
+    the slots after."""
+    with transaction.atomic():
+        _may_plan(actor, resource.org_unit)
+        for row in [*saved, *deleted]:
+            if row.pk and type(row).objects.filter(pk=row.pk).exclude(resource=resource).exists():
+                raise PermissionDenied("not_this_resource", "该时段或规则不属于此预约资源。")
+        for row in saved:
+            row.resource = resource
+            if hasattr(row, "created_by_id") and row.created_by_id is None and actor is not None:
+                row.created_by = actor
+            row.full_clean(exclude=["resource"])
+            row.save()
+        gone = [str(row) for row in deleted]
+        for row in deleted:
+            row.delete()
+        if saved or deleted:
+            record(actor=actor, action="booking.plan_rows", obj=resource,
+                   summary=f"修改预约资源的时段或规则：{resource}",
+                   details={"saved": [str(row) for row in saved], "deleted": gone})
+
+
 def plan_saved(*, actor: User | None, resource: Resource) -> int:
-    """After the back office saved a resource with its sessions and rules (who may is
-    the admin's model permissions): record it and bring the bookable window's slots in
-    line. Returns the slots added."""
+    """After the back office saved a resource with its sessions and rules: record the
+    whole plan and bring the bookable window's slots in line. Returns the slots added.
+    Needs catalog.manage in the resource's unit."""
+    _may_plan(actor, resource.org_unit)
     with transaction.atomic():
         added = plans.ensure_window(resource=resource)
         record(actor=actor, action="booking.plan_saved", obj=resource, summary=f"保存预约资源：{resource}",
