@@ -27,6 +27,23 @@ from tongban.restrictions import services as restrictions
 from tongban.restrictions.models import Blocks, Kind
 
 
+@transaction.atomic
+def save_policy(*, actor: User | None, policy: Policy, changed: list[str]) -> Policy:
+    """Save a lending policy from the back office, on the trail with the changed
+    fields. Refuses (PermissionDenied) a unit, old or new, where the actor may not
+    lend (loan.manage)."""
+    before = Policy.objects.select_for_update().get(pk=policy.pk) if policy.pk else None
+    if actor is not None:
+        for unit in {u for u in (before and before.org_unit, policy.org_unit) if u is not None}:
+            authorize(actor, Action.LOAN_MANAGE, unit=unit)
+    policy.full_clean()
+    policy.save()
+    record(actor=actor, action="loans.policy_change" if before else "loans.policy_add", obj=policy,
+           summary=f"{'修改' if before else '新增'}借用规则：{policy}",
+           details={name: str(getattr(policy, name)) for name in changed})
+    return policy
+
+
 def due_date_for(policy: Policy, start: dt.date) -> dt.date:
     if policy.working_days:
         return add_working_days(start, policy.days, unit=policy.org_unit)
