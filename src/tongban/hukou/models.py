@@ -42,8 +42,8 @@ class HouseholdRecord(models.Model):
     moved_out_at = models.DateField("迁出日期", null=True, blank=True)
     last_case = models.ForeignKey("cases.Case", verbose_name="最近办件", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "集体户口记录"
@@ -63,7 +63,7 @@ class WaiverAgreement(models.Model):
     title = models.CharField("标题", max_length=100, default="集体户口不落户承诺书")
     body = models.TextField("正文")
     active = models.BooleanField("当前使用", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("建立时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "不落户承诺书"
