@@ -148,18 +148,23 @@ def grant_role(*, actor: User | None, user: User, role: str, org_unit: OrgUnit) 
 
 
 @transaction.atomic
-def revoke_role(*, actor: User | None, membership: Membership) -> None:
-    """Take a role away, on the trail. A revoker with less than everything may revoke
-    only inside their own reach."""
+def revoke_role(*, actor: User | None, membership: Membership) -> bool:
+    """Take a role away, on the trail; returns whether it was still held (a second
+    tab revoking it again, or two at once, writes nothing more). A revoker with less
+    than everything may revoke only inside their own reach."""
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT, unit=membership.org_unit)
+    held = Membership.objects.select_for_update().filter(pk=membership.pk).exists()
+    if not held:
+        return False
     record(actor=actor, action="role.revoke", obj=membership,
            summary=f"撤销 {membership.user} {membership.get_role_display()}（{membership.org_unit.name}）",
            details={"user": membership.user_id, "role": membership.role,
                     "org_unit": membership.org_unit_id})
     user = membership.user
-    membership.delete()
+    Membership.objects.filter(pk=membership.pk).delete()
     user.__dict__.pop("_tongban_memberships", None)
+    return True
 
 
 @transaction.atomic

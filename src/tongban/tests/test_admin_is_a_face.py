@@ -164,6 +164,32 @@ def test_revoking_several_roles_at_once_puts_each_on_the_trail(world, login):
     assert sorted(int(e.object_id) for e in AuditEntry.objects.filter(action="role.revoke")) == sorted(chosen)
 
 
+def test_a_second_tab_revoking_a_revoked_role_writes_nothing_more(world, login):
+    client = login(_staff(world.sysadmin))
+    membership = Membership.objects.get(user=world.clerk)
+
+    first = client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
+    again = client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
+
+    assert first.status_code == again.status_code == 302
+    assert AuditEntry.objects.filter(action="role.revoke").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_revoking_one_role_at_once_put_it_on_the_trail_once(world):
+    from tongban.accounts.services import revoke_role
+    from tongban.conftest import at_once, failures
+
+    membership = Membership.objects.get(user=world.clerk)
+    outcomes = at_once(2, lambda n: revoke_role(actor=world.sysadmin,
+                                                membership=Membership.objects.get(pk=membership.pk)))
+
+    assert failures(outcomes) == [] and sorted(outcomes) == [False, True]
+    assert AuditEntry.objects.filter(action="role.revoke").count() == 1
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
 def test_a_grant_is_never_edited_in_place(world, login):
     client = login(_staff(world.sysadmin))
     membership = Membership.objects.get(user=world.clerk)
