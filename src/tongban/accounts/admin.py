@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -61,6 +62,14 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class PasswordForm(AdminPasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:  # Django's sentence has no zh_Hans translation yet
+            self.fields["usable_password"].help_text = (
+                "是否允许该账号用密码登录。停用后，该账号现有的密码随即作废。")
+
+
 @admin.register(User)
 class TongbanUserAdmin(UserAdmin):
     fieldsets = (
@@ -72,6 +81,8 @@ class TongbanUserAdmin(UserAdmin):
     readonly_fields = ("last_login", "date_joined")
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active")
+    add_form_template = "admin/accounts/user/add_form.html"
+    change_password_form = PasswordForm
     inlines = [MembershipInline]
     actions = ["deactivate_users", "unlock_logins", "reset_second_factors"]
 

@@ -399,7 +399,7 @@ def test_a_lending_policy_is_changed_only_by_who_lends_in_its_unit(world, login)
 # --- in Chinese ------------------------------------------------------------------------------
 
 LEFTOVERS = re.compile(r"\b(Add|Delete selected|Save and|Created at|Updated at|User|Depth|Path|Action|Summary|"
-                       r"Actor name|Object (?:type|id)|Role|Select|Filter|By)\b")
+                       r"Actor name|Object (?:type|id)|Role|Select|Filter|By|After you|If disabled)\b")
 
 
 def _visible_text(page) -> str:
@@ -412,11 +412,12 @@ def _visible_text(page) -> str:
 
 @pytest.mark.parametrize("url", [
     "/admin/", "/admin/accounts/membership/", "/admin/accounts/membership/add/", "/admin/accounts/orgunit/add/",
-    "/admin/accounts/user/", "/admin/audit/auditentry/", "/admin/hukou/householdrecord/",
+    "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/accounts/user/{clerk}/password/",
+    "/admin/audit/auditentry/", "/admin/hukou/householdrecord/",
     "/admin/hukou/waiveragreement/", "/admin/booking/resource/", "/admin/notify/template/",
 ])
 def test_the_back_office_pages_have_no_english_leftovers(url, world, login):
-    page = login(_staff(world.sysadmin, superuser=True)).get(url)
+    page = login(_staff(world.sysadmin, superuser=True)).get(url.format(clerk=world.clerk.pk))
 
     assert page.status_code == 200
     assert LEFTOVERS.findall(_visible_text(page)) == []
