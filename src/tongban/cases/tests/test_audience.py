@@ -19,7 +19,7 @@ from tongban.catalog.services import publish
 from tongban.conftest import at_once, failures
 from tongban.hukou.models import HouseholdRecord
 from tongban.hukou.models import Status as Household
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import PermissionDenied, StateConflict
 from tongban.people.models import Category, Person
 from tongban.people.services import link_account
 
@@ -54,10 +54,11 @@ def open_to(world):
     """`open_to(code, audience)`: a published service for that audience, accepted at
     东门派出所's window (no workflow to walk: the submission is what is tested)."""
 
-    def make(code: str, audience: list[str]) -> ServiceItem:
+    def make(code: str, audience: list[str], effect: str = "") -> ServiceItem:
         item = ServiceItem.objects.create(
             code=code, name=f"受众测试{code}", category="测试", org_unit=world.east_1, serial_prefix="AU",
-            audience=audience, ways=["online"], needs_acceptance=True, promised_days=3, statutory_days=5)
+            audience=audience, ways=["online"], needs_acceptance=True, promised_days=3, statutory_days=5,
+            effect=effect)
         FormField.objects.create(item=item, order=1, key="name", label="姓名", prefill="name", required=False)
         FormField.objects.create(item=item, order=2, key="purpose", label="用途", required=False)
         Step.objects.create(item=item, stage=1, key="review", name="窗口审核", role=Role.CLERK,
@@ -162,6 +163,18 @@ def test_a_restricted_applicant_is_told_why_on_the_guide_before_any_form_opens(w
     assert 'action="/services/aud-students/apply/"' not in guide
 
 
+def test_a_household_rule_is_explained_on_the_guide_and_on_pressing_apply_before_any_form(world, open_to, login):
+    open_to("aud-store", ["student"], effect="hukou.store")  # storage: for graduates, in school
+    HouseholdRecord.objects.filter(person=world.applicant_person).update(status=Household.IN_SCHOOL)
+    client = login(world.applicant)  # a student in school, no graduation recorded
+    guide = client.get("/services/aud-store/").content.decode()
+    assert "暂不能申请" in guide and "户口暂存仅限毕业生办理" in guide
+    assert 'action="/services/aud-store/apply/"' not in guide
+    answer = client.post("/services/aud-store/apply/")  # forged: no button was shown
+    assert answer["Location"] == "/services/aud-store/" and any("仅限毕业生" in m for m in _flash(answer))
+    assert not Case.objects.exists()
+
+
 # --- pressing 在线申请 again ---------------------------------------------------------------
 
 def test_pressing_apply_again_opens_the_draft_begun_instead_of_another(world, open_to, login):
@@ -204,6 +217,17 @@ def test_two_tabs_pressing_apply_at_once_make_one_draft(world, open_to):
     [(one, one_resumed), (other, other_resumed)] = outcomes
     assert one.pk == other.pk and {one_resumed, other_resumed} == {False, True}
     assert Case.objects.filter(applicant=world.applicant, status=Status.DRAFT).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_api_creates_at_once_make_one_draft_and_the_other_is_told_its_id(world, open_to):
+    item = open_to("aud-students", ["student"])
+    outcomes = at_once(2, lambda n: applying.start_draft(actor=world.applicant, item=item))
+    [made] = [o for o in outcomes if isinstance(o, Case)]
+    [refused] = failures(outcomes)
+    assert isinstance(refused, StateConflict) and refused.code == "draft_open"
+    assert refused.extra == {"case_id": made.pk} and Case.objects.count() == 1
 
 
 @pytest.mark.parametrize(("graduation", "graduate", "alumnus"), [
