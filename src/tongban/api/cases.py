@@ -12,9 +12,9 @@ from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tongban.cases import applying, forms_runtime, guards, selectors, services, uploads
+from tongban.cases import applying, guards, selectors, services, uploads
 from tongban.cases.models import Case
-from tongban.catalog import eligibility
+from tongban.catalog import eligibility, forms_runtime
 from tongban.catalog import selectors as catalog_selectors
 from tongban.lib.errors import PermissionDenied
 from tongban.people.selectors import verified_relations

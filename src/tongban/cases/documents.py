@@ -29,8 +29,8 @@ from tongban.archive import selectors as archive
 from tongban.archive import services as archive_services
 from tongban.archive.models import SealedDocument
 from tongban.archive.pdf import Document, Heading, KeyValueTable, Paragraph, render
-from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Case, Status, WorkItem
+from tongban.catalog.forms_runtime import answer_rows
 from tongban.lib.errors import StateConflict
 
 Kind = SealedDocument.Kind

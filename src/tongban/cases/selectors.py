@@ -11,8 +11,8 @@ from tongban.accounts.access import refused, scope, scope_of
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import rules, workflow
-from tongban.cases.forms_runtime import applicable_materials
 from tongban.cases.models import Attachment, Case, Delegation, Status, WorkItem
+from tongban.catalog.forms_runtime import applicable_materials
 from tongban.catalog.models import ServiceItem, ServiceVersion
 from tongban.lib.configcache import ConfigCache
 

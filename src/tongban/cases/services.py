@@ -22,10 +22,10 @@ from tongban.accounts.access import authorize, can
 from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import STAFF_ROLES, Action, Role
 from tongban.audit.services import appended_last, record
-from tongban.cases import documents, effects, forms_runtime, guards, rules, workflow
+from tongban.cases import documents, guards, rules, workflow
 from tongban.cases.models import Case, CaseEvent, Delegation, Status, WorkItem
 from tongban.cases.serials import next_serial
-from tongban.catalog import workdays
+from tongban.catalog import effects, forms_runtime, workdays
 from tongban.catalog.models import ServiceItem
 from tongban.lib import crypto
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict

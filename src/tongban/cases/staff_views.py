@@ -16,9 +16,9 @@ from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.cases import selectors, services
 from tongban.cases.forms import AcceptanceForm, DelegationForm, WorkForm, first_error
-from tongban.cases.forms_runtime import answer_rows
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
+from tongban.catalog.forms_runtime import answer_rows
 from tongban.lib.errors import ApplicationError
 
 COUNT_CAP = 1_000

@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tongban.cases import applying, guards, selectors, services, uploads
-from tongban.cases.forms import application_form
-from tongban.cases.forms_runtime import answer_rows, field_keys
 from tongban.cases.guide_forms import ApplyForm, ServiceSearchForm
 from tongban.cases.models import Status
 from tongban.catalog import eligibility
 from tongban.catalog import selectors as catalog_selectors
+from tongban.catalog.forms import application_form
+from tongban.catalog.forms_runtime import answer_rows, field_keys
 from tongban.lib.errors import ApplicationError
 from tongban.people.selectors import verified_relations
 

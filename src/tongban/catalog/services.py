@@ -136,7 +136,7 @@ def check_draft(item: ServiceItem) -> dict:
 
 
 def effect_names() -> set[str]:
-    from tongban.cases.effects import registered
+    from tongban.catalog.effects import registered
 
     return set(registered())
 

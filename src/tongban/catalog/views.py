@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 
 from tongban.accounts.access import can, scope
 from tongban.accounts.roles import Action
-from tongban.cases.forms import application_form
-from tongban.cases.forms_runtime import applicable_materials, clean_value
+from tongban.catalog.forms import application_form
+from tongban.catalog.forms_runtime import applicable_materials, clean_value
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.services import check_draft
 from tongban.lib.errors import ApplicationError

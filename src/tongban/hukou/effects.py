@@ -2,7 +2,7 @@
 in the catalog names one of these in its 办结后的业务处理 field; the answers it reads
 are by field key, listed in each label so a service admin can build the form."""
 
-from tongban.cases import effects
+from tongban.catalog import effects
 from tongban.hukou import services
 
 effects.register(

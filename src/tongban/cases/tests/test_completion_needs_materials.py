@@ -8,10 +8,11 @@ import pytest
 
 from tongban.accounts.roles import Role
 from tongban.audit.models import AuditEntry
-from tongban.cases import effects, services
+from tongban.cases import services
 from tongban.cases.models import Attachment, Case, WorkItem
 from tongban.cases.tests.conftest import pdf, png
 from tongban.cases.uploads import attach, remove
+from tongban.catalog import effects
 from tongban.catalog.models import FormField, Material, ServiceItem, Step, UnitRule
 from tongban.catalog.services import publish
 from tongban.conftest import at_once

@@ -4,10 +4,11 @@ completes and notifies."""
 
 import pytest
 
-from tongban.cases import effects, services
+from tongban.cases import services
 from tongban.cases.models import Case, WorkItem
 from tongban.cases.tests.conftest import pdf
 from tongban.cases.uploads import attach
+from tongban.catalog import effects
 from tongban.catalog.services import publish
 
 pytestmark = pytest.mark.django_db

@@ -92,8 +92,8 @@ def test_an_unknown_effect_is_refused(draft):
 def test_a_service_without_steps_but_with_an_effect_publishes_and_completes_on_submission(draft, world):
     """即办: a confirmation kept by its effect (the household waiver) needs no approver."""
     from tongban.cases import services as cases
-    from tongban.cases.effects import register
     from tongban.cases.models import Status
+    from tongban.catalog.effects import register
 
     done = []
     register("test.instant", "即办测试")(lambda *, case, actor: done.append(case.pk))

@@ -14,9 +14,9 @@ from tongban.accounts.models import Membership, User
 from tongban.accounts.roles import Role
 from tongban.accounts.services import create_user, grant_role
 from tongban.cases import services, workflow
-from tongban.cases.forms_runtime import applicable_materials
 from tongban.cases.models import WorkItem
 from tongban.cases.uploads import attach
+from tongban.catalog.forms_runtime import applicable_materials
 from tongban.catalog.models import ServiceItem
 from tongban.demo.seeding import seed
 from tongban.hukou.models import HouseholdRecord, Status, WaiverAgreement

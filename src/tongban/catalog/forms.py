@@ -1,0 +1,43 @@
+"""The applicant's form, built from a frozen configuration: only the fields visible
+for the current answers are shown; values come back as text for the service to check.
+It lives with the form runtime in catalog, below cases, since the catalog's preview shows it too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+
+from tongban.catalog.forms_runtime import visible_fields
+from tongban.catalog.models import FieldType
+
+WIDGETS = {
+    FieldType.DATE: forms.DateInput(attrs={"type": "date"}),
+    FieldType.NUMBER: forms.TextInput(attrs={"inputmode": "decimal"}),
+    FieldType.PHONE: forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    FieldType.ID_NUMBER: forms.TextInput(attrs={"autocomplete": "off"}),
+    FieldType.ADDRESS: forms.Textarea(attrs={"rows": 2}),
+}
+
+
+def application_form(config: dict, answers: dict, data=None, *, locked: Iterable[str] = ()) -> forms.Form:
+    """`locked`: the fields the person record fixes (services.identity_keys), shown as
+    they are and never sent back (the service refuses a change anyway)."""
+    locked = set(locked)
+    form = forms.Form(data=data, initial=answers)
+    for spec in visible_fields(config, answers):
+        if spec["type"] == FieldType.FILE:
+            continue
+        common = {"label": spec["label"], "required": False, "help_text": spec["help"]}
+        if spec["type"] == FieldType.CHOICE:
+            field = forms.ChoiceField(choices=[("", "请选择"), *[(o, o) for o in spec["options"]]], **common)
+        elif spec["type"] == FieldType.YESNO:
+            field = forms.ChoiceField(choices=[("是", "是"), ("否", "否")], widget=forms.RadioSelect, **common)
+        else:
+            field = forms.CharField(widget=WIDGETS.get(spec["type"], forms.TextInput()), **common)
+        field.widget.attrs["data-required"] = "1" if spec["required"] else "0"
+        if spec["key"] in locked:
+            field.disabled = True
+            field.help_text = "取自人员登记信息，不能修改；如有误请联系办理单位更正登记信息"
+        form.fields[spec["key"]] = field
+    return form
