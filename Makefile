@@ -8,7 +8,7 @@ PORT   ?= 8000
 # PostgreSQL used by `make test` when it answers (trust auth, as on the dev machines and CI).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tongban
 
-.PHONY: run test lint bench browser venv clean lock
+.PHONY: run test lint bench browser venv clean lock mypy-baseline
 
 # requirements.lock pins what runs (production installs it alone); requirements-dev.lock adds the
 # tools that test it, with the same pins; requirements-s3.lock the object-storage extra. All carry
@@ -35,16 +35,33 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
+# mypy's findings may only shrink: a new one fails, and one fixed must leave mypy-baseline.txt
+# too (`make mypy-baseline` rewrites it after a fix).
 lint: venv
 	$(BIN)/ruff check src bench scripts
 	$(BIN)/tongban makemigrations --check --dry-run -v0
+	$(BIN)/mypy src/tongban | $(BIN)/mypy-baseline filter --baseline-path mypy-baseline.txt --no-colors
 
+mypy-baseline: venv
+	$(BIN)/mypy src/tongban | $(BIN)/mypy-baseline sync --baseline-path mypy-baseline.txt
+
+# Coverage is measured over both passes together (the PostgreSQL-only tests count too) and
+# the suite fails under COVERAGE_FLOOR per cent of lines.
+COVERAGE_FLOOR ?= 85
+COV := --cov=tongban --cov-report=
 test: venv browser lint
-	TONGBAN_DATA_DIR=$(CURDIR)/data/test-sqlite $(BIN)/pytest -q
+	mkdir -p data && rm -f data/.coverage data/.coverage.*
+	COVERAGE_FILE=$(CURDIR)/data/.coverage.sqlite TONGBAN_DATA_DIR=$(CURDIR)/data/test-sqlite $(BIN)/pytest -q $(COV)
 	@if $(BIN)/python scripts/pg_answers.py "$(PG_URL)"; then \
 	  echo "== PostgreSQL at $(PG_URL) answers: the suite again on PostgreSQL =="; \
-	  TONGBAN_DATA_DIR=$(CURDIR)/data/test-pg DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+	  COVERAGE_FILE=$(CURDIR)/data/.coverage.pg TONGBAN_DATA_DIR=$(CURDIR)/data/test-pg DATABASE_URL=$(PG_URL) \
+	    $(BIN)/pytest -q $(COV); \
 	else echo "== PostgreSQL does not answer at $(PG_URL): ran on SQLite only =="; fi
+	cd data && COVERAGE_FILE=.coverage $(CURDIR)/$(BIN)/coverage combine -q --keep .coverage.sqlite $$(ls .coverage.pg 2>/dev/null)
+	@cd data && COVERAGE_FILE=.coverage $(CURDIR)/$(BIN)/coverage report --rcfile=$(CURDIR)/pyproject.toml \
+	  --sort=cover --fail-under=$(COVERAGE_FLOOR) > coverage.txt; status=$$?; \
+	  head -2 coverage.txt; sed -n '3,17p' coverage.txt; tail -2 coverage.txt; \
+	  [ $$status = 0 ] || echo "== coverage is under $(COVERAGE_FLOOR) % of lines =="; exit $$status
 
 bench: venv
 	$(BIN)/python bench/run.py
