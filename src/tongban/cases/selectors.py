@@ -12,21 +12,12 @@ from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import rules, workflow
 from tongban.cases.models import Attachment, Case, Delegation, Status, WorkItem
+from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.forms_runtime import applicable_materials
 from tongban.catalog.models import ServiceItem, ServiceVersion
 from tongban.lib.configcache import ConfigCache
 
 STAFF_ACTIONS = (Action.CASE_ACCEPT, Action.CASE_APPROVE, Action.CASE_PREPARE)
-
-
-def published_items(*, query: str = "", category: str = "") -> QuerySet[ServiceItem]:
-    qs = ServiceItem.objects.filter(is_published=True, current_version__isnull=False).select_related(
-        "org_unit", "current_version")
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(category__icontains=query) | Q(code__icontains=query))
-    if category:
-        qs = qs.filter(category=category)
-    return qs
 
 
 # the service an applicant opens or applies for, kept per process (read-only): its
@@ -35,7 +26,7 @@ _PUBLISHED = ConfigCache("published items", watch=(ServiceItem, ServiceVersion, 
 
 
 def published_item(*, code: str) -> ServiceItem:
-    item = _PUBLISHED.get(code, lambda: published_items().filter(code=code).first())
+    item = _PUBLISHED.get(code, lambda: catalog_selectors.published().filter(code=code).first())
     if item is None:
         raise Http404
     return item
