@@ -26,6 +26,19 @@ from tongban.people.selectors import own_person
 _BY_CATEGORY = {"undergraduate": Audience.STUDENT, "graduate": Audience.STUDENT, "staff": Audience.STAFF,
                 "resident": Audience.RESIDENT}
 
+# graduates and alumni are students whom hukou's record says more of: their records are students'
+_RECORDED_AS = {Audience.GRADUATE: Audience.STUDENT, Audience.ALUMNUS: Audience.STUDENT}
+
+
+def categories_for(audience: str) -> set[str] | None:
+    """The person categories whose records can be in an audience (None: anyone, a visitor's
+    service; an empty set: nobody's record says so yet, as for parents)."""
+    if audience == Audience.VISITOR:
+        return None
+    wanted = _RECORDED_AS.get(audience, audience)
+    return {category for category, value in _BY_CATEGORY.items() if value == wanted}
+
+
 # `source(user) -> iterable of audience values` for a signed-in user
 _sources: dict[str, Callable[[object], Iterable[str]]] = {}
 

@@ -18,17 +18,9 @@ from dataclasses import dataclass
 
 from tongban.accounts.models import Membership, OrgUnit
 from tongban.accounts.roles import Action, Reach, Role, reach_of
+from tongban.catalog.eligibility import categories_for
 from tongban.catalog.models import UnitRule
-from tongban.people.models import Category, Person
-
-# Whose people records a service's audience takes: anyone is a visitor; graduates and
-# alumni are students' records; nobody is a parent yet (no verified relation to read).
-_STUDENTS = {Category.UNDERGRADUATE, Category.GRADUATE}
-AUDIENCE_CATEGORIES: dict[str, set[str] | None] = {
-    "student": _STUDENTS, "alumnus": _STUDENTS, "staff": {Category.STAFF}, "resident": {Category.RESIDENT},
-    "visitor": None, "parent": set(),
-}
-
+from tongban.people.models import Person
 
 # the "role" of the acceptance a service with needs_acceptance starts with: anyone
 # whose role may accept for the service's unit, in it or from above (cases.services)
@@ -60,7 +52,7 @@ class Gap:
 
 def _applicant_units(audience: list[str]) -> set[int]:
     people = Person.objects.exclude(org_unit=None)
-    wanted = [AUDIENCE_CATEGORIES.get(a, set()) for a in audience]
+    wanted = [categories_for(a) for a in audience]
     if audience and None not in wanted:
         people = people.filter(category__in=set().union(*wanted))
     return set(people.order_by().values_list("org_unit_id", flat=True).distinct())
