@@ -34,8 +34,9 @@ def save_policy(*, actor: User | None, policy: Policy, changed: list[str]) -> Po
     lend (loan.manage)."""
     before = Policy.objects.select_for_update().get(pk=policy.pk) if policy.pk else None
     if actor is not None:
-        for unit in {u for u in (before and before.org_unit, policy.org_unit) if u is not None}:
-            authorize(actor, Action.LOAN_MANAGE, unit=unit)
+        authorize(actor, Action.LOAN_MANAGE, unit=policy.org_unit)
+        if before is not None and before.org_unit_id != policy.org_unit_id:
+            authorize(actor, Action.LOAN_MANAGE, unit=before.org_unit)
     policy.full_clean()
     policy.save()
     record(actor=actor, action="loans.policy_change" if before else "loans.policy_add", obj=policy,
