@@ -3,11 +3,12 @@ through accounts.services, which checks the actor's role again and writes the tr
 Access is held through roles (memberships) only, so Django's groups and model
 permissions are not offered."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -70,6 +71,15 @@ class PasswordForm(AdminPasswordChangeForm):
                 "是否允许该账号用密码登录。停用后，该账号现有的密码随即作废。")
 
 
+class AccountForm(UserChangeForm):
+    def clean_username(self):
+        # logins ignore case, so T90001 and t90001 are one (accounts.update_user refuses it too)
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"用户名「{username}」已被使用。")
+        return username
+
+
 @admin.register(User)
 class TongbanUserAdmin(UserAdmin):
     fieldsets = (
@@ -83,6 +93,7 @@ class TongbanUserAdmin(UserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active")
     add_form_template = "admin/accounts/user/add_form.html"
     change_password_form = PasswordForm
+    form = AccountForm
     inlines = [MembershipInline]
     actions = ["deactivate_users", "unlock_logins", "reset_second_factors"]
 

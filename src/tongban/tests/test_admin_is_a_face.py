@@ -254,6 +254,18 @@ def test_an_account_edited_in_the_back_office_is_on_the_trail(world, login):
     assert entry.details["is_superuser"] == {"old": False, "new": True}
 
 
+def test_renaming_an_account_to_another_in_a_different_case_is_refused_at_the_field(world, login):
+    client = login(_staff(world.sysadmin))
+
+    answer = client.post(f"/admin/accounts/user/{world.clerk.pk}/change/", {
+        "username": "OFFICER", "display_name": "clerk", "is_active": "on",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
+
+    assert answer.status_code == 200
+    assert answer.context["adminform"].form.errors["username"] == ["用户名「OFFICER」已被使用。"]
+    assert User.objects.get(pk=world.clerk.pk).username == "clerk"
+
+
 def test_a_password_set_in_the_back_office_is_on_the_trail_without_the_password(world, login):
     client = login(_staff(world.sysadmin))
 
