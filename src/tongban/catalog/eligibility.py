@@ -27,7 +27,7 @@ _BY_CATEGORY = {"undergraduate": Audience.STUDENT, "graduate": Audience.STUDENT,
                 "resident": Audience.RESIDENT}
 
 # graduates and alumni are students whom hukou's record says more of: their records are students'
-_RECORDED_AS = {Audience.GRADUATE: Audience.STUDENT, Audience.ALUMNUS: Audience.STUDENT}
+_RECORDED_AS: dict[str, str] = {Audience.GRADUATE: Audience.STUDENT, Audience.ALUMNUS: Audience.STUDENT}
 
 
 def categories_for(audience: str) -> set[str] | None:
