@@ -10,7 +10,7 @@ from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.lib import crypto
-from tongban.lib.errors import ApplicationError, StateConflict
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.lib.masking import mask_id_number, mask_phone
 from tongban.people import idnumber
 from tongban.people.models import Person, Relation
@@ -106,6 +106,16 @@ def link_account(*, actor: User | None, person: Person, user: User) -> Person:
     return person
 
 
+def _concerns(actor: User, *people: Person) -> bool:
+    """Whether the staff member is one of these people: nobody vouches for their own family."""
+    return any(p.account_id is not None and p.account_id == actor.pk for p in people)
+
+
+def _own_relation() -> PermissionDenied:
+    return PermissionDenied("own_relation", "不能登记或核实与本人有关的亲属关系，请由其他工作人员办理",
+                            field="person")
+
+
 def relation_refusal(*, actor: User | None, person: Person | None, relative: Person | None,
                      kind: str) -> ApplicationError | None:
     """Why `add_relation` would refuse, or None (also the back office form's check)."""
@@ -118,6 +128,8 @@ def relation_refusal(*, actor: User | None, person: Person | None, relative: Per
             authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
         except ApplicationError as refused:
             return refused
+        if _concerns(actor, person, relative):
+            return _own_relation()
     if kind not in Relation.Kind.values:
         return ApplicationError("bad_kind", "请选择亲属关系", field="kind")
     if person.pk == relative.pk:
@@ -133,7 +145,8 @@ def add_relation(*, actor: User | None, person: Person, relative: Person, kind: 
     `verified` (staff who have seen the proof, an import from the office's records)
     makes it one the person's account may apply for at once. Refuses a staff member
     who may not edit `person`'s record, an unknown kind, the person themselves and a
-    relation already recorded. `actor=None` is the system (an import, demo seeding)."""
+    relation already recorded, and staff who are the person or the relative themselves.
+    `actor=None` is the system (an import, demo seeding)."""
     with transaction.atomic():
         refusal = relation_refusal(actor=actor, person=person, relative=relative, kind=kind)
         if refusal is not None:
@@ -157,11 +170,14 @@ def add_relation(*, actor: User | None, person: Person, relative: Person, kind: 
 def verify_relation(*, actor: User, relation: Relation) -> Relation:
     """Mark a recorded relation verified (the proof seen), on the trail: from now the
     person's account may apply for the relative. Refuses staff who may not edit the
-    person's record and a relation verified already (a second tab, a replay)."""
+    person's record or are the person or the relative, and a relation verified already
+    (a second tab, a replay)."""
     with transaction.atomic():
         relation = Relation.objects.select_for_update(of=("self",)).select_related(
             "person__org_unit", "relative").get(pk=relation.pk)
         authorize(actor, Action.PEOPLE_EDIT, unit=relation.person.org_unit)
+        if _concerns(actor, relation.person, relation.relative):
+            raise _own_relation()
         if relation.verified_at is not None:
             raise StateConflict("already_verified", "该亲属关系已核实")
         relation.verified_at, relation.verified_by = timezone.now(), actor
