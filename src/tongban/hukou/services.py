@@ -20,7 +20,7 @@ from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.hukou.models import HouseholdRecord, Status, Waiver, WaiverAgreement
 from tongban.lib.bulk import insert_select
-from tongban.lib.errors import ApplicationError, StateConflict
+from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.people.models import Category, Person
 
 # who belongs in the collective household's books
@@ -243,6 +243,7 @@ def storage_months(value) -> int:
 def _storable(rec: HouseholdRecord, *, doing: str = "申请毕业暂存") -> None:
     _require(rec, Status.IN_SCHOOL, doing=doing)
     _require_graduate(rec)
+    _card_returned(rec, doing=doing)  # a stored household's card stays with the office
 
 
 def _no_other_open(case, rec: HouseholdRecord, effect: str, what: str) -> None:
@@ -408,8 +409,11 @@ CORRECTABLE = (*CERTIFICATE_FIELDS, "collective_address", "graduation_date", "st
 
 def correct(*, actor: User, rec: HouseholdRecord, status: str, reason: str, **fields) -> HouseholdRecord:
     """An officer's correction of a record (a status or a field entered wrong), with
-    the reason, audited like every move. Auxiliaries never correct."""
+    the reason, audited like every move. Auxiliaries never correct, and nobody corrects
+    their own record."""
     authorize(actor, Action.HUKOU_REGISTER, unit=rec.person.org_unit)
+    if rec.person.account_id is not None and rec.person.account_id == actor.pk:
+        raise PermissionDenied("own_record", "不能更正本人的户籍记录，请由其他工作人员办理", field="status")
     reason = reason.strip()
     if not reason:
         raise ApplicationError("reason_required", "请填写更正原因", field="reason")
