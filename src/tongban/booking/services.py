@@ -26,8 +26,8 @@ from tongban.audit.services import record
 from tongban.booking import clock, plans
 from tongban.booking.models import ACTIVE, Booking, ExtraHours, Resource, Slot, State
 from tongban.booking.rules import cutoff, refusal, rule_for, week_of
+from tongban.cases import guards
 from tongban.cases.models import FINAL_STATUSES
-from tongban.catalog import eligibility
 from tongban.catalog.models import Material, ServiceItem
 from tongban.lib.configcache import ConfigCache
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
@@ -193,7 +193,9 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
         with transaction.atomic():
             person = _own_person_locked(actor)
             restrictions.check(person=person, doing=Blocks.BOOKING)
-            refused = eligibility.refusal(actor, service)  # a students-only service books students only
+            # what 在线申请 asks (the audience, the household's status, …): a booking for a
+            # service the person may not apply for would be refused only at the counter
+            refused = guards.refusal(actor=actor, item=service)
             if refused is not None:
                 raise refused
             _check_limits(person=person, service=service, slot=slot, rule=rule)

@@ -10,7 +10,7 @@ from tongban.accounts.services import create_user
 from tongban.booking.models import Booking
 from tongban.booking.services import book
 from tongban.booking.tests.conftest import MONDAY, slot
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import ApplicationError, PermissionDenied
 from tongban.people.models import Category
 from tongban.people.services import link_account
 
@@ -26,3 +26,16 @@ def test_someone_not_in_the_services_audience_cannot_book_it(desk, world):
     assert not Booking.objects.exists()
     # a student of the audience books the same place
     assert book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card).pk
+
+
+def test_a_booking_asks_what_applying_asks_so_the_counter_is_not_where_it_is_refused(desk, world):
+    """The card-loan service asks that the household be in school; the student is still
+    awaiting their choice, so applying is refused — and booking it as well, not later at
+    the window."""
+    desk.id_card.effect = "hukou.card_loan"
+    desk.id_card.save()
+    with pytest.raises(ApplicationError) as refused:
+        book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
+    assert refused.value.code == "household_not_in_school"
+    assert not Booking.objects.exists()
+    assert book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.proof).pk
