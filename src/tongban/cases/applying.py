@@ -24,9 +24,12 @@ def open_draft(*, user: User, item: ServiceItem, on_behalf: str = "", subject_pe
     or the same relative), if any."""
     if not user.is_authenticated:
         return None
-    return (Case.objects.filter(applicant=user, item=item, status=Status.DRAFT, subject_person=subject_person,
-                                on_behalf=on_behalf.strip()[:32])
-            .order_by("-created_at", "-id").first())
+    drafts = Case.objects.filter(applicant=user, item=item, status=Status.DRAFT)
+    # a draft for a relative is theirs by the person it names (its on_behalf is only the
+    # relation's label, written by the draft itself)
+    drafts = (drafts.filter(subject_person=subject_person) if subject_person is not None
+              else drafts.filter(subject_person__isnull=True, on_behalf=on_behalf.strip()[:32]))
+    return drafts.order_by("-created_at", "-id").first()
 
 
 def _locked_open_draft(actor: User, item: ServiceItem, on_behalf: str, subject_person) -> Case | None:

@@ -331,10 +331,13 @@ def _merge_answers(case: Case, answers: Mapping[str, object]) -> None:
     (`_same_identity`): identity never comes from the form."""
     merged = {**case.answers, **secrets_of(case)}
     fixed = forms_runtime.identity(case.config, identity_person(case))
+    # an ID or phone number sent back in the masked form the page showed keeps the stored one;
+    # any other answer is taken as written, asterisks and all
+    secret = {f["key"] for f in case.config["fields"] if f["type"] in forms_runtime.SECRET_TYPES}
     for key, value in answers.items():
         if key in fixed:
             _same_identity(case, key, value, fixed[key])
-        elif "*" not in str(value) or key not in merged:
+        elif key not in secret or "*" not in str(value) or key not in merged:
             merged[key] = value
     _store_answers(case, forms_runtime.clean_answers(case.config, {**merged, **fixed}, complete=False))
 
