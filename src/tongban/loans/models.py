@@ -32,7 +32,6 @@ class Policy(models.Model):
     lift_on_return = models.BooleanField("归还后自动解除限制", default=False)
     overdue_reminder_every = models.PositiveSmallIntegerField("逾期后每隔几天再提醒", default=3,
                                                               help_text="0 表示不再提醒")
-    max_open = models.PositiveSmallIntegerField("每人最多同时借用", default=1)
     active = models.BooleanField("启用", default=True)
 
     class Meta:

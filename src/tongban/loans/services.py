@@ -92,11 +92,11 @@ def lend(*, actor: User, booking: Booking, policy: Policy, purpose: str, item: s
             require_in_school(person=person, doing=f"借用{policy.name}")
             # whatever they hold counts, under any policy: never a card while one is out
             held = list(Loan.objects.filter(person=person, returned_at__isnull=True).order_by("lent_at"))
-            if len(held) >= policy.max_open:
-                first = held[0] if held else None
-                raise StateConflict("already_borrowed", f"{person.name} 尚有未归还的" + (
-                    f"{first.item}（{timezone.localtime(first.lent_at):%Y-%m-%d} 借出，应还 {first.due_date}）"
-                    if first else policy.name) + "，归还后才能再借。")
+            if held:
+                first = held[0]
+                raise StateConflict("already_borrowed", f"{person.name} 尚有未归还的{first.item}"
+                                    f"（{timezone.localtime(first.lent_at):%Y-%m-%d} 借出，应还 {first.due_date}），"
+                                    "归还后才能再借。")
             now = timezone.now()
             loan = Loan.objects.create(policy=policy, person=person, item=(item.strip() or f"{policy.name}")[:64],
                                        purpose=purpose[:128], lent_at=now, lent_by=actor,

@@ -390,7 +390,7 @@ def test_a_resource_cannot_be_moved_to_a_unit_the_admin_does_not_manage(resource
 
 def _policy_form(unit, **changes) -> dict:
     return {"name": "常住人口登记卡", "org_unit": unit.pk, "days": "10", "remind_days_before": "1",
-            "restrict_when_overdue": "on", "overdue_reminder_every": "3", "max_open": "1", "active": "on", **changes}
+            "restrict_when_overdue": "on", "overdue_reminder_every": "3", "active": "on", **changes}
 
 
 def test_a_lending_policy_is_changed_only_by_who_lends_in_its_unit(world, login):

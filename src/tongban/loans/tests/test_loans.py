@@ -228,7 +228,7 @@ def test_a_policy_changed_in_the_back_office_is_on_the_trail(world, client):
     client.force_login(admin_user)
     answer = client.post("/admin/loans/policy/add/", {
         "name": "常住人口登记卡", "org_unit": world.security.pk, "days": "10", "remind_days_before": "1",
-        "restrict_when_overdue": "on", "overdue_reminder_every": "3", "max_open": "1", "active": "on"})
+        "restrict_when_overdue": "on", "overdue_reminder_every": "3", "active": "on"})
     assert answer.status_code == 302
     entry = AuditEntry.objects.get(action="loans.policy_add")
     assert entry.actor_id == admin_user.pk and entry.details["days"] == "10"
