@@ -51,6 +51,8 @@ def prefill(config: dict, person) -> dict:
         Prefill.PHONE: person.plain_phone,
         Prefill.CATEGORY: person.get_category_display,
         Prefill.ENROLMENT_YEAR: lambda: person.enrolment_year or "",
+        Prefill.GENDER: person.get_gender_display,
+        Prefill.BIRTH_DATE: lambda: person.birth_date.isoformat() if person.birth_date else "",
     }
     taken = {f["key"]: values[f["prefill"]]() for f in config["fields"] if f["prefill"] in values}
     return {key: value for key, value in taken.items() if value}
@@ -60,7 +62,7 @@ def prefill(config: dict, person) -> dict:
 # about, shown read-only, never changed by what a form or the API sends (the phone
 # is a contact, the applicant's to give).
 IDENTITY = (Prefill.NAME, Prefill.ID_NUMBER, Prefill.STUDENT_NUMBER, Prefill.COLLEGE, Prefill.CATEGORY,
-            Prefill.ENROLMENT_YEAR)
+            Prefill.ENROLMENT_YEAR, Prefill.GENDER, Prefill.BIRTH_DATE)
 
 
 def identity(config: dict, person) -> dict[str, object]:

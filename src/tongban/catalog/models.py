@@ -119,6 +119,8 @@ class Prefill(models.TextChoices):
     PHONE = "phone", "手机号"
     CATEGORY = "category", "人员类别"
     ENROLMENT_YEAR = "enrolment_year", "入学年份"
+    GENDER = "gender", "性别"
+    BIRTH_DATE = "birth_date", "出生日期"
 
 
 class FormField(models.Model):

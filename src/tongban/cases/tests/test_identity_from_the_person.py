@@ -234,3 +234,24 @@ def test_the_staff_page_says_when_the_identity_is_not_from_a_record(world, resid
     assert case.answers["name"] == "王访客"
     text = login(world.clerk).get(f"/workbench/cases/{case.pk}/").content.decode()
     assert "申请人账号未绑定人员信息，表单中的身份信息为申请人自行填写，请核对证件。" in text
+
+
+def test_gender_and_birth_date_are_identity_too(world, certificate_service, login):
+    from tongban.catalog.models import FormField
+    from tongban.catalog.services import publish
+
+    FormField.objects.create(item=certificate_service, order=6, key="gender", label="性别", prefill="gender")
+    FormField.objects.create(item=certificate_service, order=7, key="born", label="出生日期", type="date",
+                             prefill="birth_date")
+    publish(actor=None, item=certificate_service)
+    certificate_service.refresh_from_db()
+    person = world.applicant_person
+    case = services.start_application(actor=world.applicant, item=certificate_service)
+    assert (case.answers["gender"], case.answers["born"]) == (person.get_gender_display(),
+                                                              person.birth_date.isoformat())
+    for key, forged in (("gender", "女" if person.get_gender_display() == "男" else "男"), ("born", "1990-01-01")):
+        with pytest.raises(ApplicationError) as caught:
+            services.save_draft(actor=world.applicant, case=case, answers={key: forged})
+        assert (caught.value.code, caught.value.field) == ("identity_locked", key)
+    page = login(world.applicant).get(f"/cases/{case.pk}/edit/").content.decode()
+    assert 'name="gender"' in page and "取自人员登记信息，不能修改" in page
