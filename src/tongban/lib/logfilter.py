@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote
 
 from tongban.lib.masking import contains_id_number, redact_text
 
@@ -10,6 +11,11 @@ from tongban.lib.masking import contains_id_number, redact_text
 class RedactIdNumbers(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if "%" in message and not contains_id_number(message):
+            # a request line may carry the number percent-encoded (…%58 for its X, or every digit)
+            decoded = unquote(message)
+            if contains_id_number(decoded):
+                message = decoded
         if contains_id_number(message):
             record.msg, record.args = redact_text(message), ()
         if record.exc_info and not record.exc_text:

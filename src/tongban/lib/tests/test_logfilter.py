@@ -51,3 +51,9 @@ def test_gunicorns_access_log_masks_an_id_number_in_the_request_line_and_referer
     log.access_log.info(cfg.access_log_format, {"h": "10.0.0.1", "r": f"GET /workbench/people/?q={NUMBER} HTTP/1.1",
                                                   "s": "200", "f": f"https://x.example/?id={NUMBER}"})
     assert NUMBER not in stream.getvalue() and "110105********0021" in stream.getvalue()
+
+
+@pytest.mark.parametrize("sent", ["11010520050314002%58", "%31%31%30%31%30%35200503140021"])
+def test_an_id_number_sent_percent_encoded_is_masked_too(sent):
+    written = _written_by("django.server", '"GET /people/?q=%s HTTP/1.1" 200 10', sent)
+    assert "200503140" not in written.replace("%", "") and "110105********" in written
