@@ -46,8 +46,8 @@ mypy-baseline: venv
 	$(BIN)/mypy src/tongban | $(BIN)/mypy-baseline sync --baseline-path mypy-baseline.txt
 
 # Coverage is measured over both passes together (the PostgreSQL-only tests count too) and
-# the suite fails under COVERAGE_FLOOR per cent of lines.
-COVERAGE_FLOOR ?= 85
+# the suite fails under COVERAGE_FLOOR per cent of lines (the least covered files are printed).
+COVERAGE_FLOOR ?= 90
 COV := --cov=tongban --cov-report=
 test: venv browser lint
 	mkdir -p data && rm -f data/.coverage data/.coverage.*
@@ -60,7 +60,7 @@ test: venv browser lint
 	cd data && COVERAGE_FILE=.coverage $(CURDIR)/$(BIN)/coverage combine -q --keep .coverage.sqlite $$(ls .coverage.pg 2>/dev/null)
 	@cd data && COVERAGE_FILE=.coverage $(CURDIR)/$(BIN)/coverage report --rcfile=$(CURDIR)/pyproject.toml \
 	  --sort=cover --fail-under=$(COVERAGE_FLOOR) > coverage.txt; status=$$?; \
-	  head -2 coverage.txt; sed -n '3,17p' coverage.txt; tail -2 coverage.txt; \
+	  head -2 coverage.txt; sed -n '3,12p' coverage.txt; grep -E '^TOTAL|skipped' coverage.txt; \
 	  [ $$status = 0 ] || echo "== coverage is under $(COVERAGE_FLOOR) % of lines =="; exit $$status
 
 bench: venv
