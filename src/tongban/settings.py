@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -352,12 +353,28 @@ NOTIFY_TRANSPORTS = {
               + ("WechatTemplateMessage" if NOTIFY_WECHAT["app_id"] else "FileWechat"),
 }
 
+# Error reports: every unhandled error (a 500) is mailed to ADMINS ("姓名 <addr>", comma
+# separated), masked like every log line; with SENTRY_DSN set it goes to Sentry too.
+ADMINS = [parseaddr(a) for a in env_list("ADMINS", [])]
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from tongban.lib.logfilter import scrub_event
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, before_send=scrub_event,
+                    environment=env_str("SENTRY_ENVIRONMENT", "production"),
+                    traces_sample_rate=0.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Whatever a log line says, an ID number in it is masked before it is written.
     "filters": {"redact": {"()": "tongban.lib.logfilter.RedactIdNumbers"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+                 "mail_admins": {"class": "tongban.lib.logfilter.RedactedAdminEmailHandler", "level": "ERROR",
+                                 "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own request loggers come with handlers of their own (DEFAULT_LOGGING),
     # which would write a requested URL unmasked: they go through the filtered one.
@@ -366,5 +383,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["mail_admins"], "propagate": True},  # the handler takes errors only
     },
 }

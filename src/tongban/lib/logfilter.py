@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 from urllib.parse import unquote
+
+from django.utils.log import AdminEmailHandler
 
 from tongban.lib.masking import contains_id_number, redact_text
 
@@ -43,3 +47,17 @@ if _GunicornLogger is not None:
             for log in (self.error_log, self.access_log):
                 if not any(isinstance(f, RedactIdNumbers) for f in log.filters):
                     log.addFilter(RedactIdNumbers())
+
+
+class RedactedAdminEmailHandler(AdminEmailHandler):
+    """Django's error mail to ADMINS, its whole text masked: the report carries the request's
+    GET and POST data and the traceback's local variables, where an ID number may be."""
+
+    def send_mail(self, subject, message, *args, **kwargs):
+        kwargs.pop("html_message", None)  # the HTML copy repeats all of it, unmasked
+        super().send_mail(redact_text(subject), redact_text(message), *args, **kwargs)
+
+
+def scrub_event(event: Any, hint: Any = None) -> Any:
+    """Sentry's before_send: the event with anything shaped like an ID number masked."""
+    return json.loads(redact_text(json.dumps(event, ensure_ascii=False, default=str)))
