@@ -46,6 +46,19 @@ def _may(request, action: str, unit: OrgUnit | None = None) -> bool:
     return request.user.is_active and can(request.user, action, unit=unit)
 
 
+class ReachedBy:
+    """An admin whose list and pages the holders of `reached_by` see, beside whom Django's
+    own permissions let in; what they may change each admin says itself."""
+
+    reached_by: str
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or _may(request, self.reached_by)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or _may(request, self.reached_by)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -81,7 +94,8 @@ class AccountForm(UserChangeForm):
 
 
 @admin.register(User)
-class TongbanUserAdmin(UserAdmin):
+class TongbanUserAdmin(ReachedBy, UserAdmin):
+    reached_by = Action.ROLE_GRANT
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("display_name", "first_name", "last_name", "email")}),
@@ -127,12 +141,6 @@ class TongbanUserAdmin(UserAdmin):
         self.message_user(request, f"已重置 {queryset.count()} 个账号的双因素认证，下次登录须重新绑定。",
                           messages.SUCCESS)
 
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or _may(request, Action.ROLE_GRANT)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or _may(request, Action.ROLE_GRANT)
-
     def has_add_permission(self, request):
         return _may(request, Action.ROLE_GRANT)
 
@@ -175,18 +183,13 @@ class TongbanUserAdmin(UserAdmin):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(ReachedBy, admin.ModelAdmin):
+    reached_by = Action.ORG_MANAGE
     list_display = ("name", "code", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
     readonly_fields = ("path", "depth")
     actions = None
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or _may(request, Action.ORG_MANAGE)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or _may(request, Action.ORG_MANAGE)
 
     def has_add_permission(self, request):
         return _may(request, Action.ORG_MANAGE)
@@ -211,7 +214,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReachedBy, admin.ModelAdmin):
+    reached_by = Action.ROLE_GRANT
     list_display = ("user", "role", "org_unit", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__display_name", "org_unit__name")
@@ -226,12 +230,6 @@ class MembershipAdmin(admin.ModelAdmin):
             # only units the granter reaches: a forged POST naming another is an invalid choice
             kwargs["queryset"] = scope(OrgUnit.objects.all(), request.user, Action.ROLE_GRANT, unit_field="")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or _may(request, Action.ROLE_GRANT)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or _may(request, Action.ROLE_GRANT)
 
     def has_add_permission(self, request):
         return _may(request, Action.ROLE_GRANT)
