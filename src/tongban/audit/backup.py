@@ -108,12 +108,18 @@ def _pg_env() -> dict[str, str]:
 
 
 def _run(command: list[str]) -> None:
-    done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise ApplicationError("backup_tool_missing",
+                               f"找不到 {command[0]}：请安装与数据库版本相同的 PostgreSQL 客户端") from None
     if done.returncode != 0:
         raise ApplicationError("backup_tool_failed", f"{command[0]} 失败：{done.stderr.strip()[:500]}")
 
 
 def _empty_dir(path: Path, *, code: str, what: str) -> None:
+    if path.exists() and not path.is_dir():
+        raise ApplicationError(code, f"{what} {path} 是一个文件，不是目录")
     if path.exists() and any(path.iterdir()):
         raise ApplicationError(code, f"{what} {path} 不是空的")
 
