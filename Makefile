@@ -22,18 +22,22 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 
 venv: $(VENV)/.installed
 
-run: venv
+run: venv browser
 	$(BIN)/tongban migrate --noinput -v0
+	cd src && ../$(BIN)/tongban compilemessages -v0 --ignore=tests
 	$(BIN)/tongban collectstatic --noinput -v0
 	$(BIN)/tongban seed-demo
 	PORT=$(PORT) scripts/serve
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used);
+# GNU gettext compiles the zh_Hans catalogs and checks that none lacks a translation.
+DEBS := chromium:chromium msgfmt:gettext
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=$$(for d in $(DEBS); do command -v $${d%%:*} >/dev/null 2>&1 || echo $${d#*:}; done); \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "tongban needs Debian's $$missing: sudo apt-get install $$missing"; exit 1; fi; }
 
 # mypy's findings may only shrink: a new one fails, and one fixed must leave mypy-baseline.txt
 # too (`make mypy-baseline` rewrites it after a fix).

@@ -31,6 +31,27 @@ from tongban.people.services import create_person, link_account
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config):
+    """Compile the zh_Hans catalogs that are newer than their .mo before any test renders
+    a page, so the suite sees the Chinese of the .po files as they are now (`make run`
+    runs compilemessages). Each .mo is written aside and moved into place, so xdist's
+    workers compiling at once never read half a file."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    for po in Path(__file__).resolve().parent.glob("*/locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        if not shutil.which("msgfmt"):
+            raise pytest.UsageError("the catalogs need GNU gettext's msgfmt: apt-get install gettext")
+        aside = mo.with_suffix(f".{os.getpid()}.tmp")
+        subprocess.run(["msgfmt", "--check-format", "-o", str(aside), str(po)], check=True)
+        os.replace(aside, mo)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need real row locks and triggers: they run in the
     PostgreSQL pass of `make test` and are left out (deselected) of the SQLite pass."""
