@@ -97,7 +97,7 @@ def catalog_findings(paths: list[Path]):
             where = copy / app.name
             (where / "locale").mkdir(exist_ok=True)
             subprocess.run([str(tongban), "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v0",
-                            "--ignore=tests/*", "--ignore=migrations/*"],
+                            "-i", "tests", "-i", "migrations"],
                            cwd=where, check=True)
             po = where / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
             if not po.exists():

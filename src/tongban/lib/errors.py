@@ -1,6 +1,6 @@
 """The project's one error type.
 
-A service raises ApplicationError with a stable code, a Chinese message for people, and
+A service raises ApplicationError with a stable code, a message for people (gettext: Chinese on the page), and
 optionally the field (and row, for imports) it is about. The edge turns it into a form
 error, an API answer with the code (409 for state, 422 for input, 403 for permission),
 or a command's exit status.
@@ -23,6 +23,7 @@ class ApplicationError(Exception):
         row: int | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
+        message = str(message)  # a lazy translation becomes the text of the active language
         super().__init__(message)
         self.code = code
         self.message = message
