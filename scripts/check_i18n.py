@@ -121,24 +121,27 @@ def catalog_findings(paths: list[Path]):
                     yield f"src/{shown}", f"{flag[2:]}: {msgid}"
 
 
+def findings(paths: list[Path], *, catalogs: bool = False) -> list[tuple[str, str]]:
+    """(where, text) for every word shown to people that does not go through a catalog."""
+    found = []
+    for file in _files(paths):
+        check = python_findings if file.suffix == ".py" else template_findings
+        found += [(f"{file.relative_to(SRC.parent.parent)}:{row}", text) for row, text in check(file)]
+    if catalogs:
+        found += list(catalog_findings(paths))
+    return found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--catalogs", action="store_true")
     args = parser.parse_args(argv)
-    paths = [p.resolve() for p in args.paths] or [SRC]
-    found = 0
-    for file in _files(paths):
-        check = python_findings if file.suffix == ".py" else template_findings
-        for row, text in check(file):
-            print(f"{file.relative_to(ROOT)}:{row}: {text}")
-            found += 1
-    if args.catalogs:
-        for where, text in catalog_findings(paths):
-            print(f"{where}: {text}")
-            found += 1
+    found = findings([p.resolve() for p in args.paths] or [SRC], catalogs=args.catalogs)
+    for where, text in found:
+        print(f"{where}: {text}")
     if found:
-        print(f"{found} finding(s): wrap the text in gettext with an English msgid and give its "
+        print(f"{len(found)} finding(s): wrap the text in gettext with an English msgid and give its "
               "Chinese in the app's locale/zh_Hans/LC_MESSAGES/django.po", file=sys.stderr)
     return 1 if found else 0
 

@@ -35,7 +35,7 @@ if HTTPS:
 SECRET_KEY = env_str("SECRET_KEY") or secret_in_file(DATA_DIR / "secret_key", random_token)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_NAME = env_str("SITE_NAME", "通办")
+SITE_NAME = env_str("SITE_NAME", "通办")  # i18n: data
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -259,10 +259,13 @@ AXES_ENABLE_ADMIN = False  # the counts are in the cache, not in axes' tables
 AXES_VERBOSE = False
 # Staff who approve, unmask or administer sign in with a second factor (TOTP, or a
 # recovery code); accounts/second_factor.py says who.
-OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "通办")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "通办")  # i18n: data
 # Who to ask when a person's record is bound to someone else's account.
-HOUSEHOLD_OFFICE_CONTACT = env_str("HOUSEHOLD_OFFICE_CONTACT", "保卫处户籍室（办公楼 101，电话 0000-12345678）")
-HUKOU_COLLECTIVE_ADDRESS = env_str("HUKOU_COLLECTIVE_ADDRESS", "示例市示例区学府路 1 号（示例大学集体户）")
+# The defaults are the demo office's: each office sets its own, in its own words.
+HOUSEHOLD_OFFICE_CONTACT = env_str(
+    "HOUSEHOLD_OFFICE_CONTACT", "保卫处户籍室（办公楼 101，电话 0000-12345678）")  # i18n: data
+HUKOU_COLLECTIVE_ADDRESS = env_str(
+    "HUKOU_COLLECTIVE_ADDRESS", "示例市示例区学府路 1 号（示例大学集体户）")  # i18n: data
 # Days before a stored household expires on which the graduate is reminded.
 HUKOU_STORAGE_REMINDER_DAYS = [int(d) for d in env_list("HUKOU_STORAGE_REMINDER_DAYS", ["30", "7", "1"])]
 # WeChat web authorisation (OAuth2 snsapi_base) of the official account in NOTIFY_WECHAT.
@@ -300,7 +303,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- language, time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+LANGUAGES = [("zh-hans", "简体中文")]  # i18n: data (a language is named in itself)
 # No LOCALE_PATHS: every catalog is an app's (the project's own is the `tongban` app's), so
 # `makemessages` run inside an app writes that app's catalog.
 USE_I18N = True
@@ -339,7 +342,7 @@ NOTIFY_SMS = {
     "endpoint": env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": env_str("SMS_ACCESS_KEY_ID", ""),
     "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET", ""),
-    "sign_name": env_str("SMS_SIGN_NAME", "通办"),
+    "sign_name": env_str("SMS_SIGN_NAME", "通办"),  # i18n: data
     "file": str(DATA_DIR / "outbox" / "sms.jsonl"),
 }
 # WeChat official account template messages when WECHAT_APP_ID is set; otherwise a file.

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from tongban import health
 
-admin.site.site_header = "通办 · 后台管理"
-admin.site.site_title = "通办后台"
-admin.site.index_title = "配置与管理"
+admin.site.site_header = _("Tongban · administration")
+admin.site.site_title = _("Tongban admin")
+admin.site.index_title = _("Configuration and management")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
