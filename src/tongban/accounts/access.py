@@ -7,6 +7,7 @@ API answer by the caller's reach. Both read the matrix in `roles.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -150,3 +151,18 @@ def refused(user: User, model: type[Model], pk, *, reason: str = "") -> Http404:
         record_refusal(actor=user, object_type=model._meta.label_lower, object_id=str(pk),
                        label=str(model._meta.verbose_name), reason=reason)
     return Http404(f"{model._meta.verbose_name}不存在")
+
+
+M = TypeVar("M", bound=Model)
+
+
+def one_within(queryset: QuerySet[M], *, user: User, pk) -> M:
+    """The row `pk` of `queryset` (already narrowed to what `user` may reach), or the
+    refused 404 of `refused`: the one ownership guard every `*_for` selector uses."""
+    try:
+        found = queryset.filter(pk=pk).first()
+    except (TypeError, ValueError):  # not even an id
+        found = None
+    if found is None:
+        raise refused(user, queryset.model, pk)
+    return found
