@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     # engine
     "tongban.catalog",
     "tongban.cases",
+    "oauth2_provider",
+    "tongban.interop",
     # business
     "tongban.hukou",
     "tongban.restrictions",
@@ -304,6 +306,15 @@ CONTENT_SECURITY_POLICY = {
 # --- language, time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]  # i18n: data (a language is named in itself)
+# Other systems call with OAuth 2.0 client credentials (django-oauth-toolkit): short-lived
+# tokens, hashed secrets, scopes granted per client (tongban.interop).
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 600),
+    "SCOPES_BACKEND_CLASS": "tongban.interop.scopes.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "tongban.interop.validator.ClientValidator",
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named, for the migrations' swappable FK
+
 # No LOCALE_PATHS: every catalog is an app's (the project's own is the `tongban` app's), so
 # `makemessages` run inside an app writes that app's catalog.
 USE_I18N = True

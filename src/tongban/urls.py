@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider import views as oauth
 
 from tongban import health
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("", include("tongban.loans.urls")),
     path("catalog/", include("tongban.catalog.urls")),
     path("archive/", include("tongban.archive.urls")),
+    path("api/oauth/token/", oauth.TokenView.as_view(), name="oauth-token"),
+    path("api/oauth/revoke/", oauth.RevokeTokenView.as_view(), name="oauth-revoke"),
+    path("workbench/interop/", include("tongban.interop.urls")),
     path("", include("tongban.api.urls")),
     path("admin/", admin.site.urls),
 ]

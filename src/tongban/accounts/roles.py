@@ -63,6 +63,7 @@ class Action:
     RESTRICTION_MANAGE = "restriction.manage"
     LOAN_MANAGE = "loan.manage"
     BOOKING_DESK = "booking.desk"
+    INTEROP_MANAGE = "interop.manage"
 
 
 A = Action
@@ -144,6 +145,7 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.CATALOG_MANAGE: R.ALL,
         A.NOTIFY_MANAGE: R.ALL,
         A.RESTRICTION_MANAGE: R.ALL,
+        A.INTEROP_MANAGE: R.ALL,
     },
 }
 

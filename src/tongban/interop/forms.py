@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongban.accounts.models import OrgUnit
+from tongban.interop.models import ApiClient
+from tongban.interop.scopes import Scope
+from tongban.interop.services import MAX_OVERLAP_HOURS
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label=_("Name of the system"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ApiClient.Kind.choices)
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=Scope.choices,
+                                       widget=forms.CheckboxSelectMultiple)
+    units = forms.ModelMultipleChoiceField(label=_("Data scope (units, with their sub-units)"),
+                                           queryset=OrgUnit.objects.order_by("path"), required=False,
+                                           widget=forms.SelectMultiple(attrs={"size": 8}))
+    rate_per_minute = forms.IntegerField(label=_("Calls per minute"), min_value=1, max_value=100_000,
+                                         initial=600)
+
+
+class RotateForm(forms.Form):
+    overlap_hours = forms.IntegerField(
+        label=_("Hours the old secret keeps working"), min_value=0, max_value=MAX_OVERLAP_HOURS, initial=24)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -1,0 +1,32 @@
+"""What a registered system may read: only the people of the units it was given."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from tongban.accounts.access import one_within
+from tongban.accounts.models import User
+from tongban.interop.models import ApiClient
+from tongban.people.models import Person
+
+
+def clients(*, user: User) -> QuerySet[ApiClient]:
+    from tongban.accounts.access import authorize
+    from tongban.accounts.roles import Action
+
+    authorize(user, Action.INTEROP_MANAGE)
+    return ApiClient.objects.select_related("application", "created_by").prefetch_related("units")
+
+
+def client_for(*, user: User, pk) -> ApiClient:
+    return one_within(clients(user=user), user=user, pk=pk)
+
+
+def people_for(client: ApiClient) -> QuerySet[Person]:
+    units = list(client.units.all())
+    if not units:
+        return Person.objects.none()
+    within = Q()
+    for unit in units:
+        within |= Q(org_unit__path__startswith=unit.path)
+    return Person.objects.filter(within).select_related("org_unit")

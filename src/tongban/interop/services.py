@@ -1,0 +1,118 @@
+"""Registering, rotating and revoking the systems that call tongban. A secret is shown
+once, when it is made; only its hash is kept (django-oauth-toolkit hashes it on save)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import AccessToken, Application
+
+from tongban.accounts.access import authorize
+from tongban.accounts.models import OrgUnit, User
+from tongban.accounts.roles import Action
+from tongban.audit.services import record
+from tongban.interop.models import ApiClient
+from tongban.interop.scopes import Scope
+from tongban.lib.errors import ApplicationError, StateConflict
+
+MAX_OVERLAP_HOURS = 72
+
+
+def _check_scopes(scopes: list[str]) -> list[str]:
+    known = set(Scope.values)
+    unknown = [s for s in scopes if s not in known]
+    if unknown:
+        raise ApplicationError("unknown_scope", _("Unknown scope: %(scopes)s") % {"scopes": ", ".join(unknown)},
+                               field="scopes")
+    if not scopes:
+        raise ApplicationError("no_scope", _("Grant at least one scope."), field="scopes")
+    return [s for s in Scope.values if s in scopes]  # one order, whatever was sent
+
+
+@transaction.atomic
+def register_client(*, actor: User, name: str, kind: str, scopes: list[str], units: list[OrgUnit],
+                    rate_per_minute: int = 600) -> tuple[ApiClient, str]:
+    """Register a system; return it and its secret, which is never shown again."""
+    authorize(actor, Action.INTEROP_MANAGE)
+    for unit in units:
+        authorize(actor, Action.INTEROP_MANAGE, unit=unit)
+    scopes = _check_scopes(scopes)
+    if ApiClient.objects.filter(name=name).exists():
+        raise ApplicationError("name_taken", _("A client with this name is already registered."), field="name")
+    secret = generate_client_secret()
+    application = Application.objects.create(
+        name=name, client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS, client_secret=secret,
+        hash_client_secret=True, skip_authorization=True)
+    client = ApiClient.objects.create(name=name, kind=kind, application=application, scopes=scopes,
+                                      rate_per_minute=rate_per_minute, created_by=actor)
+    client.units.set(units)
+    record(actor=actor, action="interop.client_registered", obj=client,
+           summary=_("Registered the system %(name)s") % {"name": name},
+           details={"kind": kind, "scopes": scopes, "units": [u.code for u in units],
+                    "rate_per_minute": rate_per_minute, "client_id": application.client_id})
+    return client, secret
+
+
+def _locked(client: ApiClient) -> ApiClient:
+    return ApiClient.objects.select_for_update().select_related("application").get(pk=client.pk)
+
+
+@transaction.atomic
+def rotate_secret(*, actor: User, client: ApiClient, overlap_hours: int = 24) -> str:
+    """Give the client a new secret; the old one keeps working for `overlap_hours` (0: not
+    at all) so the system can switch without a gap. Return the new secret."""
+    authorize(actor, Action.INTEROP_MANAGE)
+    if not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
+        raise ApplicationError("bad_overlap", _("The overlap is from 0 to %(max)s hours.")
+                               % {"max": MAX_OVERLAP_HOURS}, field="overlap_hours")
+    client = _locked(client)
+    if not client.is_active:
+        raise StateConflict("client_revoked", _("This client is revoked."))
+    application = client.application
+    client.previous_secret = application.client_secret if overlap_hours else ""
+    client.previous_secret_until = timezone.now() + dt.timedelta(hours=overlap_hours) if overlap_hours else None
+    client.save(update_fields=["previous_secret", "previous_secret_until"])
+    secret = generate_client_secret()
+    application.client_secret = secret
+    application.save(update_fields=["client_secret"])
+    record(actor=actor, action="interop.secret_rotated", obj=client,
+           summary=_("Rotated the secret of %(name)s") % {"name": client.name},
+           details={"overlap_hours": overlap_hours})
+    return secret
+
+
+@transaction.atomic
+def revoke_client(*, actor: User, client: ApiClient, reason: str) -> ApiClient:
+    """Shut a client out at once: its tokens are deleted and no new one is issued."""
+    authorize(actor, Action.INTEROP_MANAGE)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("reason_required", _("Say why the client is revoked."), field="reason")
+    client = _locked(client)
+    if not client.is_active:
+        raise StateConflict("client_revoked", _("This client is revoked."))
+    client.revoked_at = timezone.now()
+    client.revoked_reason = reason[:200]
+    client.previous_secret, client.previous_secret_until = "", None
+    client.save(update_fields=["revoked_at", "revoked_reason", "previous_secret", "previous_secret_until"])
+    tokens, _deleted = AccessToken.objects.filter(application=client.application).delete()
+    record(actor=actor, action="interop.client_revoked", obj=client,
+           summary=_("Revoked the system %(name)s") % {"name": client.name},
+           details={"reason": reason, "tokens_deleted": tokens})
+    return client
+
+
+def record_call(*, client: ApiClient, method: str, path: str, purpose: str, status: int,
+                refused: str = "") -> None:
+    """Every call of a system is on the trail, with the client and the purpose it gave."""
+    with transaction.atomic():
+        record(actor=None, action="interop.call_refused" if refused else "interop.call", obj=client,
+               summary=_("%(client)s: %(method)s %(path)s") % {"client": client.name, "method": method,
+                                                               "path": path},
+               details={"client_id": client.client_id, "purpose": purpose[:200], "status": status,
+                        "refused": refused})

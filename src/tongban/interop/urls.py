@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tongban.interop import views
+
+app_name = "interop"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/rotate/", views.rotate, name="rotate"),
+    path("<int:pk>/revoke/", views.revoke, name="revoke"),
+]
