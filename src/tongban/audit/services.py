@@ -165,6 +165,20 @@ def _read_back(slot: dict) -> AuditEntry:
     return AuditEntry.objects.get(seq=slot["seq"])
 
 
+# Who else hears of every act, in its transaction: interop turns acts into the events
+# other systems subscribed to (the outbox of its webhooks). Filled at start-up.
+Listener = Callable[..., None]
+_listeners: list[Listener] = []
+
+
+def register_listener(listener: Listener) -> None:
+    """`listener(actor=, action=, obj=, object_type=, object_id=, summary=, details=)` is
+    called by `record` for every entry, inside the act's transaction; what it writes
+    commits or rolls back with the act."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def record(
     *,
     actor,
@@ -184,6 +198,9 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    for listener in _listeners:
+        listener(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                 summary=summary, details=details)
     held = _held.get()
     if held is not None and _savepoints() == held.depth:
         slot: dict = {}

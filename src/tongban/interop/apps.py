@@ -7,3 +7,9 @@ class InteropConfig(AppConfig):
     label = "interop"
     verbose_name = _("Other systems")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tongban.audit.services import register_listener
+        from tongban.interop import events, notices  # noqa: F401 - registers the notices
+
+        register_listener(events.on_record)

@@ -26,3 +26,23 @@ class RotateForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+def _event_type_choices():
+    from tongban.interop.events import SUBSCRIBABLE
+
+    return [(t, t) for t in SUBSCRIBABLE]
+
+
+class SubscribeForm(forms.Form):
+    url = forms.URLField(label=_("Receiving URL"), max_length=500, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(label=_("Event types"), choices=_event_type_choices,
+                                            widget=forms.CheckboxSelectMultiple)
+
+
+class ReplayForm(forms.Form):
+    deliveries = forms.ModelMultipleChoiceField(label=_("Deliveries"), queryset=None)
+
+    def __init__(self, *args, within, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deliveries"].queryset = within

@@ -59,3 +59,82 @@ class ApiClient(models.Model):
 
     def units_text(self) -> str:
         return pgettext("list separator", ", ").join(u.name for u in self.units.all())
+
+
+class Subscription(models.Model):
+    """A client's standing request: events of these types, posted to this URL, signed
+    with this secret (Standard Webhooks)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="subscriptions",
+                               verbose_name=_("client"))
+    url = models.URLField(_("receiving URL"), max_length=500)
+    event_types = models.JSONField(_("event types"), default=list)  # "case.completed", "booking.*"
+    secret = models.CharField(max_length=100, editable=False)  # whsec_…, kept to sign with
+    created_at = models.DateTimeField(_("subscribed at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["client", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.url}"
+
+    def wants(self, event_type: str) -> bool:
+        return any(t == event_type or (t.endswith(".*") and event_type.startswith(t[:-1]))
+                   for t in self.event_types)
+
+
+class Event(models.Model):
+    """One thing that happened, CloudEvents-shaped, written in the act's transaction."""
+
+    type = models.CharField(_("event type"), max_length=64, db_index=True)
+    subject = models.CharField(_("subject"), max_length=100)  # "cases.case/42": order is kept per subject
+    data = models.JSONField(_("data"), default=dict)
+    unit = models.ForeignKey("accounts.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("unit"))
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.subject}"
+
+
+class Delivery(models.Model):
+    """An event on its way to one subscription: the outbox row and the delivery log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        FAILED = "failed", _("Will retry")
+        DELIVERED = "delivered", _("Delivered")
+        DEAD = "dead", _("Given up")
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="deliveries")
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="deliveries")
+    subject = models.CharField(max_length=100)  # the event's, copied for the order-per-subject rule
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    since = models.DateTimeField(default=timezone.now)  # retries are counted from here (a replay resets it)
+    claim = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["subscription", "subject", "event"])]
+        constraints = [models.UniqueConstraint(fields=["event", "subscription"], name="one_delivery_per_subscription")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription.url}"

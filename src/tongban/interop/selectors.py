@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.accounts.access import one_within
 from tongban.accounts.models import User
-from tongban.interop.models import ApiClient
+from tongban.interop.models import ApiClient, Delivery, Subscription
 from tongban.people.models import Person
 
 
@@ -30,3 +30,19 @@ def people_for(client: ApiClient) -> QuerySet[Person]:
     for unit in units:
         within |= Q(org_unit__path__startswith=unit.path)
     return Person.objects.filter(within).select_related("org_unit")
+
+
+def subscription_for(*, client: ApiClient, user: User, pk) -> Subscription:
+    return one_within(client.subscriptions.all(), user=user, pk=pk)
+
+
+def deliveries(*, client: ApiClient) -> QuerySet[Delivery]:
+    """The delivery log of a client: newest first, with status, attempts and latency."""
+    return (Delivery.objects.filter(subscription__client=client).select_related("event", "subscription")
+            .order_by("-pk"))
+
+
+def dead_letters(*, user: User) -> QuerySet[Delivery]:
+    clients(user=user)  # the same right as the clients' pages
+    return (Delivery.objects.filter(status=Delivery.Status.DEAD)
+            .select_related("event", "subscription__client").order_by("-pk"))

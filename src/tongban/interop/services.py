@@ -3,9 +3,12 @@ once, when it is made; only its hash is kept (django-oauth-toolkit hashes it on 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import secrets
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
@@ -116,3 +119,89 @@ def record_call(*, client: ApiClient, method: str, path: str, purpose: str, stat
                                                                "path": path},
                details={"client_id": client.client_id, "purpose": purpose[:200], "status": status,
                         "refused": refused})
+
+
+def _check_event_types(event_types: list[str]) -> list[str]:
+    from tongban.interop.events import SUBSCRIBABLE
+
+    unknown = [t for t in event_types if t not in SUBSCRIBABLE]
+    if unknown:
+        raise ApplicationError("unknown_event_type", _("Unknown event type: %(types)s")
+                               % {"types": ", ".join(unknown)}, field="event_types")
+    if not event_types:
+        raise ApplicationError("no_event_type", _("Choose at least one event type."), field="event_types")
+    return sorted(set(event_types))
+
+
+@transaction.atomic
+def subscribe(*, actor: User, client: ApiClient, url: str, event_types: list[str]):
+    """Subscribe the client to events; return the subscription and its signing secret,
+    shown once (the receiver verifies every delivery with it)."""
+    from tongban.interop.models import Subscription
+
+    authorize(actor, Action.INTEROP_MANAGE)
+    client = _locked(client)
+    if not client.is_active:
+        raise StateConflict("client_revoked", _("This client is revoked."))
+    if Scope.EVENTS_RECEIVE not in client.scopes:
+        raise ApplicationError("scope_missing", _("The client was not granted the scope to receive events."),
+                               field="event_types")
+    if not url.startswith(("https://", "http://")):
+        raise ApplicationError("bad_url", _("The receiving URL must start with https:// or http://."), field="url")
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    subscription = Subscription.objects.create(client=client, url=url, event_types=_check_event_types(event_types),
+                                               secret=secret)
+    record(actor=actor, action="interop.subscribed", obj=subscription,
+           summary=_("%(client)s subscribed to %(types)s") % {"client": client.name,
+                                                              "types": ", ".join(subscription.event_types)},
+           details={"url": url, "event_types": subscription.event_types})
+    return subscription, secret
+
+
+@transaction.atomic
+def end_subscription(*, actor: User, subscription) -> None:
+    authorize(actor, Action.INTEROP_MANAGE)
+    if subscription.ended_at is not None:
+        raise StateConflict("subscription_ended", _("This subscription has ended."))
+    subscription.ended_at = timezone.now()
+    subscription.save(update_fields=["ended_at"])
+    record(actor=actor, action="interop.unsubscribed", obj=subscription,
+           summary=_("Ended the subscription of %(client)s to %(url)s") % {"client": subscription.client.name,
+                                                                          "url": subscription.url})
+
+
+@transaction.atomic
+def replay(*, actor: User, deliveries) -> int:
+    """Send again what was given up (or delivered, on the receiver's request): each one
+    is due at once, with a fresh day of retries counted from now."""
+    from tongban.interop.models import Delivery
+    from tongban.interop.tasks import deliver_soon
+
+    authorize(actor, Action.INTEROP_MANAGE)
+    ids = [d.pk for d in deliveries]
+    chosen = Delivery.objects.select_for_update().filter(pk__in=ids).exclude(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+    now = timezone.now()
+    picked = list(chosen.values_list("pk", "event_id"))
+    Delivery.objects.filter(pk__in=[pk for pk, _e in picked]).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, since=now, claim="", last_error="")
+    record(actor=actor, action="interop.replayed", object_type="interop.delivery",
+           object_id=",".join(str(pk) for pk, _e in picked)[:64],
+           summary=_("Replayed %(count)s webhook deliveries") % {"count": len(picked)},
+           details={"deliveries": [pk for pk, _e in picked]})
+    transaction.on_commit(deliver_soon)
+    return len(picked)
+
+
+def dead_lettered(delivery) -> None:
+    """A delivery given up: the system administrators are told (inbox), once per delivery."""
+    from tongban.accounts.models import User as Account
+    from tongban.accounts.roles import Role
+    from tongban.notify.services import notify
+
+    admins = Account.objects.filter(memberships__role=Role.SYSADMIN, is_active=True).distinct()
+    with transaction.atomic():
+        notify(event="interop.dead_letter", recipients=list(admins), key=f"webhook-dead:{delivery.pk}",
+               context={"client": delivery.subscription.client.name, "event": delivery.event.type,
+                        "url": delivery.subscription.url},
+               link=reverse("interop:dead"), obj=delivery)

@@ -15,7 +15,7 @@ from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.interop import selectors, services
-from tongban.interop.forms import RegisterForm, RevokeForm, RotateForm
+from tongban.interop.forms import RegisterForm, ReplayForm, RevokeForm, RotateForm, SubscribeForm
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
 
@@ -49,11 +49,59 @@ def index(request):
                   status=400 if form.errors else 200)
 
 
+def _detail(request, client, status=200, **forms):
+    context = {"client": client, "rotate": RotateForm(), "revoke": RevokeForm(), "subscribe": SubscribeForm(),
+               "subscriptions": client.subscriptions.filter(ended_at=None),
+               "deliveries": selectors.deliveries(client=client)[:50]} | forms
+    return render(request, "interop/detail.html", context, status=status)
+
+
 @system_admin_only
 def detail(request, pk: int):
+    return _detail(request, selectors.client_for(user=request.user, pk=pk))
+
+
+@system_admin_only
+@require_POST
+def subscribe(request, pk: int):
     client = selectors.client_for(user=request.user, pk=pk)
-    return render(request, "interop/detail.html", {"client": client, "rotate": RotateForm(),
-                                                    "revoke": RevokeForm()})
+    form = SubscribeForm(request.POST)
+    if form.is_valid():
+        try:
+            subscription, secret = services.subscribe(actor=request.user, client=client, url=form.cleaned_data["url"],
+                                                      event_types=form.cleaned_data["event_types"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            return render(request, "interop/signing_secret.html", {"client": client, "subscription": subscription,
+                                                                    "secret": secret})
+    return _detail(request, client, status=400, subscribe=form)
+
+
+@system_admin_only
+@require_POST
+def unsubscribe(request, pk: int, sub: int):
+    client = selectors.client_for(user=request.user, pk=pk)
+    subscription = selectors.subscription_for(client=client, user=request.user, pk=sub)
+    try:
+        services.end_subscription(actor=request.user, subscription=subscription)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("interop:detail", pk=client.pk)
+
+
+@system_admin_only
+def dead(request):
+    """The dead-letter list: deliveries given up, newest first, to replay once the
+    receiver is mended."""
+    given_up = selectors.dead_letters(user=request.user)
+    form = ReplayForm(request.POST or None, within=given_up)
+    if request.method == "POST" and form.is_valid():
+        count = services.replay(actor=request.user, deliveries=form.cleaned_data["deliveries"])
+        messages.success(request, _("%(count)s deliveries are on their way again.") % {"count": count})
+        return redirect("interop:dead")
+    return render(request, "interop/dead.html", {"deliveries": given_up[:200], "form": form},
+                  status=400 if form.errors else 200)
 
 
 @system_admin_only
@@ -69,8 +117,7 @@ def rotate(request, pk: int):
             add_service_error(form, exc)
         else:
             return render(request, "interop/secret.html", {"client": client, "secret": secret, "new": False})
-    return render(request, "interop/detail.html", {"client": client, "rotate": form, "revoke": RevokeForm()},
-                  status=400)
+    return _detail(request, client, status=400, rotate=form)
 
 
 @system_admin_only
@@ -87,5 +134,4 @@ def revoke(request, pk: int):
             messages.success(request, _("%(name)s is revoked: its tokens no longer open anything.")
                              % {"name": client.name})
             return redirect("interop:detail", pk=client.pk)
-    return render(request, "interop/detail.html", {"client": client, "rotate": RotateForm(), "revoke": form},
-                  status=400)
+    return _detail(request, client, status=400, revoke=form)
