@@ -42,6 +42,7 @@ def pytest_configure(config):
     from pathlib import Path
 
     here = Path(__file__).resolve().parent
+    compiled = False
     for po in [*here.glob("locale/*/LC_MESSAGES/*.po"), *here.glob("*/locale/*/LC_MESSAGES/*.po")]:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -51,6 +52,17 @@ def pytest_configure(config):
         aside = mo.with_suffix(f".{os.getpid()}.tmp")
         subprocess.run(["msgfmt", "--check-format", "-o", str(aside), str(po)], check=True)
         os.replace(aside, mo)
+        compiled = True
+    if compiled:
+        # Django was set up before this conftest loaded, and may already hold the catalogs
+        # as they were: forget them (as Django's tests do when LANGUAGE_CODE changes).
+        from asgiref.local import Local
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = Local()
+        trans_real.translation_catalog_exists.cache_clear()
 
 
 def pytest_collection_modifyitems(config, items):

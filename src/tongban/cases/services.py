@@ -872,3 +872,13 @@ def flag_overdue(*, today: date | None = None) -> int:
             count += 1
     return count
 
+
+
+def note_external_answer(*, case: Case, label: str, accepted: bool, detail: str = "") -> None:
+    """Another system's answer to a result pushed to it (a gate system taking a return
+    to campus), in the words of the app that pushed: on the case's timeline and the
+    trail, the case's state unchanged."""
+    with transaction.atomic():
+        case = _locked(case)
+        _event(case, None, "external_ack" if accepted else "external_refused", label[:64], old=case.status,
+               comment=detail[:500])

@@ -10,6 +10,6 @@ class InteropConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.audit.services import register_listener
-        from tongban.interop import events, notices  # noqa: F401 - registers the notices
+        from tongban.interop import events, notices, push  # noqa: F401 - registers notices and the effect
 
         register_listener(events.on_record)

@@ -81,13 +81,16 @@ def signed(delivery: Delivery, now=None) -> tuple[bytes, dict[str, str]]:
                            "webhook-signature": signature, "Content-Type": "application/cloudevents+json"}
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
+MAX_ANSWER = 64 * 1024
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=_setting("WEBHOOK_TIMEOUT_SECONDS", 10)) as response:
-            return response.status
+            return response.status, response.read(MAX_ANSWER)
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, b""
 
 
 def _record(delivery: Delivery, **outcome) -> int:
@@ -97,9 +100,9 @@ def _record(delivery: Delivery, **outcome) -> int:
 def deliver(delivery: Delivery, tally: Tally) -> None:
     body, headers = signed(delivery)
     started = time.monotonic()
-    status, error = None, ""
+    status, error, answer = None, "", b""
     try:
-        status = _post(delivery.subscription.url, body, headers)
+        status, answer = _post(delivery.subscription.url, body, headers)
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
     latency = int((time.monotonic() - started) * 1000)
@@ -108,6 +111,10 @@ def deliver(delivery: Delivery, tally: Tally) -> None:
         if _record(delivery, status=S.DELIVERED, delivered_at=now, last_status=status, last_error="",
                    latency_ms=latency, lease_until=None, next_attempt_at=None):
             tally.delivered += 1
+            if delivery.subscription.service_id:
+                from tongban.interop.push import answered
+
+                answered(delivery, answer)
         return
     give_up_at = delivery.since + timedelta(hours=_setting("WEBHOOK_GIVE_UP_HOURS", 26))
     dead = status == 410 or now >= give_up_at
@@ -123,6 +130,10 @@ def deliver(delivery: Delivery, tally: Tally) -> None:
         from tongban.interop.services import dead_lettered
 
         dead_lettered(delivery)
+        if delivery.subscription.service_id:
+            from tongban.interop.push import silent
+
+            silent(delivery)
     else:
         tally.failed += 1
     log.warning("webhook delivery %s to %s: %s (attempt %s)", delivery.pk, delivery.subscription.url,

@@ -69,6 +69,11 @@ class Subscription(models.Model):
                                verbose_name=_("client"))
     url = models.URLField(_("receiving URL"), max_length=500)
     event_types = models.JSONField(_("event types"), default=list)  # "case.completed", "booking.*"
+    # A push target: the service whose completed cases are pushed here (the effect
+    # `interop.push`), with the answers named in `fields`; its answer goes on the case.
+    service = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("pushed service"))
+    fields = models.JSONField(_("answers sent"), default=list, blank=True)
     secret = models.CharField(max_length=100, editable=False)  # whsec_…, kept to sign with
     created_at = models.DateTimeField(_("subscribed at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

@@ -205,3 +205,32 @@ def dead_lettered(delivery) -> None:
                context={"client": delivery.subscription.client.name, "event": delivery.event.type,
                         "url": delivery.subscription.url},
                link=reverse("interop:dead"), obj=delivery)
+
+
+@transaction.atomic
+def add_push_target(*, actor: User, client: ApiClient, service, url: str, fields: list[str]):
+    """Make `client` a push target of `service` (whose effect is `interop.push`): each
+    completed case goes to `url` with the answers named in `fields`. Return the
+    subscription and its signing secret, shown once."""
+    from tongban.interop.models import Subscription
+
+    authorize(actor, Action.INTEROP_MANAGE)
+    client = _locked(client)
+    if not client.is_active:
+        raise StateConflict("client_revoked", _("This client is revoked."))
+    if Scope.RESULTS_WRITE not in client.scopes:
+        raise ApplicationError("scope_missing", _("The client was not granted the scope to take results."),
+                               field="service")
+    if service.effect != "interop.push":
+        raise ApplicationError("not_pushed", _("The service's effect is not a push to other systems."),
+                               field="service")
+    if not url.startswith(("https://", "http://")):
+        raise ApplicationError("bad_url", _("The receiving URL must start with https:// or http://."), field="url")
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    subscription = Subscription.objects.create(client=client, url=url, event_types=["case.pushed"],
+                                               service=service, fields=sorted(set(fields)), secret=secret)
+    record(actor=actor, action="interop.push_target", obj=subscription,
+           summary=_("%(service)s pushes its results to %(client)s") % {"service": service.name,
+                                                                         "client": client.name},
+           details={"url": url, "service": service.code, "fields": subscription.fields})
+    return subscription, secret
