@@ -46,3 +46,20 @@ class ReplayForm(forms.Form):
     def __init__(self, *args, within, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deliveries"].queryset = within
+
+
+class PushTargetForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Service whose results are pushed"), queryset=None)
+    url = forms.URLField(label=_("Receiving URL"), max_length=500, assume_scheme="https")
+    fields = forms.CharField(label=_("Answers sent (form field keys, separated by commas)"), required=False,
+                             max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        from tongban.catalog.models import ServiceItem
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = ServiceItem.objects.filter(effect="interop.push").order_by("code")
+
+    def clean_fields(self):
+        text = self.cleaned_data["fields"].replace("，", ",")  # i18n: data (a full-width comma typed)
+        return [key.strip() for key in text.split(",") if key.strip()]

@@ -15,7 +15,7 @@ from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.interop import selectors, services
-from tongban.interop.forms import RegisterForm, ReplayForm, RevokeForm, RotateForm, SubscribeForm
+from tongban.interop.forms import PushTargetForm, RegisterForm, ReplayForm, RevokeForm, RotateForm, SubscribeForm
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
 
@@ -51,6 +51,7 @@ def index(request):
 
 def _detail(request, client, status=200, **forms):
     context = {"client": client, "rotate": RotateForm(), "revoke": RevokeForm(), "subscribe": SubscribeForm(),
+               "push": PushTargetForm(),
                "subscriptions": client.subscriptions.filter(ended_at=None),
                "deliveries": selectors.deliveries(client=client)[:50]} | forms
     return render(request, "interop/detail.html", context, status=status)
@@ -76,6 +77,24 @@ def subscribe(request, pk: int):
             return render(request, "interop/signing_secret.html", {"client": client, "subscription": subscription,
                                                                     "secret": secret})
     return _detail(request, client, status=400, subscribe=form)
+
+
+@system_admin_only
+@require_POST
+def push_target(request, pk: int):
+    client = selectors.client_for(user=request.user, pk=pk)
+    form = PushTargetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            subscription, secret = services.add_push_target(actor=request.user, client=client, service=data["service"],
+                                                            url=data["url"], fields=data["fields"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            return render(request, "interop/signing_secret.html", {"client": client, "subscription": subscription,
+                                                                    "secret": secret})
+    return _detail(request, client, status=400, push=form)
 
 
 @system_admin_only

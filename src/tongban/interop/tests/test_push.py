@@ -133,3 +133,17 @@ def test_a_push_target_needs_the_scope_and_a_pushing_service(world, receiver, re
         services.add_push_target(actor=world.sysadmin, client=taker, service=certificate_service,
                                  url=receiver.url, fields=[])
     assert refused.value.code == "not_pushed"
+
+
+def test_a_push_target_is_set_on_the_client_s_page(world, receiver, return_service, login):
+    client, _ = services.register_client(actor=world.sysadmin, name="门禁系统", kind="gate",
+                                         scopes=["results:write"], units=[world.econ])
+    browser = login(world.sysadmin)
+    answer = browser.post(f"/workbench/interop/{client.pk}/push/", {"service": "", "url": "not a url"})
+    assert answer.status_code == 400 and set(answer.context["push"].errors) == {"service", "url"}
+    answer = browser.post(f"/workbench/interop/{client.pk}/push/",
+                          {"service": return_service.pk, "url": receiver.url, "fields": "valid_from， valid_until"})
+    assert answer.status_code == 200 and answer.context["secret"].startswith("whsec_")
+    target = client.subscriptions.get()
+    assert target.service == return_service and target.fields == ["valid_from", "valid_until"]
+    assert "返校申请" in browser.get(f"/workbench/interop/{client.pk}/").content.decode()
