@@ -73,27 +73,55 @@ def _visibility_loop(fields: list[FormField]) -> list[str] | None:
 
 
 def check_draft(item: ServiceItem) -> dict:
-    """Check the whole draft; return the configuration to freeze."""
+    """Check the whole draft; return the configuration to freeze. Each aspect of the
+    draft is one step, in the order a service admin fills them in; the first refusal
+    stops the check (ApplicationError naming the table and row)."""
     fields = list(item.fields.all())
     materials = list(item.materials.all())
     steps = list(item.steps.all())
     known = {f.key for f in fields}
+    _check_fields(fields, known)
+    _check_visibility(fields)
+    _check_materials(materials, known)
+    _check_effect(item, steps)
+    _check_steps(steps, known)
+    return _frozen_config(item, fields, materials, steps)
+
+
+def _check_fields(fields: list[FormField], known: set[str]) -> None:
+    """Each form field: a usable key, options for a choice, a condition on other fields."""
     for n, f in enumerate(fields, start=1):
         if not f.key.isidentifier():
             raise _refuse("表单字段", n, f.key, "字段代码只能由字母、数字和下划线组成，且不以数字开头")
         if f.type == FieldType.CHOICE and not f.option_list():
             raise _refuse("表单字段", n, f.key, "单选字段需要至少一个选项")
         _check_condition(f.visible_if, known - {f.key}, "表单字段", n, f.key)
+
+
+def _check_visibility(fields: list[FormField]) -> None:
+    """No fields whose showing depends on each other in a circle."""
     if loop := _visibility_loop(fields):
         raise ApplicationError("bad_configuration", f"表单字段的显示条件互相依赖：{' → '.join(loop)}",
                                field="表单字段")
+
+
+def _file_types(material: Material) -> set[str]:
+    return {t.strip().lower() for t in material.file_types.split(",") if t.strip()}
+
+
+def _check_materials(materials: list[Material], known: set[str]) -> None:
+    """Each material: a condition on the fields, known file types, room for a file."""
     for n, m in enumerate(materials, start=1):
         _check_condition(m.condition, known, "申请材料", n, m.key)
-        types = {t.strip().lower() for t in m.file_types.split(",") if t.strip()}
+        types = _file_types(m)
         if not types or types - FILE_TYPES:
             raise _refuse("申请材料", n, m.key, f"文件类型只能是 {', '.join(sorted(FILE_TYPES))}")
         if m.max_files < 1:
             raise _refuse("申请材料", n, m.key, "最多文件数至少为 1")
+
+
+def _check_effect(item: ServiceItem, steps: list[Step]) -> None:
+    """The effect run on completion is registered; a service without steps has one."""
     if item.effect and item.effect not in effect_names():
         raise ApplicationError("bad_configuration", f"没有名为 {item.effect} 的办结处理程序", field="effect")
     if not steps and not item.effect:
@@ -101,6 +129,10 @@ def check_draft(item: ServiceItem) -> dict:
         # completing does something, such as keeping a signed confirmation.
         raise ApplicationError("bad_configuration", "至少需要一个审批步骤（无需审批的即办事项须设置办结后的业务处理）",
                                field="审批步骤")
+
+
+def _check_steps(steps: list[Step], known: set[str]) -> None:
+    """Each step: a staff role, the unit it is sent to can be found, a skip condition."""
     first_stage = min((s.stage for s in steps), default=1)
     for n, s in enumerate(steps, start=1):
         if not s.role:
@@ -112,6 +144,11 @@ def check_draft(item: ServiceItem) -> dict:
         if s.unit_rule in (UnitRule.PARENT_OF_PREVIOUS, UnitRule.SAME_AS_PREVIOUS) and s.stage == first_stage:
             raise _refuse("审批步骤", n, s.key, "第一阶段的步骤没有“上一步”")
         _check_condition(s.skip_if, known, "审批步骤", n, s.key)
+
+
+def _frozen_config(item: ServiceItem, fields: list[FormField], materials: list[Material],
+                   steps: list[Step]) -> dict:
+    """The checked draft as the plain data a ServiceVersion keeps."""
     stages: dict[int, list[dict]] = {}
     for s in steps:
         stages.setdefault(s.stage, []).append({
@@ -129,8 +166,7 @@ def check_draft(item: ServiceItem) -> dict:
                    for f in fields],
         "materials": [{"key": m.key, "name": m.name, "description": m.description, "sample": m.sample,
                        "required": m.required, "core": m.core, "condition": m.condition,
-                       "file_types": sorted({t.strip().lower() for t in m.file_types.split(",") if t.strip()}),
-                       "max_files": m.max_files} for m in materials],
+                       "file_types": sorted(_file_types(m)), "max_files": m.max_files} for m in materials],
         "stages": [stages[k] for k in sorted(stages)],
     }
 
