@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "tongban"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 SKIP_DIRS = {"tests", "migrations", "demo", "locale", "__pycache__", "static"}
+SKIP_FILES = {"conftest.py"}
 # Modules that are data, not wording: they stay Chinese in every language.
 DATA_MODULES: set[str] = set()
 PRAGMA = "i18n: data"
@@ -45,6 +46,8 @@ def _files(paths: list[Path]):
         candidates = [path] if path.is_file() else sorted(path.rglob("*"))
         for file in candidates:
             if not file.is_file() or SKIP_DIRS & set(file.relative_to(SRC).parts[:-1]):
+                continue
+            if file.name in SKIP_FILES:
                 continue
             if file.suffix in {".py", ".html", ".txt"}:
                 yield file
@@ -83,31 +86,39 @@ def template_findings(file: Path):
             yield row, line.strip()[:70]
 
 
+def _catalog_of(file: Path) -> str:
+    """The app whose catalog holds a file's messages; "" for the project's own catalog
+    (src/tongban/locale: the shared templates and the top-level modules)."""
+    first = file.relative_to(SRC).parts[0]
+    return "" if first == "templates" or first.endswith(".py") else first
+
+
 def catalog_findings(paths: list[Path]):
-    """Extract every app's messages into a scratch copy and report what has no Chinese."""
+    """Extract every catalog's messages into a scratch copy and report what has no Chinese."""
     if not shutil.which("msgattrib"):
         sys.exit("--catalogs needs GNU gettext (apt-get install gettext)")
     tongban = Path(sys.executable).parent / "tongban"
-    apps = sorted({(SRC / f.relative_to(SRC).parts[0]) for f in _files(paths)
-                   if len(f.relative_to(SRC).parts) > 1})
+    catalogs = sorted({_catalog_of(f) for f in _files(paths)})
+    apps = [d.name for d in SRC.iterdir() if d.is_dir() and (d / "__init__.py").exists()]
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "tongban"
         shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
-        for app in apps:
-            where = copy / app.name
+        for catalog in catalogs:
+            where = copy / catalog
             (where / "locale").mkdir(exist_ok=True)
+            ignore = ["tests", "migrations", "static"] + ([] if catalog else apps)
             subprocess.run([str(tongban), "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v0",
-                            "-i", "tests", "-i", "migrations"],
+                            *(arg for name in ignore for arg in ("-i", name))],
                            cwd=where, check=True)
             po = where / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
             if not po.exists():
                 continue
+            shown = po.relative_to(copy.parent)
             for flag in ("--untranslated", "--only-fuzzy"):
                 out = subprocess.run(["msgattrib", flag, "--no-wrap", str(po)],
                                      capture_output=True, text=True, check=True).stdout
                 for msgid in re.findall(r'^msgid "(.+)"$', out, re.M):
-                    yield f"src/tongban/{app.name}/locale/zh_Hans/LC_MESSAGES/django.po", \
-                        f"{flag[2:]}: {msgid}"
+                    yield f"src/{shown}", f"{flag[2:]}: {msgid}"
 
 
 def main(argv=None) -> int:

@@ -41,7 +41,8 @@ def pytest_configure(config):
     import subprocess
     from pathlib import Path
 
-    for po in Path(__file__).resolve().parent.glob("*/locale/*/LC_MESSAGES/*.po"):
+    here = Path(__file__).resolve().parent
+    for po in [*here.glob("locale/*/LC_MESSAGES/*.po"), *here.glob("*/locale/*/LC_MESSAGES/*.po")]:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue

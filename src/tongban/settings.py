@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "tongban.api",
     "tongban.demo",
     "ninja",  # its docs' own static files (not a CDN)
+    # the project itself, as an app: its catalog (locale/) holds the words of the shared
+    # templates and the top-level modules; each app's catalog holds its own
+    "tongban",
 ]
 
 MIDDLEWARE = [
@@ -298,7 +301,8 @@ CONTENT_SECURITY_POLICY = {
 # --- language, time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# No LOCALE_PATHS: every catalog is an app's (the project's own is the `tongban` app's), so
+# `makemessages` run inside an app writes that app's catalog.
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
