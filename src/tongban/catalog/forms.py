@@ -8,8 +8,9 @@ from collections.abc import Iterable
 
 from django import forms
 
-from tongban.catalog.forms_runtime import visible_fields
+from tongban.catalog.forms_runtime import clean_value, visible_fields
 from tongban.catalog.models import FieldType
+from tongban.lib.errors import ApplicationError
 
 WIDGETS = {
     FieldType.DATE: forms.DateInput(attrs={"type": "date"}),
@@ -41,3 +42,28 @@ def application_form(config: dict, answers: dict, data=None, *, locked: Iterable
             field.help_text = "取自人员登记信息，不能修改；如有误请联系办理单位更正登记信息"
         form.fields[spec["key"]] = field
     return form
+
+
+class PreviewAnswersForm(forms.Form):
+    """The answers a service admin tries in the preview, each checked as an application's
+    would be (forms_runtime.clean_value). Only the fields posted are answers, so a field
+    left out keeps no value a condition could see; `answers` holds the good ones."""
+
+    def __init__(self, config: dict, data=None):
+        super().__init__(data)
+        self.config = config
+        for spec in config["fields"]:
+            if spec["type"] != FieldType.FILE:
+                self.fields[spec["key"]] = forms.CharField(required=False, strip=False)
+        self.answers: dict = {}
+
+    def clean(self):
+        for spec in self.config["fields"]:
+            key = spec["key"]
+            if key not in self.fields or key not in self.data:
+                continue
+            try:
+                self.answers[key] = clean_value(spec, self.cleaned_data.get(key, ""))
+            except ApplicationError as exc:
+                self.add_error(key, exc.message)
+        return self.cleaned_data
