@@ -223,7 +223,7 @@ def audit_export(request):
     writer = csv.writer(_Echo())
     # the column headers are the reader's words, in the language of the request
     header = [_("No."), _("Time"), _("Actor"), _("Role"), _("Unit"), _("Action"), _("Object type"),
-              pgettext("audit export column", "Object ID"), _("Summary"), "IP", _("Hash")]
+              pgettext("audit export column", "Object ID"), pgettext("audit entry", "Summary"), "IP", _("Hash")]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
