@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -161,13 +163,17 @@ class CaseDetail(CaseOut):
     identity_fields: list[str]  # answers the person record fixes: read-only, a change is refused
 
 
-LOGIN_TO_APPLY = PermissionDenied("login_required", "请先登录。")
+# the OpenAPI page's groups
+ACCOUNT = pgettext_lazy("API tag", "Account")
+SERVICES = pgettext_lazy("API tag", "Services")
+APPLYING = pgettext_lazy("API tag", "Applications")
 REFUSALS = {401: Refusal, 403: Refusal, 404: Refusal, 409: Refusal, 422: Refusal}
 MAX_OFFSET = 100_000
 
 
 # --- who am I --------------------------------------------------------------------------
-@router.get("/me", response={200: Me, 401: Refusal}, tags=["账号"], summary="当前登录的账号，及写请求要带的 CSRF 令牌")
+@router.get("/me", response={200: Me, 401: Refusal}, tags=[ACCOUNT],
+            summary=_("The signed-in account, and the CSRF token that writing requests carry"))
 def me(request):
     return {"username": request.user.get_username(), "name": str(request.user), "csrf_token": get_token(request)}
 
@@ -178,16 +184,17 @@ def _service(item) -> dict:
             "audience": list(item.audience or []), "ways": list(item.ways or [])}
 
 
-@router.get("/services", response={200: ServicePage, 422: Refusal}, auth=None, tags=["事项"],
-            summary="可在线申请的事项，可按名称、类别或代码查找")
+@router.get("/services", response={200: ServicePage, 422: Refusal}, auth=None, tags=[SERVICES],
+            summary=_("Services one can apply for online, found by name, category or code"))
 def service_list(request, q: str = "", category: str = "", limit: int = Query(50, ge=1, le=200),
                  offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     items = catalog_selectors.services_for(user=request.user, query=q.strip(), category=category)
     return {"count": len(items), "items": [_service(item) for item in items[offset:offset + limit]]}
 
 
-@router.get("/services/{code}", response={200: ServiceDetail, 404: Refusal}, auth=None, tags=["事项"],
-            summary="事项的办事指南、表单与材料（当前版本），及当前账号能否申请")
+@router.get("/services/{code}", response={200: ServiceDetail, 404: Refusal}, auth=None, tags=[SERVICES],
+            summary=_("A service's guide, form and materials (current version), and whether the current "
+                      "account may apply"))
 def service_detail(request, code: str):
     item = selectors.published_item(code=code)
     version = item.current_version
@@ -195,7 +202,8 @@ def service_detail(request, code: str):
     if request.user.is_authenticated:
         refused = guards.refusal(actor=request.user, item=item)
     else:  # whom it is for, else that one must sign in first
-        refused = eligibility.refusal(request.user, item) or LOGIN_TO_APPLY
+        refused = eligibility.refusal(request.user, item) or PermissionDenied(
+            "login_required", gettext("Please sign in first."))
     return {**_service(item), "version": version.number, "guide": config["item"]["guide"],
             "fields": config["fields"], "materials": config["materials"], "for_whom": eligibility.for_whom(item),
             "may_apply": refused is None, "refusal": refused.as_dict() if refused else None}
@@ -206,8 +214,8 @@ def service_detail(request, code: str):
 # (forms_runtime.unknown_answer), where the page's form never sends one.
 
 
-@router.post("/services/{code}/applications", response={201: CaseDetail, **REFUSALS}, tags=["申请"],
-             summary="申请：submit 为 true 时一次提交，否则存为草稿")
+@router.post("/services/{code}/applications", response={201: CaseDetail, **REFUSALS}, tags=[APPLYING],
+             summary=_("Apply: submitted at once when submit is true, else kept as a draft"))
 def apply(request, code: str, payload: ApplicationIn):
     item = selectors.published_item(code=code)
     forms_runtime.unknown_answer(item.current_version.config, payload.answers)
@@ -224,27 +232,28 @@ def apply(request, code: str, payload: ApplicationIn):
     return Status(201, _detail(case))
 
 
-@router.get("/relations", response={200: list[RelationOut], 401: Refusal}, tags=["申请"],
-            summary="可为其申请的家人（已核实的亲属关系）；申请时以 relation 指定")
+@router.get("/relations", response={200: list[RelationOut], 401: Refusal}, tags=[APPLYING],
+            summary=_("Relatives one may apply for (verified relations); name one with relation when applying"))
 def relations(request):
     return [{"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "name": r.relative.name,
              "id_number": r.relative.id_number_masked} for r in verified_relations(user=request.user)]
 
 
-@router.get("/applications", response={200: CasePage, 401: Refusal, 422: Refusal}, tags=["申请"],
-            summary="我的办件，最新的在前")
+@router.get("/applications", response={200: CasePage, 401: Refusal, 422: Refusal}, tags=[APPLYING],
+            summary=_("My cases, newest first"))
 def my_cases(request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     cases = selectors.own_cases(user=request.user)
     return {"count": cases.count(), "items": [_case(case) for case in cases[offset:offset + limit]]}
 
 
-@router.get("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=["申请"], summary="我的一个办件")
+@router.get("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=[APPLYING],
+            summary=_("One of my cases"))
 def case_detail(request, pk: int):
     return _reread(request, pk)
 
 
-@router.patch("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
-              summary="保存草稿（或退回补正的办件）的答案")
+@router.patch("/applications/{pk}", response={200: CaseDetail, **REFUSALS}, tags=[APPLYING],
+              summary=_("Save the answers of a draft (or of a case returned for correction)"))
 def save_draft(request, pk: int, payload: AnswersIn):
     case = selectors.own_case(user=request.user, pk=pk)
     forms_runtime.unknown_answer(case.config, payload.answers)
@@ -252,8 +261,8 @@ def save_draft(request, pk: int, payload: AnswersIn):
     return _reread(request, pk)
 
 
-@router.post("/applications/{pk}/submit", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
-             summary="提交草稿，或补正后重新提交；可带上最后的答案")
+@router.post("/applications/{pk}/submit", response={200: CaseDetail, **REFUSALS}, tags=[APPLYING],
+             summary=_("Submit a draft, or resubmit after correction; may carry the last answers"))
 def submit(request, pk: int, payload: AnswersIn):
     case = selectors.own_case(user=request.user, pk=pk)
     forms_runtime.unknown_answer(case.config, payload.answers)
@@ -261,23 +270,25 @@ def submit(request, pk: int, payload: AnswersIn):
     return _reread(request, pk)
 
 
-@router.post("/applications/{pk}/files", response={201: CaseDetail, **REFUSALS}, tags=["申请"],
-             summary="上传一份材料的文件（按文件内容识别类型）；待补正的材料上传后即补正")
+@router.post("/applications/{pk}/files", response={201: CaseDetail, **REFUSALS}, tags=[APPLYING],
+             summary=_("Upload a file for a material (its type known from its content); a material awaiting "
+                       "correction is corrected by the upload"))
 def upload(request, pk: int, material: Form[str], file: File[UploadedFile]):
     case = selectors.own_case(user=request.user, pk=pk)
     services.upload_material(actor=request.user, case=case, material_key=material, upload=file)
     return Status(201, _reread(request, pk))
 
 
-@router.post("/applications/{pk}/withdraw", response={200: CaseDetail, **REFUSALS}, tags=["申请"], summary="撤回申请")
+@router.post("/applications/{pk}/withdraw", response={200: CaseDetail, **REFUSALS}, tags=[APPLYING],
+             summary=_("Withdraw the application"))
 def withdraw(request, pk: int, payload: ReasonIn):
     case = selectors.own_case(user=request.user, pk=pk)
     services.withdraw(actor=request.user, case=case, reason=payload.reason)
     return _reread(request, pk)
 
 
-@router.post("/applications/{pk}/urge", response={200: CaseDetail, **REFUSALS}, tags=["申请"],
-             summary="催办超期的办件（每天一次）")
+@router.post("/applications/{pk}/urge", response={200: CaseDetail, **REFUSALS}, tags=[APPLYING],
+             summary=_("Urge an overdue case (once a day)"))
 def urge(request, pk: int):
     case = selectors.own_case(user=request.user, pk=pk)
     services.urge(actor=request.user, case=case)

@@ -15,6 +15,8 @@ import json
 import math
 
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -29,12 +31,16 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # the messages readable as they are
 
 
-BAD_TEXT = ApplicationError("bad_character", "请求包含无效字符（NUL 或不成对的代理字符）")
-BAD_NUMBER = ApplicationError("bad_number", "请求包含无效的数字（NaN、Infinity 或超出范围）")
+def bad_text() -> ApplicationError:
+    return ApplicationError("bad_character", _("The request holds an invalid character (NUL or an unpaired surrogate)"))
+
+
+def bad_number() -> ApplicationError:
+    return ApplicationError("bad_number", _("The request holds an invalid number (NaN, Infinity or out of range)"))
 
 
 def _refuse_constant(name: str):
-    raise BAD_NUMBER
+    raise bad_number()
 
 
 def _check(value) -> None:
@@ -42,14 +48,14 @@ def _check(value) -> None:
     non-finite numbers (1e400 parses as infinity)."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise BAD_TEXT
+            raise bad_text()
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise BAD_TEXT from None
+            raise bad_text() from None
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise BAD_NUMBER
+            raise bad_number()
     elif isinstance(value, dict):
         for key, item in value.items():
             _check(key)
@@ -69,14 +75,15 @@ class CheckedParser(Parser):
         return data
 
 
-api = NinjaAPI(title="通办开放接口", version="1", urls_namespace="api", auth=django_auth, renderer=Renderer(),
-               parser=CheckedParser(),
-               description="申请人办事接口：事项目录与办事指南、在线申请（一次提交或草稿、上传材料、提交）、我的办件。")
+api = NinjaAPI(title=gettext_lazy("Tongban open API"), version="1", urls_namespace="api", auth=django_auth,
+               renderer=Renderer(), parser=CheckedParser(),
+               description=gettext_lazy("The applicants' API: the catalog of services and their guides, applying "
+                                        "online (at once or as a draft, uploading materials, submitting), my cases."))
 
 
 
 def refusal(request, status: int, code: str, message: str, **more):
-    body = {"code": code, "message": message, **{k: v for k, v in more.items() if v not in (None, "")}}
+    body = {"code": code, "message": str(message), **{k: v for k, v in more.items() if v not in (None, "")}}
     return api.create_response(request, body, status=status)
 
 
@@ -124,20 +131,20 @@ def _field(loc) -> str:
 def _invalid(request, exc: ValidationError):
     errors = list({field: {"field": field, "message": _plain(e)}
                    for e in exc.errors for field in [_field(e.get("loc", ()))]}.values())
-    first = errors[0] if errors else {"field": "", "message": "请求格式不正确"}
-    return refusal(request, 422, "invalid", f"{first['field']}：{first['message']}" if first["field"]
+    first = errors[0] if errors else {"field": "", "message": str(MESSAGES[400])}
+    return refusal(request, 422, "invalid", _("%(field)s: %(message)s") % first if first["field"]
                    else first["message"], field=first["field"], errors=errors)
 
 
 def _plain(error: dict) -> str:
     kind = error.get("type", "")
     if kind == "missing":
-        return "必填"
+        return _("required")
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return "类型不正确"
+        return _("wrong type")
     if kind == "json_invalid":
-        return "不是合法的 JSON"
-    return error.get("msg", "格式不正确")
+        return _("not valid JSON")
+    return error.get("msg", _("not well formed"))
 
 
 api.add_router("/", "tongban.api.cases.router")

@@ -1,5 +1,7 @@
 import json
 
+from django.utils.translation import gettext as _
+
 from tongban.api.errors import MESSAGES, STATUS_CODES
 
 PREFIX = "/api/"
@@ -18,7 +20,8 @@ class JsonRefusals:
         if (request.path.startswith(PREFIX) and 400 <= response.status_code < 500
                 and not response.get("Content-Type", "").startswith("application/json")):
             status = response.status_code
-            body = {"code": STATUS_CODES.get(status, "error"), "message": MESSAGES.get(status, "请求被拒绝")}
+            message = MESSAGES.get(status, _("The request was refused"))
+            body = {"code": STATUS_CODES.get(status, "error"), "message": str(message)}
             response.content = json.dumps(body, ensure_ascii=False).encode()
             response["Content-Type"] = "application/json; charset=utf-8"
         return response

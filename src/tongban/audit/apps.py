@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "tongban.audit"
-    verbose_name = "审计轨迹"
+    verbose_name = _("Audit trail")

@@ -28,6 +28,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tongban.audit.chain import verify
 from tongban.audit.models import AuditEntry
@@ -38,8 +40,9 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA = "media"
-KEYS_NOTE = ("本备份不含个人信息加密密钥（FIELD_ENCRYPTION_KEYS）和盲索引密钥（BLIND_INDEX_KEY）。"
-             "恢复时须配置指纹相同的密钥，否则身份证号、手机号无法读取、无法检索。请把密钥与备份分开保管。")
+KEYS_NOTE = _("This backup holds neither the encryption keys of personal data (FIELD_ENCRYPTION_KEYS) nor the "
+              "blind-index key (BLIND_INDEX_KEY). A restore needs keys with the same fingerprints, or ID and phone "
+              "numbers can be neither read nor searched. Keep the keys apart from the backup.")
 
 Progress = Callable[[str], None]
 
@@ -112,16 +115,19 @@ def _run(command: list[str]) -> None:
         done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise ApplicationError("backup_tool_missing",
-                               f"找不到 {command[0]}：请安装与数据库版本相同的 PostgreSQL 客户端") from None
+                               gettext("%(tool)s not found: install the PostgreSQL client of the database's version")
+                               % {"tool": command[0]}) from None
     if done.returncode != 0:
-        raise ApplicationError("backup_tool_failed", f"{command[0]} 失败：{done.stderr.strip()[:500]}")
+        raise ApplicationError("backup_tool_failed", gettext("%(tool)s failed: %(error)s")
+                               % {"tool": command[0], "error": done.stderr.strip()[:500]})
 
 
-def _empty_dir(path: Path, *, code: str, what: str) -> None:
+def _empty_dir(path: Path, *, code: str, is_file: str, not_empty: str) -> None:
+    """`is_file`, `not_empty`: the refusals, each naming the folder's role and %(path)s."""
     if path.exists() and not path.is_dir():
-        raise ApplicationError(code, f"{what} {path} 是一个文件，不是目录")
+        raise ApplicationError(code, is_file % {"path": path})
     if path.exists() and any(path.iterdir()):
-        raise ApplicationError(code, f"{what} {path} 不是空的")
+        raise ApplicationError(code, not_empty % {"path": path})
 
 
 # --- backup ------------------------------------------------------------------------------------
@@ -131,11 +137,13 @@ def backup(target: Path, *, progress: Progress = lambda _: None) -> dict:
     The counts and the audit head are read in the very snapshot that is saved, so a restore
     that matches them restored exactly this. Refuses a target that holds anything."""
     target = Path(target)
-    _empty_dir(target, code="backup_target_not_empty", what="备份目录")
+    _empty_dir(target, code="backup_target_not_empty",
+               is_file=gettext("The backup folder %(path)s is a file, not a folder"),
+               not_empty=gettext("The backup folder %(path)s is not empty"))
     target.mkdir(parents=True, exist_ok=True)
     tables = _tables()
     if connection.vendor == "sqlite":
-        progress("复制数据库（SQLite 在线备份）")
+        progress(gettext("Copying the database (SQLite online backup)"))
         file = target / SQLITE_FILE
         source = sqlite3.connect(str(connection.settings_dict["NAME"]))
         copy = sqlite3.connect(str(file))
@@ -151,7 +159,7 @@ def backup(target: Path, *, progress: Progress = lambda _: None) -> dict:
             copy.close()
             source.close()
     elif connection.vendor == "postgresql":
-        progress("导出数据库（pg_dump，与计数同一快照）")
+        progress(gettext("Dumping the database (pg_dump, in the snapshot of the counts)"))
         file = target / PG_FILE
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -162,12 +170,13 @@ def backup(target: Path, *, progress: Progress = lambda _: None) -> dict:
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
                   f"--file={file}"])
     else:
-        raise ApplicationError("backup_unsupported", f"不支持备份 {connection.vendor} 数据库")
+        raise ApplicationError("backup_unsupported", gettext("Backing up a %(vendor)s database is not supported")
+                               % {"vendor": connection.vendor})
 
     media_files = []
     media = _local_media()
     if media is not None and media.is_dir():
-        progress("复制上传文件")
+        progress(gettext("Copying the uploaded files"))
         shutil.copytree(media, target / MEDIA)
         media_files = sorted(str(p.relative_to(target / MEDIA)) for p in (target / MEDIA).rglob("*") if p.is_file())
 
@@ -182,10 +191,11 @@ def backup(target: Path, *, progress: Progress = lambda _: None) -> dict:
         "audit_head": head,
         "media": {"stored": media is not None, "files": len(media_files),
                   "sha256": {name: _sha256(target / MEDIA / name) for name in media_files}},
-        "keys": {"included": False, **_key_fingerprints(), "note": KEYS_NOTE},
+        "keys": {"included": False, **_key_fingerprints(), "note": str(KEYS_NOTE)},
     }
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    progress(f"完成：{len(counts)} 张表，{manifest['rows']} 行，审计链至第 {head['seq']} 条，{len(media_files)} 个文件")
+    progress(gettext("Done: %(tables)s tables, %(rows)s rows, the audit chain up to entry %(seq)s, %(files)s files")
+             % {"tables": len(counts), "rows": manifest["rows"], "seq": head["seq"], "files": len(media_files)})
     return manifest
 
 
@@ -196,9 +206,12 @@ def read_manifest(source: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise ApplicationError("backup_unreadable", f"{path} 不存在或不是有效的备份清单") from None
+        raise ApplicationError("backup_unreadable", gettext("%(path)s does not exist or is not a valid backup manifest")
+                               % {"path": path}) from None
     if manifest.get("format") != FORMAT:
-        raise ApplicationError("backup_format", f"备份格式 {manifest.get('format')} 不受支持（应为 {FORMAT}）")
+        raise ApplicationError(
+            "backup_format", gettext("Backup format %(format)s is not supported (should be %(expected)s)")
+                               % {"format": manifest.get("format"), "expected": FORMAT})
     return manifest
 
 
@@ -209,23 +222,28 @@ def _check_keys(manifest: dict) -> None:
             have["field_encryption_keys"]):
         raise ApplicationError(
             "backup_keys_missing",
-            "当前配置的 FIELD_ENCRYPTION_KEYS 中没有备份时使用的任何密钥（指纹 "
-            f"{', '.join(wanted['field_encryption_keys'])}）：备份中的个人信息将无法读取，已停止恢复。")
+            gettext("The FIELD_ENCRYPTION_KEYS configured hold none of the keys the backup was made with "
+                    "(fingerprints %(fingerprints)s): its personal data could not be read; the restore stopped.")
+            % {"fingerprints": ", ".join(wanted["field_encryption_keys"])})
     if wanted["blind_index_key"] != have["blind_index_key"]:
         raise ApplicationError(
             "backup_keys_missing",
-            f"当前 BLIND_INDEX_KEY 与备份时不同（应为指纹 {wanted['blind_index_key']}）："
-            "按身份证号检索将失效，已停止恢复。")
+            gettext("The BLIND_INDEX_KEY differs from the backup's (its fingerprint should be %(fingerprint)s): "
+                    "searching by ID number would fail; the restore stopped.")
+            % {"fingerprint": wanted["blind_index_key"]})
 
 
 def _check_files(source: Path, manifest: dict) -> None:
     file = source / manifest["database_file"]
     if not file.is_file() or _sha256(file) != manifest["database_sha256"]:
-        raise ApplicationError("backup_damaged", f"{file} 缺失或与清单的校验值不符")
+        raise ApplicationError(
+            "backup_damaged", gettext("%(file)s is missing or differs from the manifest's checksum") % {"file": file})
     for name, digest in manifest["media"]["sha256"].items():
         path = source / MEDIA / name
         if not path.is_file() or _sha256(path) != digest:
-            raise ApplicationError("backup_damaged", f"文件 {name} 缺失或与清单的校验值不符")
+            raise ApplicationError(
+                "backup_damaged", gettext("The file %(name)s is missing or differs from the manifest's checksum")
+                                   % {"name": name})
 
 
 def restore(source: Path, *, progress: Progress = lambda _: None) -> Restored:
@@ -237,18 +255,25 @@ def restore(source: Path, *, progress: Progress = lambda _: None) -> Restored:
     source = Path(source)
     manifest = read_manifest(source)
     if manifest["vendor"] != connection.vendor:
-        raise ApplicationError("backup_vendor", f"备份来自 {manifest['vendor']}，当前数据库是 {connection.vendor}")
+        raise ApplicationError("backup_vendor", gettext("The backup comes from %(backup)s, the database is %(current)s")
+                               % {"backup": manifest["vendor"], "current": connection.vendor})
     _check_keys(manifest)
     _check_files(source, manifest)
     if _tables():
-        raise ApplicationError("restore_target_not_empty", "目标数据库不是空的：恢复只写入新建的空数据库")
+        raise ApplicationError(
+            "restore_target_not_empty",
+            gettext("The target database is not empty: a restore writes only into a new, empty database"))
     media = _local_media()
     if manifest["media"]["files"]:
         if media is None:
-            raise ApplicationError("restore_media_remote", "文件存于对象存储，请用其自身工具恢复上传文件")
-        _empty_dir(media, code="restore_target_not_empty", what="上传文件目录")
+            raise ApplicationError(
+                "restore_media_remote",
+                gettext("The files are kept in object storage: restore the uploads with its own tools"))
+        _empty_dir(media, code="restore_target_not_empty",
+                   is_file=gettext("The uploads folder %(path)s is a file, not a folder"),
+                   not_empty=gettext("The uploads folder %(path)s is not empty"))
 
-    progress("写入数据库")
+    progress(gettext("Writing the database"))
     file = source / manifest["database_file"]
     if connection.vendor == "sqlite":
         connection.close()
@@ -264,22 +289,27 @@ def restore(source: Path, *, progress: Progress = lambda _: None) -> Restored:
         _run(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
               f"--dbname={connection.settings_dict['NAME']}", str(file)])
     if manifest["media"]["files"]:
-        progress("写入上传文件")
+        progress(gettext("Writing the uploaded files"))
         shutil.copytree(source / MEDIA, media, dirs_exist_ok=True)
 
-    progress("核对行数与审计链")
+    progress(gettext("Checking the row counts and the audit chain"))
     with connection.cursor() as cursor:
         counts = _counts(cursor, sorted(manifest["tables"]))
         head = _head(cursor)
     wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
     if wrong:
         table, (want, got) = next(iter(wrong.items()))
-        raise ApplicationError("restore_counts_differ", f"恢复后 {table} 有 {got} 行，清单为 {want} 行")
+        raise ApplicationError(
+            "restore_counts_differ", gettext("After the restore %(table)s has %(got)s rows, the manifest %(want)s")
+                               % {"table": table, "got": got, "want": want})
     if head != manifest["audit_head"]:
-        raise ApplicationError("restore_head_differs", "恢复后的审计链末条与清单不符")
+        raise ApplicationError(
+            "restore_head_differs",
+            gettext("After the restore the audit chain's last entry differs from the manifest's"))
     verdict = verify(AuditEntry.objects.all(), workers=1)
     if not verdict.ok:
         raise ApplicationError("restore_chain_broken",
-                               f"恢复后的审计链在第 {verdict.first_bad_seq} 条处断开：{verdict.reason}")
+                               gettext("After the restore the audit chain breaks at entry %(seq)s: %(reason)s")
+                               % {"seq": verdict.first_bad_seq, "reason": verdict.reason})
     return Restored(tables=len(counts), rows=sum(counts.values()), audit_entries=verdict.count,
                     media_files=manifest["media"]["files"])

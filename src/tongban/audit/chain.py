@@ -16,6 +16,7 @@ from multiprocessing.util import Finalize
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 GENESIS = "0" * 64
 
@@ -167,12 +168,14 @@ def _check_span(reader: _Reader, bounds: tuple[int | None, int]) -> _Span:
         for row in rows:
             seq = row[0]
             if seq != expected:
-                span.bad = (expected, f"缺少第 {expected} 条记录（下一条是第 {seq} 条）")
+                span.bad = (expected, gettext("Entry %(seq)s is missing (the next is entry %(next)s)")
+                            % {"seq": expected, "next": seq})
                 return span
             if prev is None:
                 span.first_prev = row[14]
             elif row[14] != prev:
-                span.bad = (seq, f"第 {seq} 条的前序哈希与第 {seq - 1} 条不符")
+                span.bad = (seq, gettext("Entry %(seq)s's previous hash differs from entry %(previous)s")
+                                  % {"seq": seq, "previous": seq - 1})
                 return span
             values = list(row[:15])
             if stamp:
@@ -183,15 +186,16 @@ def _check_span(reader: _Reader, bounds: tuple[int | None, int]) -> _Span:
             except ValueError:  # details that are no longer JSON
                 intact = False
             if not intact:
-                span.bad = (seq, f"第 {seq} 条的内容与其哈希不符（已被改动）")
+                span.bad = (seq, gettext("Entry %(seq)s differs from its hash (it was altered)") % {"seq": seq})
                 return span
             prev = span.last_hash = row[15]
             expected += 1
             span.count += 1
     if expected <= upto:
         after_gap = reader.next_seq(expected)
-        then = f"（下一条是第 {after_gap} 条）" if after_gap is not None else ""
-        span.bad = (expected, f"缺少第 {expected} 条记录{then}")
+        span.bad = (expected, gettext("Entry %(seq)s is missing (the next is entry %(next)s)")
+                    % {"seq": expected, "next": after_gap} if after_gap is not None
+                    else gettext("Entry %(seq)s is missing") % {"seq": expected})
     return span
 
 
@@ -272,7 +276,9 @@ def _joined(spans: Iterable[_Span], progress: Callable[[int], None] | None) -> V
         # The link into the span is checked before anything inside it, as a walk in one
         # process would check it; a missing first entry comes before even that.
         if span.first_prev is not None and span.first_prev != prev:
-            return Verdict(count, False, span.start, f"第 {span.start} 条的前序哈希与第 {span.start - 1} 条不符")
+            return Verdict(count, False, span.start,
+                           gettext("Entry %(seq)s's previous hash differs from entry %(previous)s")
+                           % {"seq": span.start, "previous": span.start - 1})
         count += span.count
         if span.bad:
             return Verdict(count, False, *span.bad)

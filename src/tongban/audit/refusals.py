@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext
 
 from tongban.audit.context import current_origin
 from tongban.audit.services import record
@@ -37,7 +38,8 @@ def record_refusal(*, actor, object_type: str, object_id: str, label: str = "", 
     try:
         with transaction.atomic():
             record(actor=actor, action=ACTION, object_type=object_type, object_id=str(object_id)[:64],
-                   summary=f"拒绝访问：{label or object_type} #{object_id}",
+                   summary=gettext("Access refused: %(what)s #%(id)s")
+                   % {"what": label or object_type, "id": object_id},
                    details={"reason": reason, "window_seconds": WINDOW_SECONDS})
     except Exception:
         cache.delete(key)  # not written: the next refusal tries again

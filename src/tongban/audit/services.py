@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 
 from tongban.audit.chain import FIELDS, GENESIS, entry_hash
 from tongban.audit.context import current_origin
@@ -71,7 +72,7 @@ def register_first_membership(lookup: Callable[[Any], Any | None]) -> None:
 
 def _actor_fields(actor, role: str | None, org_unit) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor_id": None, "actor_name": "系统", "role": role or "", "org_unit_id": None,
+        return {"actor_id": None, "actor_name": gettext("System"), "role": role or "", "org_unit_id": None,
                 "org_unit_name": ""}
     if role is None:  # a role given is the one acted in (with its unit, if any); else their first
         first = _first_membership(actor)
@@ -284,4 +285,4 @@ def record_export(*, actor, filters: dict[str, Any]) -> AuditEntry:
     """An export of the trail is itself a sensitive read: who took which slice, when."""
     kept = {k: str(v) for k, v in filters.items() if v not in (None, "")}
     return record(actor=actor, action="audit.export", object_type="audit.trail",
-                  summary="导出审计轨迹", details={"filters": kept})
+                  summary=gettext("Exported the audit trail"), details={"filters": kept})

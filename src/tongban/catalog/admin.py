@@ -15,6 +15,8 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can, scope, scope_of
@@ -128,30 +130,33 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("tools", "code", "name", "category", "org_unit", "serial_prefix", "audience", "ways",
                            "needs_acceptance", "booking_required", "effect", "is_published", "current_version")}),
-        ("办事指南", {"fields": ("conditions", "process", "promised_days", "statutory_days", "legal_basis", "fee",
+        (_("Service guide"), {"fields": ("conditions", "process", "promised_days", "statutory_days", "legal_basis",
+                                         "fee",
                              "visits", "place_hours", "enquiry_phone", "complaint", "faq")}),
     )
 
-    @admin.display(description="版本")
+    @admin.display(description=_("Version"))
     def version_number(self, obj):
         return obj.current_version.number if obj.current_version_id else "—"
 
-    @admin.display(description="操作")
+    @admin.display(description=pgettext_lazy("admin column", "Actions"))
     def tools(self, obj):
         if not obj.pk:
-            return "保存后可预览和发布"
+            return gettext("Save to preview and publish")
         # a submit button of the change form itself (its CSRF token goes along): a
         # POST to the publish view, never a link a GET could follow
         stop = format_html(
-            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>停用</button> ',
-            reverse("admin:catalog_serviceitem_unpublish", args=[obj.pk])) if obj.is_published else ""
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button> ',
+            reverse("admin:catalog_serviceitem_unpublish",
+                    args=[obj.pk]), gettext("Unpublish")) if obj.is_published else ""
         return format_html(
-            '<a class="button" href="{}" target="_blank">预览表单</a> '
-            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>发布新版本</button> '
-            '{}<span class="help">发布的是已保存的草稿（请先保存修改）；发布前会检查整份配置和每一步的办理人；'
-            '已提交的办件保持原版本。</span>',
-            reverse("catalog:preview", args=[obj.pk]), reverse("admin:catalog_serviceitem_publish", args=[obj.pk]),
-            stop)
+            '<a class="button" href="{}" target="_blank">{}</a> '
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button> '
+            '{}<span class="help">{}</span>',
+            reverse("catalog:preview", args=[obj.pk]), gettext("Preview the form"),
+            reverse("admin:catalog_serviceitem_publish", args=[obj.pk]), gettext("Publish a new version"), stop,
+            gettext("What is published is the saved draft (save your changes first); publishing checks the whole "
+                    "configuration and who handles each step; cases already submitted keep their version."))
 
     def get_urls(self):
         return [path("<int:pk>/publish/", self.admin_site.admin_view(require_POST(self.publish_view)),
@@ -167,9 +172,10 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
             raise PermissionDenied
         try:
             version = services.publish(actor=request.user, item=item)
-            self.message_user(request, f"已发布《{item.name}》第 {version.number} 版。", messages.SUCCESS)
+            self.message_user(request, gettext("Published version %(number)s of %(name)s.")
+                              % {"number": version.number, "name": item.name}, messages.SUCCESS)
         except ApplicationError as exc:
-            self.message_user(request, f"未发布：{exc.message}", messages.ERROR)
+            self.message_user(request, gettext("Not published: %(error)s") % {"error": exc.message}, messages.ERROR)
         return redirect("admin:catalog_serviceitem_change", pk)
 
     def unpublish_view(self, request, pk: int):
@@ -178,9 +184,10 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
             raise PermissionDenied
         try:
             services.unpublish(actor=request.user, item=item)
-            self.message_user(request, f"已停用《{item.name}》：不再受理新申请，在办的办件照常办理。", messages.SUCCESS)
+            self.message_user(request, gettext("Unpublished %(name)s: no new applications are taken; cases in "
+                                       "hand go on as before.") % {"name": item.name}, messages.SUCCESS)
         except ApplicationError as exc:
-            self.message_user(request, f"未停用：{exc.message}", messages.ERROR)
+            self.message_user(request, gettext("Not unpublished: %(error)s") % {"error": exc.message}, messages.ERROR)
         return redirect("admin:catalog_serviceitem_change", pk)
 
     def gaps_view(self, request):
@@ -189,7 +196,8 @@ class ServiceItemAdmin(ManagedByServiceAdmins, admin.ModelAdmin):
             raise PermissionDenied
         mine = set(self.get_queryset(request).values_list("pk", flat=True))
         rows = [(item, gaps) for item, gaps in services.live_gaps() if item.pk in mine]
-        context = {**self.admin_site.each_context(request), "title": "无人办理的审批步骤", "rows": rows,
+        context = {**self.admin_site.each_context(request), "title": gettext("Approval steps nobody handles"),
+                   "rows": rows,
                    "opts": self.model._meta}
         return render(request, "catalog/admin_gaps.html", context)
 
@@ -253,7 +261,7 @@ class CalendarDaysForm(BaseInlineFormSet):
         for form in self.forms:
             day = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
             if day and year and day.year != year and not form.cleaned_data.get("DELETE"):
-                form.add_error("date", f"{day} 不在 {year} 年")
+                form.add_error("date", gettext("%(date)s is not in %(year)s") % {"date": day, "year": year})
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -309,7 +317,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("year",) if obj is not None else ()
 
-    @admin.display(description="天数")
+    @admin.display(description=_("Days"))
     def day_count(self, obj):
         return obj.days.count()
 
@@ -319,8 +327,10 @@ class CalendarYearAdmin(admin.ModelAdmin):
         this = timezone.localdate().year
         for year in (this, this + 1):
             if not workdays.year_has_data(year):
-                self.message_user(request, f"{year} 年尚无完整的节假日数据：跨入该年的办理时限按周一至周五估算，"
-                                  "并在办件上提示。请按国务院公布的安排录入并勾选“数据完整”。", messages.WARNING)
+                self.message_user(request, gettext(
+                    "%(year)s has no complete holiday data yet: time limits running into it are estimated as Monday "
+                    "to Friday, and the cases say so. Enter the State Council's schedule and tick \"Complete\".")
+                    % {"year": year}, messages.WARNING)
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):

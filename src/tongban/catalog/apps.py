@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
     name = "tongban.catalog"
-    verbose_name = "服务事项"
+    verbose_name = _("Services")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+# The legal names of the holidays, as the State Council publishes them: stored in the
+# calendar's rows and shown as they are in every language.
 NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日",
+    "New Year's Day": "元旦",  # i18n: data
+    "Spring Festival": "春节",  # i18n: data
+    "Tomb-sweeping Day": "清明节",  # i18n: data
+    "Labour Day": "劳动节",  # i18n: data
+    "Dragon Boat Festival": "端午节",  # i18n: data
+    "National Day": "国庆节",  # i18n: data
+    "Mid-autumn Festival": "中秋节",  # i18n: data
+    "Anti-Fascist 70th Day": "中国人民抗日战争胜利70周年纪念日",  # i18n: data
 }
 
 
@@ -40,8 +42,8 @@ def days_of(year: int) -> list[tuple[dt.date, str, str]]:
     from chinese_calendar import constants
 
     rows = [(day, "holiday", NAMES.get(name, name)) for day, name in constants.holidays.items() if day.year == year]
-    rows += [(day, "workday", f"{NAMES.get(name, name)}调休") for day, name in constants.workdays.items()
-             if day.year == year]
+    rows += [(day, "workday", f"{NAMES.get(name, name)}调休")  # i18n: data (the make-up day's name)
+             for day, name in constants.workdays.items() if day.year == year]
     return sorted(rows)
 
 

@@ -28,6 +28,9 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tongban.lib.errors import ApplicationError
 
 MAX_LENGTH = 300
@@ -36,30 +39,30 @@ MAX_DEPTH = 20
 
 # Replaced outside string literals, anywhere (no spaces needed around them): so a field
 # key cannot contain these three characters. Keys are slugs, so none does.
-_ALIASES = {"且": " and ", "或": " or ", "非": " not "}
+_ALIASES = {"且": " and ", "或": " or ", "非": " not "}  # i18n: data (the language of conditions)
 _LITERAL_NAMES: dict[str, object] = {"true": True, "false": False, "null": None}
-_FULL_WIDTH = frozenset("“”‘’（）［］【】，＝！＜＞")
+_FULL_WIDTH = frozenset("“”‘’（）［］【】，＝！＜＞")  # i18n: data
 
 _FORBIDDEN = {
-    ast.Call: "函数调用",
-    ast.Attribute: "属性访问（.）",
-    ast.Subscript: "下标取值（[]）",
-    ast.Lambda: "lambda 表达式",
-    ast.ListComp: "推导式",
-    ast.SetComp: "推导式",
-    ast.DictComp: "推导式",
-    ast.GeneratorExp: "推导式",
-    ast.JoinedStr: "f-字符串",
-    ast.FormattedValue: "f-字符串",
-    ast.IfExp: "条件表达式（… if … else …）",
-    ast.NamedExpr: "赋值表达式（:=）",
-    ast.Dict: "字典",
-    ast.Set: "集合（{}）",
-    ast.Starred: "星号展开（*）",
+    ast.Call: gettext_lazy("a function call"),
+    ast.Attribute: gettext_lazy("attribute access (.)"),
+    ast.Subscript: gettext_lazy("subscripting ([])"),
+    ast.Lambda: gettext_lazy("a lambda expression"),
+    ast.ListComp: gettext_lazy("a comprehension"),
+    ast.SetComp: gettext_lazy("a comprehension"),
+    ast.DictComp: gettext_lazy("a comprehension"),
+    ast.GeneratorExp: gettext_lazy("a comprehension"),
+    ast.JoinedStr: gettext_lazy("an f-string"),
+    ast.FormattedValue: gettext_lazy("an f-string"),
+    ast.IfExp: gettext_lazy("a conditional expression (… if … else …)"),
+    ast.NamedExpr: gettext_lazy("an assignment expression (:=)"),
+    ast.Dict: gettext_lazy("a dictionary"),
+    ast.Set: gettext_lazy("a set ({})"),
+    ast.Starred: gettext_lazy("unpacking (*)"),
     ast.Await: "await",
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
-    ast.Slice: "切片",
+    ast.Slice: gettext_lazy("a slice"),
 }
 _OPERATOR_SYMBOLS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
@@ -111,7 +114,7 @@ def parse(text: str) -> Condition:
     if not text.strip():
         return ALWAYS
     if len(text) > MAX_LENGTH:
-        raise ConditionError(f"条件过长：最多 {MAX_LENGTH} 个字符")
+        raise ConditionError(_("The condition is too long: %(most)s characters at most") % {"most": MAX_LENGTH})
     source, origin = _normalise(text)
     lead = len(source) - len(source.lstrip(" "))
     source, origin = source[lead:], origin[lead:]
@@ -123,9 +126,9 @@ def parse(text: str) -> Condition:
     except SyntaxError as error:
         raise _syntax_error(text, source, origin, error) from None
     except (ValueError, RecursionError, MemoryError):
-        raise ConditionError("条件无法解析或过于复杂") from None
+        raise ConditionError(_("The condition cannot be parsed or is too complex")) from None
     if sum(isinstance(node, ast.expr) for node in ast.walk(tree)) > MAX_NODES:
-        raise ConditionError("条件过于复杂，请拆分或简化")
+        raise ConditionError(_("The condition is too complex: split or simplify it"))
     references: list[tuple[str, int]] = []
     fn = _Compiler(source, origin, references).compile(tree.body, depth=1)
     references.sort(key=lambda ref: ref[1])
@@ -140,7 +143,7 @@ def check(text: str, known: Iterable[str]) -> None:
     known = set(known)
     for name, position in condition._references:
         if name not in known:
-            raise ConditionError(f"未知字段 {name}", position)
+            raise ConditionError(_("Unknown field %(name)s") % {"name": name}, position)
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
@@ -153,12 +156,14 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     while i < n:
         char = text[i]
         if char in "\r\n":
-            raise ConditionError(f"第 {i + 1} 个字符处有换行：条件请写在一行内", i)
+            raise ConditionError(_("A line break at character %(at)s: write the condition on one line")
+                                 % {"at": i + 1}, i)
         if char in "'\"":
             j = i + 1
             while j < n and text[j] != char:
                 if text[j] in "\r\n":
-                    raise ConditionError(f"第 {j + 1} 个字符处有换行：条件请写在一行内", j)
+                    raise ConditionError(_("A line break at character %(at)s: write the condition on one line")
+                                         % {"at": j + 1}, j)
                 j += 2 if text[j] == "\\" else 1
             j = min(j + 1, n)
             out.append(text[i:j])
@@ -176,12 +181,13 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 def _syntax_error(text: str, source: str, origin: list[int], error: SyntaxError) -> ConditionError:
     column = (error.offset or 0) - 1  # SyntaxError.offset is 1-based, in characters
     if column < 0 or column >= len(source) or not source[column:].strip():
-        return ConditionError("条件不完整：结尾缺少内容", len(text))
+        return ConditionError(_("The condition is incomplete: something is missing at the end"), len(text))
     position = origin[column]
     char = text[position]
     if char in _FULL_WIDTH:
-        return ConditionError(f"第 {position + 1} 个字符处是全角符号「{char}」，请改用英文半角符号", position)
-    return ConditionError(f"第 {position + 1} 个字符处语法错误", position)
+        return ConditionError(_("Character %(at)s is the full-width sign \"%(char)s\": use the half-width one")
+                              % {"at": position + 1, "char": char}, position)
+    return ConditionError(_("A syntax error at character %(at)s") % {"at": position + 1}, position)
 
 
 def _ordered(compare: Callable[[object, object], object]) -> Callable[[object, object], bool]:
@@ -231,16 +237,17 @@ class _Compiler:
         return self.origin[min(column, len(self.origin) - 1)]
 
     def refuse(self, node: ast.AST, what: str) -> ConditionError:
-        return ConditionError(f"不支持的写法：{what}", self.position(node))
+        return ConditionError(_("Not supported: %(what)s") % {"what": what}, self.position(node))
 
     def compile(self, node: ast.AST, *, depth: int) -> _Fn:
         if depth > MAX_DEPTH:
-            raise ConditionError(f"条件嵌套过深：最多 {MAX_DEPTH} 层", self.position(node))
+            raise ConditionError(_("The condition nests too deep: %(most)s levels at most")
+                                 % {"most": MAX_DEPTH}, self.position(node))
         inner = depth + 1
         if isinstance(node, ast.Constant):
             value = node.value
             if value is not None and not isinstance(value, str | int | float):
-                raise self.refuse(node, f"常量 {value!r}")
+                raise self.refuse(node, _("the constant %(value)r") % {"value": value})
             return lambda _answers: value
         if isinstance(node, ast.Name):
             if node.id in _LITERAL_NAMES:
@@ -262,7 +269,8 @@ class _Compiler:
         if isinstance(node, ast.Compare):
             return self.compare(node, depth=inner)
         if isinstance(node, ast.BinOp):
-            raise self.refuse(node, f"运算符 {_OPERATOR_SYMBOLS.get(type(node.op), '')}".rstrip())
+            symbol = _OPERATOR_SYMBOLS.get(type(node.op), "")
+            raise self.refuse(node, (_("the operator %(op)s") % {"op": symbol}).rstrip())
         raise self.refuse(node, _FORBIDDEN.get(type(node), type(node).__name__))
 
     def unary(self, node: ast.UnaryOp, *, depth: int) -> _Fn:
@@ -275,13 +283,15 @@ class _Compiler:
                 and isinstance(number.value, int | float) and not isinstance(number.value, bool)):
             value = -number.value if isinstance(node.op, ast.USub) else number.value
             return lambda _answers: value
-        raise self.refuse(node, f"运算符 {_OPERATOR_SYMBOLS.get(type(node.op), '')}".rstrip())
+        symbol = _OPERATOR_SYMBOLS.get(type(node.op), "")
+        raise self.refuse(node, (_("the operator %(op)s") % {"op": symbol}).rstrip())
 
     def compare(self, node: ast.Compare, *, depth: int) -> _Fn:
         ops = []
         for op in node.ops:
             if type(op) not in _COMPARISONS:
-                raise self.refuse(node, f"比较 {_OPERATOR_SYMBOLS.get(type(op), '')}（请用 == 或 !=）")
+                symbol = _OPERATOR_SYMBOLS.get(type(op), "")
+                raise self.refuse(node, _("the comparison %(op)s (use == or !=)") % {"op": symbol})
             ops.append(_COMPARISONS[type(op)])
         operands = [self.compile(operand, depth=depth) for operand in [node.left, *node.comparators]]
 

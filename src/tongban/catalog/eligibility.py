@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.utils.translation import gettext, pgettext
+
 from tongban.catalog.models import Audience
 from tongban.lib.errors import PermissionDenied
 from tongban.people.selectors import own_person
@@ -75,12 +77,12 @@ def label(values: Iterable[str]) -> str:
     values = set(values)
     names = [choice.label for choice in Audience if choice.value in values]
     names += sorted(value for value in values if value not in Audience.values)  # shown as configured
-    return "、".join(names)
+    return pgettext("list separator", ", ").join(names)
 
 
 def for_whom(item) -> str:
     """The guide's 服务对象 line."""
-    return label(item.audience or []) or "所有人"
+    return label(item.audience or []) or gettext("Everyone")
 
 
 def refusal(user, item, audiences: Iterable[str] | None = None) -> PermissionDenied | None:
@@ -93,7 +95,12 @@ def refusal(user, item, audiences: Iterable[str] | None = None) -> PermissionDen
         return None
     whom = for_whom(item)
     if user is None or not user.is_authenticated:
-        return PermissionDenied("not_in_audience", f"该事项仅面向{whom}办理，请登录后查看您能否申请。")
+        return PermissionDenied("not_in_audience", gettext(
+            "This service is only for %(whom)s: sign in to see whether you may apply.") % {"whom": whom})
     mine = label(audiences - {Audience.VISITOR.value})
-    you = f"您的身份为{mine}" if mine else "您的账号未绑定相应身份（学生、教职工等）"
-    return PermissionDenied("not_in_audience", f"该事项仅面向{whom}办理，{you}，不能申请。")
+    if mine:
+        message = gettext("This service is only for %(whom)s; you are %(mine)s, and cannot apply.")
+    else:
+        message = gettext("This service is only for %(whom)s; your account is bound to no such identity "
+                          "(student, staff and so on), and cannot apply.")
+    return PermissionDenied("not_in_audience", message % {"whom": whom, "mine": mine})

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from tongban.catalog import conditions
 from tongban.catalog.models import FieldType, Prefill
 from tongban.lib.errors import ApplicationError
@@ -27,7 +29,8 @@ def unknown_answer(config: dict, answers) -> None:
     keys = field_keys(config)
     for key in answers:
         if key not in keys:
-            raise ApplicationError("unknown_field", f"表单中没有字段“{key}”", field=str(key))
+            raise ApplicationError("unknown_field", _("The form has no field \"%(key)s\"") % {"key": key},
+                                   field=str(key))
 
 
 def visible_fields(config: dict, answers: dict) -> list[dict]:
@@ -80,38 +83,45 @@ def clean_value(field: dict, raw) -> object:
     label, kind = field["label"], field["type"]
     if isinstance(raw, bool):  # true/false from the API's JSON: a yes/no field's answer only
         if kind != FieldType.YESNO:
-            raise ApplicationError("invalid", f"{label}：类型不正确", field=field["key"])
-        return "是" if raw else "否"
+            raise ApplicationError("invalid", _("%(label)s: wrong type") % {"label": label}, field=field["key"])
+        return "是" if raw else "否"  # i18n: data (the stored answers)
     text = "" if raw is None else str(raw).strip()
     if text == "":
         return ""
     if len(text) > 2000:
-        raise ApplicationError("invalid", f"{label}过长", field=field["key"])
+        raise ApplicationError("invalid", _("%(label)s is too long") % {"label": label}, field=field["key"])
     if kind == FieldType.NUMBER:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ApplicationError("invalid", f"{label}应为数字", field=field["key"]) from None
+            raise ApplicationError("invalid", _("%(label)s should be a number") % {"label": label},
+                                   field=field["key"]) from None
         # NaN, infinity and numbers past 15 digits are no answer (nor storable as JSON)
         if not number.is_finite() or number.adjusted() >= MAX_DIGITS:
-            raise ApplicationError("invalid", f"{label}应为数字，且不超过 {MAX_DIGITS} 位", field=field["key"])
+            raise ApplicationError("invalid", _("%(label)s should be a number of at most %(digits)s digits")
+                                   % {"label": label, "digits": MAX_DIGITS}, field=field["key"])
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == FieldType.DATE:
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise ApplicationError("invalid", f"{label}应为日期，如 2026-09-01", field=field["key"]) from None
+            raise ApplicationError("invalid", _("%(label)s should be a date, such as 2026-09-01") % {"label": label},
+                                   field=field["key"]) from None
     if kind == FieldType.CHOICE and text not in field["options"]:
-        raise ApplicationError("invalid", f"{label}只能从选项中选择", field=field["key"])
-    if kind == FieldType.YESNO and text not in ("是", "否"):
-        raise ApplicationError("invalid", f"{label}请选择“是”或“否”", field=field["key"])
+        raise ApplicationError("invalid", _("%(label)s can only be one of the options") % {"label": label},
+                               field=field["key"])
+    if kind == FieldType.YESNO and text not in ("是", "否"):  # i18n: data
+        raise ApplicationError("invalid", _("%(label)s: please choose \"yes\" or \"no\"") % {"label": label},
+                               field=field["key"])
     if kind == FieldType.ID_NUMBER:
         try:
             return idnumber.parse(text).number
         except ApplicationError as exc:
-            raise ApplicationError("invalid", f"{label}：{exc.message}", field=field["key"]) from None
+            raise ApplicationError("invalid", _("%(label)s: %(error)s") % {"label": label, "error": exc.message},
+                                   field=field["key"]) from None
     if kind == FieldType.PHONE and not PHONE.match(text):
-        raise ApplicationError("invalid", f"{label}应为 11 位手机号", field=field["key"])
+        raise ApplicationError("invalid", _("%(label)s should be an 11-digit mobile number") % {"label": label},
+                               field=field["key"])
     return text
 
 
@@ -146,7 +156,8 @@ def clean_answers(config: dict, raw: dict, *, complete: bool) -> dict:
         answers = {k: v for k, v in answers.items() if k in keys}
         for f in shown:
             if f["required"] and f["type"] != FieldType.FILE and answers.get(f["key"], "") == "":
-                raise ApplicationError("required", f"请填写{f['label']}", field=f["key"])
+                raise ApplicationError("required", _("Please fill in %(label)s") % {"label": f["label"]},
+                                       field=f["key"])
     return answers
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from tongban.accounts.models import Membership, OrgUnit
 from tongban.accounts.roles import Action, Reach, Role, reach_of
 from tongban.catalog.eligibility import categories_for
@@ -39,15 +41,17 @@ class Gap:
     @property
     def role_label(self) -> str:
         if self.role == ACCEPTORS:
-            return "可受理的人员（窗口受理员或户籍民警）"
+            return gettext("someone who may accept (a counter clerk or a hukou officer)")
         return Role(self.role).label
 
     @property
     def message(self) -> str:
         if self.role == ACCEPTORS:
-            return f"受理：{self.unit.name}没有{self.role_label}，办件提交后将无人受理"
-        return (f"审批步骤“{self.step_name}”（{self.step_key}）：{self.unit.name}没有在岗的"
-                f"{self.role_label}，办件到这一步将无人办理")
+            return gettext("Acceptance: %(unit)s has no %(role)s; submitted cases would have nobody to accept "
+                           "them") % {"unit": self.unit.name, "role": self.role_label}
+        return gettext("Approval step \"%(step)s\" (%(key)s): %(unit)s has no %(role)s at work; cases would stop "
+                       "at this step") % {"step": self.step_name, "key": self.step_key, "unit": self.unit.name,
+                                          "role": self.role_label}
 
 
 def _applicant_units(audience: list[str]) -> set[int]:
@@ -106,7 +110,7 @@ def _acceptance_gap(config: dict) -> Gap | None:
         if (m.org_unit_id == unit.pk or reach == Reach.ALL
                 or (reach == Reach.SUBTREE and unit.path.startswith(m.org_unit.path))):
             return None
-    return Gap("acceptance", "窗口受理", ACCEPTORS, unit)
+    return Gap("acceptance", gettext("Acceptance at the counter"), ACCEPTORS, unit)
 
 
 def unheld_steps(config: dict) -> list[Gap]:

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from tongban.accounts.access import authorize, scope_of
 from tongban.accounts.models import OrgUnit, User
@@ -35,13 +37,19 @@ from tongban.catalog.models import (
 )
 from tongban.lib.errors import ApplicationError, PermissionDenied
 
+# the draft's tables, as the refusals and the trail name them
+FIELDS = gettext_lazy("Form fields")
+MATERIALS = gettext_lazy("Materials")
+STEPS = gettext_lazy("Approval steps")
 FILE_TYPES = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"}
 GUIDE_FIELDS = ("conditions", "process", "promised_days", "statutory_days", "legal_basis", "fee", "visits",
                 "place_hours", "enquiry_phone", "complaint", "faq")
 
 
 def _refuse(table: str, row: int, what: str, message: str) -> ApplicationError:
-    return ApplicationError("bad_configuration", f"{table}第 {row} 行（{what}）：{message}", field=table, row=row)
+    table = str(table)
+    return ApplicationError("bad_configuration", _("%(table)s row %(row)s (%(what)s): %(message)s")
+                            % {"table": table, "row": row, "what": what, "message": message}, field=table, row=row)
 
 
 def _check_condition(text: str, known: set[str], table: str, row: int, what: str) -> None:
@@ -73,45 +81,87 @@ def _visibility_loop(fields: list[FormField]) -> list[str] | None:
 
 
 def check_draft(item: ServiceItem) -> dict:
-    """Check the whole draft; return the configuration to freeze."""
+    """Check the whole draft; return the configuration to freeze. Each aspect of the
+    draft is one step, in the order a service admin fills them in; the first refusal
+    stops the check (ApplicationError naming the table and row)."""
     fields = list(item.fields.all())
     materials = list(item.materials.all())
     steps = list(item.steps.all())
     known = {f.key for f in fields}
+    _check_fields(fields, known)
+    _check_visibility(fields)
+    _check_materials(materials, known)
+    _check_effect(item, steps)
+    _check_steps(steps, known)
+    return _frozen_config(item, fields, materials, steps)
+
+
+def _check_fields(fields: list[FormField], known: set[str]) -> None:
+    """Each form field: a usable key, options for a choice, a condition on other fields."""
     for n, f in enumerate(fields, start=1):
         if not f.key.isidentifier():
-            raise _refuse("表单字段", n, f.key, "字段代码只能由字母、数字和下划线组成，且不以数字开头")
+            raise _refuse(FIELDS, n, f.key,
+                          _("A field code has only letters, digits and underscores, and does not start "
+                            "with a digit"))
         if f.type == FieldType.CHOICE and not f.option_list():
-            raise _refuse("表单字段", n, f.key, "单选字段需要至少一个选项")
-        _check_condition(f.visible_if, known - {f.key}, "表单字段", n, f.key)
+            raise _refuse(FIELDS, n, f.key, _("A single-choice field needs at least one option"))
+        _check_condition(f.visible_if, known - {f.key}, FIELDS, n, f.key)
+
+
+def _check_visibility(fields: list[FormField]) -> None:
+    """No fields whose showing depends on each other in a circle."""
     if loop := _visibility_loop(fields):
-        raise ApplicationError("bad_configuration", f"表单字段的显示条件互相依赖：{' → '.join(loop)}",
-                               field="表单字段")
+        raise ApplicationError("bad_configuration", _("The form fields' conditions for showing depend on each other: "
+                                                      "%(loop)s") % {"loop": " → ".join(loop)}, field=str(FIELDS))
+
+
+def _file_types(material: Material) -> set[str]:
+    return {t.strip().lower() for t in material.file_types.split(",") if t.strip()}
+
+
+def _check_materials(materials: list[Material], known: set[str]) -> None:
+    """Each material: a condition on the fields, known file types, room for a file."""
     for n, m in enumerate(materials, start=1):
-        _check_condition(m.condition, known, "申请材料", n, m.key)
-        types = {t.strip().lower() for t in m.file_types.split(",") if t.strip()}
+        _check_condition(m.condition, known, MATERIALS, n, m.key)
+        types = _file_types(m)
         if not types or types - FILE_TYPES:
-            raise _refuse("申请材料", n, m.key, f"文件类型只能是 {', '.join(sorted(FILE_TYPES))}")
+            raise _refuse(MATERIALS, n, m.key, _("File types can only be %(types)s")
+                          % {"types": ", ".join(sorted(FILE_TYPES))})
         if m.max_files < 1:
-            raise _refuse("申请材料", n, m.key, "最多文件数至少为 1")
+            raise _refuse(MATERIALS, n, m.key, _("Most files is at least 1"))
+
+
+def _check_effect(item: ServiceItem, steps: list[Step]) -> None:
+    """The effect run on completion is registered; a service without steps has one."""
     if item.effect and item.effect not in effect_names():
-        raise ApplicationError("bad_configuration", f"没有名为 {item.effect} 的办结处理程序", field="effect")
+        raise ApplicationError("bad_configuration", _("No effect on completion is named %(name)s")
+                               % {"name": item.effect}, field="effect")
     if not steps and not item.effect:
         # A service with no step completes on submission (即办): only worth having when
         # completing does something, such as keeping a signed confirmation.
-        raise ApplicationError("bad_configuration", "至少需要一个审批步骤（无需审批的即办事项须设置办结后的业务处理）",
-                               field="审批步骤")
+        raise ApplicationError("bad_configuration",
+                               _("At least one approval step is needed (a service completed at once, without "
+                                                      "approval, needs an effect on completion)"), field=str(STEPS))
+
+
+def _check_steps(steps: list[Step], known: set[str]) -> None:
+    """Each step: a staff role, the unit it is sent to can be found, a skip condition."""
     first_stage = min((s.stage for s in steps), default=1)
     for n, s in enumerate(steps, start=1):
         if not s.role:
-            raise _refuse("审批步骤", n, s.key, "未选择办理角色")
+            raise _refuse(STEPS, n, s.key, _("No handling role chosen"))
         if s.role in (Role.AUXILIARY, Role.APPLICANT):
-            raise _refuse("审批步骤", n, s.key, "辅助人员和申请人不能办理审批步骤")
+            raise _refuse(STEPS, n, s.key, _("Auxiliary staff and applicants cannot handle approval steps"))
         if s.unit_rule == UnitRule.FIXED and s.unit_id is None:
-            raise _refuse("审批步骤", n, s.key, "“指定单位”需要选择单位")
+            raise _refuse(STEPS, n, s.key, _("\"Fixed unit\" needs a unit chosen"))
         if s.unit_rule in (UnitRule.PARENT_OF_PREVIOUS, UnitRule.SAME_AS_PREVIOUS) and s.stage == first_stage:
-            raise _refuse("审批步骤", n, s.key, "第一阶段的步骤没有“上一步”")
-        _check_condition(s.skip_if, known, "审批步骤", n, s.key)
+            raise _refuse(STEPS, n, s.key, _("A step of the first stage has no \"previous step\""))
+        _check_condition(s.skip_if, known, STEPS, n, s.key)
+
+
+def _frozen_config(item: ServiceItem, fields: list[FormField], materials: list[Material],
+                   steps: list[Step]) -> dict:
+    """The checked draft as the plain data a ServiceVersion keeps."""
     stages: dict[int, list[dict]] = {}
     for s in steps:
         stages.setdefault(s.stage, []).append({
@@ -129,8 +179,7 @@ def check_draft(item: ServiceItem) -> dict:
                    for f in fields],
         "materials": [{"key": m.key, "name": m.name, "description": m.description, "sample": m.sample,
                        "required": m.required, "core": m.core, "condition": m.condition,
-                       "file_types": sorted({t.strip().lower() for t in m.file_types.split(",") if t.strip()}),
-                       "max_files": m.max_files} for m in materials],
+                       "file_types": sorted(_file_types(m)), "max_files": m.max_files} for m in materials],
         "stages": [stages[k] for k in sorted(stages)],
     }
 
@@ -153,15 +202,18 @@ def publish(*, actor: User | None, item: ServiceItem) -> ServiceVersion:
         item = ServiceItem.objects.select_for_update().get(pk=item.pk)
         config = check_draft(item)
         if gaps := holders.unheld_steps(config):
-            raise ApplicationError("step_without_holder", "；".join(gap.message for gap in gaps[:3])
-                                   + (f"（另有 {len(gaps) - 3} 处）" if len(gaps) > 3 else ""),
-                                   field="审批步骤", extra={"step": gaps[0].step_key, "unit": gaps[0].unit.code})
+            message = pgettext("list separator", "; ").join(gap.message for gap in gaps[:3])
+            if len(gaps) > 3:
+                message = _("%(gaps)s (and %(more)s more)") % {"gaps": message, "more": len(gaps) - 3}
+            raise ApplicationError("step_without_holder", message, field=str(STEPS), extra={"step": gaps[0].step_key,
+                                                                                            "unit": gaps[0].unit.code})
         number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ServiceVersion.objects.create(item=item, number=number, config=config, published_by=actor)
         item.current_version = version
         item.is_published = True
         item.save(update_fields=["current_version", "is_published", "updated_at"])
-        record(actor=actor, action="catalog.publish", obj=item, summary=f"发布事项《{item.name}》第 {number} 版",
+        record(actor=actor, action="catalog.publish", obj=item, summary=_("Published version %(number)s of %(name)s")
+               % {"number": number, "name": item.name},
                details={"version": number, "steps": sum(len(s) for s in config["stages"]),
                         "fields": len(config["fields"]), "materials": len(config["materials"])})
     return version
@@ -177,7 +229,8 @@ def unpublish(*, actor: User | None, item: ServiceItem) -> ServiceItem:
         # saved, not updated by a queryset: the save tells the processes' caches
         # (lib/configcache) that the service is gone
         item.save(update_fields=["is_published", "updated_at"])
-        record(actor=actor, action="catalog.unpublish", obj=item, summary=f"停用事项《{item.name}》")
+        record(actor=actor, action="catalog.unpublish", obj=item, summary=_("Unpublished %(name)s")
+               % {"name": item.name})
     return item
 
 
@@ -197,7 +250,7 @@ def live_gaps() -> list[tuple[ServiceItem, list[holders.Gap]]]:
 
 # ---- the back office's writes -------------------------------------------------------
 
-DRAFT_ROWS = {FormField: "表单字段", Material: "申请材料", Step: "审批步骤"}
+DRAFT_ROWS = {FormField: FIELDS, Material: MATERIALS, Step: STEPS}
 
 
 def _plain(value: Any) -> Any:
@@ -233,7 +286,7 @@ def save_item(*, actor: User, item: ServiceItem, changed: list[str]) -> ServiceI
     with transaction.atomic():
         item.save()
         record(actor=actor, action="catalog.item_create" if old is None else "catalog.item_change", obj=item,
-               summary=f"{'新建' if old is None else '修改'}事项《{item.name}》",
+               summary=(_("Created %(name)s") if old is None else _("Changed %(name)s")) % {"name": item.name},
                details={"changes": _changes(item, old, changed)})
     return item
 
@@ -243,9 +296,11 @@ def delete_item(*, actor: User, item: ServiceItem) -> None:
     cases point at: unpublish it instead)."""
     authorize(actor, Action.CATALOG_MANAGE, unit=item.org_unit)
     if item.versions.exists():
-        raise ApplicationError("published_before", f"事项《{item.name}》已发布过，不能删除，请停用。")
+        raise ApplicationError("published_before",
+                               _("%(name)s was published before and cannot be deleted: unpublish it.")
+                               % {"name": item.name})
     with transaction.atomic():
-        record(actor=actor, action="catalog.item_delete", obj=item, summary=f"删除事项《{item.name}》",
+        record(actor=actor, action="catalog.item_delete", obj=item, summary=_("Deleted %(name)s") % {"name": item.name},
                details={"code": item.code})
         item.delete()
 
@@ -261,25 +316,28 @@ def save_draft_rows(*, actor: User, item: ServiceItem, saved: list[tuple[models.
         return
     for obj in rows:
         if type(obj) not in DRAFT_ROWS or obj.item_id != item.pk:
-            raise PermissionDenied("permission_denied", "只能修改本事项的表单字段、材料和步骤。")
+            raise PermissionDenied("permission_denied",
+                                   _("Only this service's form fields, materials and steps can be changed."))
     old = {(type(o), o.pk): o for model in DRAFT_ROWS
            for o in model.objects.filter(pk__in=[r.pk for r in rows if type(r) is model and r.pk])}
     stale = [o for o in deleted if (type(o), o.pk) not in old] + [
         o for o, _ in saved if o.pk and (type(o), o.pk) not in old]
     if stale or any(o.item_id != item.pk for o in old.values()):
-        raise PermissionDenied("permission_denied", "只能修改本事项的表单字段、材料和步骤。")
+        raise PermissionDenied("permission_denied",
+                               _("Only this service's form fields, materials and steps can be changed."))
     details: list[dict] = []
     with transaction.atomic():
         for obj, fields in saved:
             before = old.get((type(obj), obj.pk)) if obj.pk else None
             obj.save()
-            details.append({"table": DRAFT_ROWS[type(obj)], "key": obj.key,
+            details.append({"table": str(DRAFT_ROWS[type(obj)]), "key": obj.key,
                             "act": "change" if before else "add", "changes": _changes(obj, before, fields)})
         for obj in deleted:
-            details.append({"table": DRAFT_ROWS[type(obj)], "key": obj.key, "act": "delete"})
+            details.append({"table": str(DRAFT_ROWS[type(obj)]), "key": obj.key, "act": "delete"})
             obj.delete()
         record(actor=actor, action="catalog.draft_rows", obj=item,
-               summary=f"修改事项《{item.name}》的草稿（{len(details)} 行）", details={"rows": details})
+               summary=_("Changed the draft of %(name)s (%(rows)s rows)") % {"name": item.name, "rows": len(details)},
+               details={"rows": details})
 
 
 def save_closure(*, actor: User, closure: Closure, changed: list[str]) -> Closure:
@@ -290,11 +348,13 @@ def save_closure(*, actor: User, closure: Closure, changed: list[str]) -> Closur
         authorize(actor, Action.CATALOG_MANAGE, unit=old.org_unit)
     authorize(actor, Action.CATALOG_MANAGE, unit=OrgUnit.objects.get(pk=closure.org_unit_id))
     if closure.end < closure.start:
-        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
+        raise ApplicationError("bad_range", _("The end date cannot be before the start date"), field="end")
     with transaction.atomic():
         closure.save()
         record(actor=actor, action="catalog.closure_save", obj=closure,
-               summary=f"{'修改' if old else '新增'}停办日：{closure.org_unit.name} {closure.start}–{closure.end}",
+               summary=(_("Changed a closure: %(unit)s %(start)s–%(end)s") if old else
+                        _("Added a closure: %(unit)s %(start)s–%(end)s"))
+               % {"unit": closure.org_unit.name, "start": closure.start, "end": closure.end},
                details={"changes": _changes(closure, old, changed)})
     return closure
 
@@ -303,7 +363,8 @@ def delete_closure(*, actor: User, closure: Closure) -> None:
     authorize(actor, Action.CATALOG_MANAGE, unit=closure.org_unit)
     with transaction.atomic():
         record(actor=actor, action="catalog.closure_delete", obj=closure,
-               summary=f"删除停办日：{closure.org_unit.name} {closure.start}–{closure.end}",
+               summary=_("Deleted a closure: %(unit)s %(start)s–%(end)s")
+               % {"unit": closure.org_unit.name, "start": closure.start, "end": closure.end},
                details={"start": closure.start.isoformat(), "end": closure.end.isoformat(),
                         "reason": closure.reason})
         closure.delete()
@@ -312,7 +373,9 @@ def delete_closure(*, actor: User, closure: Closure) -> None:
 def _authorize_calendar(actor: User | None) -> None:
     """The national calendar binds every unit: only who manages the whole catalog."""
     if actor is not None and not scope_of(actor, Action.CATALOG_MANAGE).everything:
-        raise PermissionDenied("permission_denied", "只有可管理全部事项的系统管理员可以修改全国节假日数据。")
+        raise PermissionDenied("permission_denied",
+                               _("Only a system administrator who manages every service can change the "
+                                 "national holidays."))
 
 
 def save_calendar_year(*, actor: User | None, year: CalendarYear, changed: list[str]) -> CalendarYear:
@@ -322,12 +385,13 @@ def save_calendar_year(*, actor: User | None, year: CalendarYear, changed: list[
     _authorize_calendar(actor)
     old = CalendarYear.objects.filter(pk=year.pk).first()
     if not 2000 <= year.year <= 2100:
-        raise ApplicationError("bad_year", "年份应在 2000 到 2100 之间", field="year")
+        raise ApplicationError("bad_year", _("The year should be between 2000 and 2100"), field="year")
     with transaction.atomic():
         year.save()
-        state = "数据完整" if year.complete else "数据不完整"
+        state = _("complete") if year.complete else _("incomplete")
         record(actor=actor, action="catalog.calendar_year", obj=year,
-               summary=f"{'修改' if old else '新增'}节假日年度 {year.year}（{state}）",
+               summary=(_("Changed holiday year %(year)s (%(state)s)") if old else
+                        _("Added holiday year %(year)s (%(state)s)")) % {"year": year.year, "state": state},
                details={"changes": _changes(year, old, changed)})
         transaction.on_commit(workdays.forget_calendar)
     workdays.forget_calendar()
@@ -340,25 +404,29 @@ def save_calendar_days(*, actor: User | None, year: CalendarYear, saved: list[tu
     make-up working days), in one act: each day lies in `year`; one trail entry with
     every day's date, kind and name."""
     _authorize_calendar(actor)
-    for day, _ in saved:
+    for day, _fields in saved:
         if day.date.year != year.year or day.year_id != year.year:
-            raise ApplicationError("bad_date", f"{day.date} 不在 {year.year} 年", field="date")
+            raise ApplicationError("bad_date", _("%(date)s is not in %(year)s") % {"date": day.date,
+                                                                                   "year": year.year}, field="date")
         if day.kind not in CalendarDay.Kind.values:
-            raise ApplicationError("bad_kind", "类型只能是法定节假日或调休上班", field="kind")
+            raise ApplicationError("bad_kind", _("The type can only be public holiday or make-up working day"),
+                                   field="kind")
     if any(d.year_id != year.year for d in deleted):
-        raise ApplicationError("bad_date", f"只能删除 {year.year} 年的日期", field="date")
+        raise ApplicationError("bad_date", _("Only dates of %(year)s can be deleted") % {"year": year.year},
+                               field="date")
     if not saved and not deleted:
         return
     with transaction.atomic():
         rows = []
-        for day, _ in saved:
+        for day, _fields in saved:
             day.save()
             rows.append({"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "act": "save"})
         for day in deleted:
             rows.append({"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "act": "delete"})
             day.delete()
         record(actor=actor, action="catalog.calendar_days", obj=year,
-               summary=f"修改 {year.year} 年节假日（{len(rows)} 天）", details={"days": rows})
+               summary=_("Changed the holidays of %(year)s (%(days)s days)") % {"year": year.year, "days": len(rows)},
+               details={"days": rows})
         transaction.on_commit(workdays.forget_calendar)
     workdays.forget_calendar()
 
@@ -369,11 +437,13 @@ def enter_calendar_year(*, actor: User | None, year: int, days: list[tuple[dt.da
     name), as a command or an upgrade of chinesecalendar brings them. One trail
     entry."""
     _authorize_calendar(actor)
-    for day, kind, _ in days:
+    for day, kind, _name in days:
         if day.year != year:
-            raise ApplicationError("bad_date", f"{day} 不在 {year} 年", field="date")
+            raise ApplicationError("bad_date", _("%(date)s is not in %(year)s") % {"date": day, "year": year},
+                                   field="date")
         if kind not in CalendarDay.Kind.values:
-            raise ApplicationError("bad_kind", "类型只能是法定节假日或调休上班", field="kind")
+            raise ApplicationError("bad_kind", _("The type can only be public holiday or make-up working day"),
+                                   field="kind")
     with transaction.atomic():
         # two entries of one year at once: the second waits for the first's row, then
         # replaces its days (never both sets of days, never a failed insert)
@@ -384,7 +454,8 @@ def enter_calendar_year(*, actor: User | None, year: int, days: list[tuple[dt.da
         CalendarDay.objects.filter(year=row).delete()
         CalendarDay.objects.bulk_create([CalendarDay(year=row, date=d, kind=k, name=n) for d, k, n in days])
         record(actor=actor, action="catalog.calendar_enter", obj=row,
-               summary=f"录入 {year} 年节假日（{len(days)} 天，{'数据完整' if complete else '数据不完整'}）",
+               summary=_("Entered the holidays of %(year)s (%(days)s days, %(state)s)")
+               % {"year": year, "days": len(days), "state": _("complete") if complete else _("incomplete")},
                details={"days": len(days), "complete": complete, "source": source})
         transaction.on_commit(workdays.forget_calendar)
     workdays.forget_calendar()

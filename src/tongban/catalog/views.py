@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 
 from tongban.accounts.access import can, scope
 from tongban.accounts.roles import Action
-from tongban.catalog.forms import application_form
-from tongban.catalog.forms_runtime import applicable_materials, clean_value
+from tongban.catalog.forms import PreviewAnswersForm, application_form
+from tongban.catalog.forms_runtime import applicable_materials
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.services import check_draft
 from tongban.lib.errors import ApplicationError
@@ -26,17 +26,16 @@ def preview(request, pk: int):
         config = check_draft(item)
     except ApplicationError as exc:
         return render(request, "catalog/preview.html", {"item": item, "problem": exc.message}, status=422)
-    answers, errors = {}, {}
-    for spec in config["fields"]:
-        if spec["key"] in request.POST:
-            try:
-                answers[spec["key"]] = clean_value(spec, request.POST[spec["key"]])
-            except ApplicationError as exc:
-                errors[spec["key"]] = exc.message
-    form = application_form(config, answers)
-    for key, message in errors.items():
+    # what the admin tried: the good answers decide what is shown, the bad ones are
+    # shown as typed with the reason next to them
+    tried = PreviewAnswersForm(config, request.POST if request.method == "POST" else None)
+    tried.is_valid()
+    answers = tried.answers
+    form = application_form(config, answers, data=tried.data if tried.is_bound else None)
+    for key, errors in tried.errors.items():
         if key in form.fields:
-            form.add_error(key, message)
+            form.errors.pop(key, None)  # the display form's own word on the same value
+            form.add_error(key, errors)
     context = {"item": item, "config": config, "form": form,
                "materials": applicable_materials(config, answers)}
     template = "catalog/_preview_body.html" if request.htmx else "catalog/preview.html"

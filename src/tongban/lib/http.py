@@ -8,6 +8,8 @@ import json
 import urllib.error
 import urllib.request
 
+from django.utils.translation import gettext as _
+
 TIMEOUT = 10
 
 
@@ -30,17 +32,17 @@ def call(url: str, *, data: bytes | None = None, content_type: str = "", timeout
     except urllib.error.HTTPError as exc:
         raw = exc.read()
         if exc.code >= 500 or not raw:
-            raise RemoteError(f"服务返回 HTTP {exc.code}") from None
+            raise RemoteError(_("The service answered HTTP %(code)s") % {"code": exc.code}) from None
         # provider errors (4xx) carry a JSON body that the adapter interprets
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise RemoteError(f"无法连接服务：{getattr(exc, 'reason', exc)}") from None
+        raise RemoteError(_("Cannot reach the service: %(reason)s") % {"reason": getattr(exc, "reason", exc)}) from None
     except http.client.HTTPException as exc:
         # the connection broke mid-answer or the answer was not HTTP (not an OSError)
-        raise RemoteError(f"服务的回答不完整：{exc!r}") from None
+        raise RemoteError(_("The service's answer was incomplete: %(error)r") % {"error": exc}) from None
     try:
         answer = json.loads(raw)
     except ValueError:
-        raise RemoteError("服务返回了无法解析的内容") from None
+        raise RemoteError(_("The service answered something that cannot be read")) from None
     if not isinstance(answer, dict):
-        raise RemoteError("服务返回了无法解析的内容")
+        raise RemoteError(_("The service answered something that cannot be read"))
     return answer

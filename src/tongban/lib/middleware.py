@@ -1,6 +1,7 @@
 from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext_lazy as _
 
-MESSAGE = "请求包含无效字符（NUL）。"
+MESSAGE = _("The request holds an invalid character (NUL).")
 
 
 class RejectNulCharacters:
@@ -14,11 +15,11 @@ class RejectNulCharacters:
 
     def __call__(self, request):
         if "\x00" in request.path:
-            return HttpResponseBadRequest(MESSAGE.encode(), content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(str(MESSAGE).encode(), content_type="text/plain; charset=utf-8")
         for values in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
             for key, items in values.lists():
                 if "\x00" in key or any("\x00" in item for item in items):
-                    return HttpResponseBadRequest(MESSAGE.encode(), content_type="text/plain; charset=utf-8")
+                    return HttpResponseBadRequest(str(MESSAGE).encode(), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can, memberships_of, scope
@@ -22,11 +24,13 @@ from tongban.accounts.trail import trail
 from tongban.audit.services import record_export
 from tongban.lib.errors import ApplicationError
 from tongban.lib.errors import PermissionDenied as AccessRefused
+from tongban.lib.forms import add_service_error
 from tongban.people import selectors as people_selectors
 from tongban.people.jobs import start_import
 from tongban.people.models import Category
 from tongban.people.reading import template_xlsx
 from tongban.people.services import UNMASKABLE, unmask
+from tongban.workbench.forms import ImportForm, PeopleSearchForm, UnmaskForm
 
 
 @staff_required
@@ -50,18 +54,16 @@ def people_list(request):
         raise PermissionDenied
     # The search form posts, so a whole ID number never lands in a URL (access logs,
     # history, Referer). Other searches are redirected to GET, so they page and bookmark.
-    data = request.POST if request.method == "POST" else request.GET
-    query = data.get("q", "").strip()
-    try:
-        unit_id = int(data.get("unit") or 0) or None
-    except ValueError:
-        unit_id = None
-    category = data.get("category", "")
+    search = PeopleSearchForm(request.POST if request.method == "POST" else request.GET)
+    search.is_valid()  # never refused: a bad unit is no unit
+    query = search.cleaned_data["q"]
+    unit_id = search.cleaned_data["unit"]
+    category = search.cleaned_data["category"]
     by_id = people_selectors.is_whole_id_number(query)
     if request.method == "GET" and by_id:
         # a link or a typed URL carrying a whole ID number: not searched, so such URLs
         # are of no use to anyone (the access log masks what already came)
-        messages.warning(request, "请在页面的搜索框中输入身份证号查询，不要放在网址里。")
+        messages.warning(request, _("Type the ID number into the search box on the page, not into the address."))
         return redirect(request.path)
     if request.method == "POST" and not by_id:
         return redirect(f"{request.path}?{urlencode({'q': query, 'unit': unit_id or '', 'category': category})}")
@@ -81,7 +83,7 @@ def person_detail(request, pk: int):
     return render(request, "workbench/person_detail.html", {
         "person": person,
         "can_unmask": can(request.user, Action.PEOPLE_UNMASK, unit=person.org_unit),
-        "unmaskable": UNMASKABLE,
+        "unmaskable": UNMASKABLE, "form": UnmaskForm(),
     })
 
 
@@ -89,19 +91,26 @@ def person_detail(request, pk: int):
 @require_POST
 def person_unmask(request, pk: int):
     person = people_selectors.person_for(user=request.user, pk=pk)
-    field = request.POST.get("field", "")
-    context = {"person": person, "field": field, "field_label": UNMASKABLE.get(field, ""),
-               "unmaskable": UNMASKABLE, "can_unmask": True}
-    status = 200
-    try:
-        context["value"] = unmask(actor=request.user, person=person, field=field,
-                                  reason=request.POST.get("reason", ""))
-    except AccessRefused as exc:
-        # Not the page with the unmask form on it: that form is for those who may use it.
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        context["error"] = exc.message
-        status = exc.status
+    if not can(request.user, Action.PEOPLE_UNMASK, unit=person.org_unit):
+        # Permission first: who may not unmask is told so, not asked for a reason, and
+        # not given the form to try again with.
+        raise PermissionDenied
+    form = UnmaskForm(request.POST)
+    context = {"person": person, "form": form, "unmaskable": UNMASKABLE, "can_unmask": True}
+    status = 422
+    if form.is_valid():
+        field = form.cleaned_data["field"]
+        try:
+            context["value"] = unmask(actor=request.user, person=person, field=field,
+                                      reason=form.cleaned_data["reason"])
+        except AccessRefused as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+            status = exc.status
+        else:
+            context["field_label"] = UNMASKABLE[field]
+            status = 200
     template = "workbench/_unmask.html" if request.htmx else "workbench/person_detail.html"
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
@@ -112,22 +121,18 @@ def person_unmask(request, pk: int):
 def import_page(request):
     if not can(request.user, Action.PEOPLE_IMPORT):
         raise PermissionDenied
-    error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = "请选择要导入的文件。"
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and form.is_valid():
+        try:
+            job = start_import(actor=request.user, upload=form.cleaned_data["file"],
+                               dry_run=form.cleaned_data["dry_run"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
         else:
-            try:
-                job = start_import(actor=request.user, upload=upload,
-                                   dry_run=bool(request.POST.get("dry_run")))
-            except ApplicationError as exc:
-                error = exc.message
-            else:
-                return redirect("workbench:import-status", pk=job.pk)
+            return redirect("workbench:import-status", pk=job.pk)
     jobs = people_selectors.import_jobs(user=request.user)[:20]
-    return render(request, "workbench/import.html", {"jobs": jobs, "error": error},
-                  status=422 if error else 200)
+    return render(request, "workbench/import.html", {"jobs": jobs, "form": form},
+                  status=422 if form.errors else 200)
 
 
 @staff_required
@@ -142,7 +147,7 @@ def import_template(request):
 def _job(request, pk: int):
     job = people_selectors.import_jobs(user=request.user).filter(pk=pk).first()
     if job is None:
-        raise Http404("导入任务不存在")
+        raise Http404(_("No such import job"))
     return job
 
 
@@ -216,7 +221,9 @@ def audit_export(request):
         raise PermissionDenied(exc.message) from exc
     record_export(actor=request.user, filters=filters)
     writer = csv.writer(_Echo())
-    header = ["序号", "时间", "操作人", "角色", "单位", "动作", "对象类型", "对象ID", "摘要", "IP", "哈希"]
+    # the column headers are the reader's words, in the language of the request
+    header = [_("No."), _("Time"), _("Actor"), _("Role"), _("Unit"), _("Action"), _("Object type"),
+              pgettext("audit export column", "Object ID"), pgettext("audit entry", "Summary"), "IP", _("Hash")]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)

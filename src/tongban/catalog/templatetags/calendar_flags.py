@@ -9,6 +9,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
 
 from tongban.catalog.workdays import years_without_data
 
@@ -22,6 +23,8 @@ def calendar_estimate(due: dt.date | None):
     missing = years_without_data(min(due, timezone.localdate()), due)
     if not missing:
         return ""
-    years = "、".join(str(y) for y in missing)
-    return format_html('<span class="warning" title="{}">（{} 年节假日尚未公布，日期按周一至周五估算）</span>',
-                       "节假日公布后以实际工作日为准", years)
+    years = pgettext("list separator", ", ").join(str(y) for y in missing)
+    return format_html('<span class="warning" title="{}">{}</span>',
+                       gettext("Once the holidays are published, the real working days count"),
+                       gettext("(the holidays of %(years)s are not published yet: the date is estimated as Monday "
+                               "to Friday)") % {"years": years})

@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tongban.audit.backup import backup
 from tongban.lib.errors import ApplicationError
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             self.stderr.write(exc.message)
             sys.exit(1)
-        self.stdout.write(f"已备份到 {options['dir']}：{len(manifest['tables'])} 张表，{manifest['rows']} 行，"
-                          f"审计链至第 {manifest['audit_head']['seq']} 条，{manifest['media']['files']} 个文件。")
+        self.stdout.write(_("Backed up to %(dir)s: %(tables)s tables, %(rows)s rows, the audit chain up to entry "
+                            "%(seq)s, %(files)s files.") % {
+            "dir": options["dir"], "tables": len(manifest["tables"]), "rows": manifest["rows"],
+            "seq": manifest["audit_head"]["seq"], "files": manifest["media"]["files"]})
         self.stdout.write(manifest["keys"]["note"])

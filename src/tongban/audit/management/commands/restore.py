@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tongban.audit.backup import restore
 from tongban.lib.errors import ApplicationError
@@ -21,5 +22,6 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             self.stderr.write(exc.message)
             sys.exit(1)
-        self.stdout.write(f"已恢复：{done.tables} 张表，{done.rows} 行，{done.media_files} 个文件；"
-                          f"审计链完整：共 {done.audit_entries} 条记录。")
+        self.stdout.write(_("Restored: %(tables)s tables, %(rows)s rows, %(files)s files; the audit chain is "
+                            "whole: %(entries)s entries.") % {
+            "tables": done.tables, "rows": done.rows, "files": done.media_files, "entries": done.audit_entries})

@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tongban.audit.chain import verify
 from tongban.audit.models import AuditEntry
@@ -20,14 +21,15 @@ class Command(BaseCommand):
         def progress(n):
             nonlocal shown
             shown = n
-            self.stderr.write(f"\r已校验 {n} 条", ending="")
+            self.stderr.write("\r" + _("%(count)s entries checked") % {"count": n}, ending="")
 
         tty = sys.stderr.isatty()
         verdict = verify(AuditEntry.objects.all(), workers=options["workers"], progress=progress if tty else None)
         if shown:
             self.stderr.write("")  # end the progress line before the verdict
         if verdict.ok:
-            self.stdout.write(f"审计链完整：共 {verdict.count} 条记录。")
+            self.stdout.write(_("The audit chain is whole: %(count)s entries.") % {"count": verdict.count})
             return
-        self.stderr.write(f"审计链在第 {verdict.first_bad_seq} 条处断开：{verdict.reason}")
+        self.stderr.write(_("The audit chain breaks at entry %(seq)s: %(reason)s")
+                          % {"seq": verdict.first_bad_seq, "reason": verdict.reason})
         sys.exit(1)

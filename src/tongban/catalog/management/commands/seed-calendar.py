@@ -3,6 +3,7 @@ have (after upgrading the library); a year already entered is left as the office
 it. Each year entered is one act on the trail."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tongban.catalog import services
 from tongban.catalog.calendar_seed import days_of, known_years
@@ -10,7 +11,7 @@ from tongban.catalog.models import CalendarYear
 
 
 class Command(BaseCommand):
-    help = "从 chinesecalendar 录入数据库中尚没有的年份的节假日"
+    help = "Enter from chinesecalendar the holidays of the years the database does not have yet."
 
     def handle(self, *args, **options):
         have = set(CalendarYear.objects.values_list("year", flat=True))
@@ -18,5 +19,6 @@ class Command(BaseCommand):
         for year in made:
             services.enter_calendar_year(actor=None, year=year, days=days_of(year), complete=True,
                                          source="chinesecalendar")
-        self.stdout.write(f"录入 {len(made)} 个年份：{', '.join(map(str, made)) or '无'}"
-                          f"（chinesecalendar 已知 {known_years().start}–{known_years().stop - 1}）")
+        self.stdout.write(_("Entered %(count)s years: %(years)s (chinesecalendar knows %(first)s–%(last)s)") % {
+            "count": len(made), "years": ", ".join(map(str, made)) or _("none"),
+            "first": known_years().start, "last": known_years().stop - 1})
