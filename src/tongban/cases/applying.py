@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
 from tongban.cases import guards, services
@@ -34,7 +35,7 @@ def open_draft(*, user: User, item: ServiceItem, on_behalf: str = "", subject_pe
 
 def _locked_open_draft(actor: User, item: ServiceItem, on_behalf: str, subject_person) -> Case | None:
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", "请先登录。")
+        raise PermissionDenied("login_required", _("Please log in first."))
     # the applicant's own row: every start of a draft by them queues here
     User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
     return open_draft(user=actor, item=item, on_behalf=on_behalf, subject_person=subject_person)
@@ -65,7 +66,8 @@ def start_draft(*, actor: User, item: ServiceItem, on_behalf: str = "", subject_
         guards.check(actor=actor, item=item)
         draft = _locked_open_draft(actor, item, on_behalf, subject_person)
         if draft is not None:
-            raise StateConflict("draft_open", f"您已有该事项尚未提交的申请草稿（草稿编号 {draft.pk}），"
-                                              "请继续填写该草稿。", extra={"case_id": draft.pk})
+            raise StateConflict("draft_open", _("You already have an unsubmitted draft of this application (draft "
+                                                "number %(pk)s); please go on filling it in.") % {"pk": draft.pk},
+                                extra={"case_id": draft.pk})
         return services.start_application(actor=actor, item=item, on_behalf=on_behalf,
                                           subject_person=subject_person, answers=answers)

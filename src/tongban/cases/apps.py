@@ -1,14 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "tongban.cases"
-    verbose_name = "办件"
+    verbose_name = _("Cases")
 
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from tongban.cases import messages  # noqa: F401 - registers the case events
+        from tongban.cases import notices  # noqa: F401 - registers the case events
 
         # each app's `documents` module registers what a completion issues (issued_with)
         autodiscover_modules("documents")

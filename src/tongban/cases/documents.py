@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.archive import selectors as archive
 from tongban.archive import services as archive_services
@@ -71,21 +74,25 @@ def _number(case: Case, kind: str) -> str:
 
 
 def footer(number: str) -> str:
-    return f"通办 · 文书编号 {number} · 扫描右上角二维码或在 /archive/verify/ 输入编号核验"
+    return _("Tongban · document number %(number)s · scan the QR code at the top right, or enter the number at "
+             "%(url)s, to verify it") % {"number": number, "url": reverse("archive:verify")}
 
 
 def _result_pdf(case: Case, *, number: str, qr_url: str) -> bytes:
     return render(Document(
-        title=f"{case.item.name}办结通知书", subtitle=f"文书编号 {number}",
-        blocks=[Paragraph(f"{case.applicant_name}：您申请的“{case.item.name}”（办件编号 {case.serial}）"
-                          "经审批同意，准予办结。"),
-                KeyValueTable([("办件编号", case.serial), ("事项", case.item.name), ("申请人", case.applicant_name),
-                               ("提交时间", _when(case.submitted_at))]),
-                Heading("申请内容"),
+        title=_result_title(case), subtitle=_("Document number %(number)s") % {"number": number},
+        blocks=[Paragraph(_("%(applicant)s: your application for “%(service)s” (case number %(serial)s) has been "
+                            "approved and is completed.")
+                          % {"applicant": case.applicant_name, "service": case.item.name, "serial": case.serial}),
+                KeyValueTable([(_("Case number"), case.serial), (_("Service"), case.item.name),
+                               (_("Applicant"), case.applicant_name),
+                               (_("Submitted at"), _when(case.submitted_at))]),
+                Heading(_("Content of the application")),
                 KeyValueTable([(label, str(value)) for label, value in answer_rows(case.config, case.answers)]),
-                Heading("审批与签章"),
-                Paragraph("各级审批在审批时依次加盖电子签章，每个签章注明审批环节、审批人和签章单位；"
-                          "文书自最后一个签章起签发生效，真伪以签章核验结果为准。")],
+                Heading(_("Approvals and seals")),
+                Paragraph(_("Each level of approval affixes its electronic seal in turn as it approves; each seal "
+                            "names the step, the approver and the sealing unit. The document takes effect from "
+                            "its last seal; whether it is genuine is what verifying the seals says."))],
         footer=footer(number), qr_url=qr_url, qr_label=number))
 
 
@@ -100,11 +107,17 @@ def _open_result(case: Case, actor) -> SealedDocument:
     found = archive.document_for(subject=case, kind=Kind.RESULT)
     if found is not None:
         return found
-    return _start(case, actor, kind=Kind.RESULT, title=f"{case.item.name}办结通知书", build=_result_pdf)
+    return _start(case, actor, kind=Kind.RESULT, title=_result_title(case), build=_result_pdf)
+
+
+def _result_title(case: Case) -> str:
+    return _("Completion notice of %(service)s") % {"service": case.item.name}
 
 
 def _signer_name(actor, through) -> str:
-    return f"{actor}（受{through.delegator}委托）" if through is not None else str(actor)
+    if through is None:
+        return str(actor)
+    return _("%(actor)s (for %(delegator)s by delegation)") % {"actor": actor, "delegator": through.delegator}
 
 
 def seal_level(*, case: Case, item: WorkItem, actor, through=None) -> SealedDocument:
@@ -127,8 +140,9 @@ def _issuance_seal(case: Case, actor, document: SealedDocument, through=None) ->
         archive_services.seal_document(actor=actor, document=document, unit=last.org_unit,
                                        level=last.step_name, signer=actor, signer_name=_signer_name(actor, through))
     else:
-        archive_services.seal_document(actor=actor, document=document, unit=case.org_unit, level="办结",
-                                       signer_name=f"{case.org_unit.name}（系统签章）")
+        archive_services.seal_document(actor=actor, document=document, unit=case.org_unit,
+                                       level=pgettext("event", "Completed"),
+                                       signer_name=_("%(unit)s (system seal)") % {"unit": case.org_unit.name})
 
 
 def issue_on_completion(*, case: Case, actor, through=None) -> list[SealedDocument]:
@@ -160,7 +174,7 @@ def stored(case: Case, kind: str = Kind.RESULT) -> SealedDocument:
     documents were kept gets its documents issued now, once (its row locked: two
     downloads at once issue one), by the system."""
     if case.status != Status.COMPLETED:
-        raise StateConflict("not_completed", "办件尚未办结，没有办理结果可打印")
+        raise StateConflict("not_completed", _("The case is not completed yet; there is no result to print"))
     found = archive.document_for(subject=case, kind=kind)
     if found is not None and found.state == SealedDocument.State.ISSUED:
         return found
@@ -169,7 +183,7 @@ def stored(case: Case, kind: str = Kind.RESULT) -> SealedDocument:
         for document in issue_on_completion(case=locked, actor=None):
             if document.kind == kind:
                 return document
-    raise StateConflict("no_document", "该办件没有此类文书。")
+    raise StateConflict("no_document", _("The case has no document of this kind."))
 
 
 def stored_result(case: Case, *, actor) -> bytes:

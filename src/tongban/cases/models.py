@@ -6,20 +6,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import OrgUnit
 from tongban.catalog.models import ServiceItem, ServiceVersion
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待受理"
-    RETURNED = "returned", "退回补正"
-    REFUSED = "refused", "不予受理"
-    IN_APPROVAL = "in_approval", "审批中"
-    COMPLETED = "completed", "已办结"
-    REJECTED = "rejected", "未通过"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting acceptance")
+    RETURNED = "returned", _("Return for correction")
+    REFUSED = "refused", _("Not accepted")
+    IN_APPROVAL = "in_approval", _("In approval")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Not approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL)
@@ -27,40 +29,41 @@ FINAL_STATUSES = (Status.REFUSED, Status.COMPLETED, Status.REJECTED, Status.WITH
 
 
 class Case(models.Model):
-    serial = models.CharField("办件编号", max_length=32, unique=True, null=True, blank=True)
-    item = models.ForeignKey(ServiceItem, verbose_name="事项", on_delete=models.PROTECT, related_name="cases")
-    version = models.ForeignKey(ServiceVersion, verbose_name="事项版本", on_delete=models.PROTECT,
+    serial = models.CharField(_("Case number"), max_length=32, unique=True, null=True, blank=True)
+    item = models.ForeignKey(ServiceItem, verbose_name=_("Service"), on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey(ServiceVersion, verbose_name=_("Service version"), on_delete=models.PROTECT,
                                 related_name="cases")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人账号", on_delete=models.PROTECT,
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Applicant's account"),
+                                  on_delete=models.PROTECT,
                                   related_name="cases")
-    applicant_name = models.CharField("申请人", max_length=64)  # indexed by case_by_applicant_name
+    applicant_name = models.CharField(_("Applicant"), max_length=64)  # indexed by case_by_applicant_name
     # whom the application is about when applying for a child or relative
-    subject_person = models.ForeignKey("people.Person", verbose_name="办理对象", null=True, blank=True,
+    subject_person = models.ForeignKey("people.Person", verbose_name=_("Person applied for"), null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="cases")
-    on_behalf = models.CharField("代办关系", max_length=32, blank=True)
+    on_behalf = models.CharField(_("Relation applied for"), max_length=32, blank=True)
     # the unit whose staff handle the case (the item's responsible unit) and the
     # applicant's own college/unit (for "the applicant's college" steps and scope)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="办理单位", on_delete=models.PROTECT, related_name="+")
-    applicant_unit = models.ForeignKey(OrgUnit, verbose_name="申请人单位", null=True, blank=True,
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("Handling unit"), on_delete=models.PROTECT, related_name="+")
+    applicant_unit = models.ForeignKey(OrgUnit, verbose_name=_("Applicant's unit"), null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
-    answers = models.JSONField("表单内容", default=dict)  # ID and phone numbers masked here
+    answers = models.JSONField(_("Form answers"), default=dict)  # ID and phone numbers masked here
     secrets_enc = models.TextField(blank=True, editable=False)  # encrypted JSON of the unmasked ones
     # indexed by case_by_status_newest (which leads with it)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
-    stage = models.PositiveSmallIntegerField("当前阶段", default=0)
-    deficiencies = models.JSONField("容缺材料", default=list, blank=True)
-    return_reason = models.TextField("退回原因", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
-    due_date = models.DateField("承诺办结日期", null=True, blank=True)
-    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    last_urged_at = models.DateTimeField("最近催办", null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    stage = models.PositiveSmallIntegerField(_("Current stage"), default=0)
+    deficiencies = models.JSONField(_("Materials accepted as deficient"), default=list, blank=True)
+    return_reason = models.TextField(_("Reason for return"), blank=True)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("Accepted at"), null=True, blank=True)
+    due_date = models.DateField(_("Promised completion date"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("Completed at"), null=True, blank=True)
+    last_urged_at = models.DateTimeField(_("Last urged at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "办件"
-        verbose_name_plural = "办件"
+        verbose_name = _("Case")
+        verbose_name_plural = _("Cases")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="case_by_applicant"),
@@ -74,7 +77,7 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.serial or f"草稿 {self.pk}"
+        return self.serial or gettext("Draft %(pk)s") % {"pk": self.pk}
 
     @property
     def config(self) -> dict:
@@ -91,40 +94,40 @@ class WorkItem(models.Model):
     """The work one step of the workflow asks of the holders of a role in a unit."""
 
     class State(models.TextChoices):
-        OPEN = "open", "待办"
-        DONE = "done", "已办"
-        SKIPPED = "skipped", "已跳过"
-        CANCELLED = "cancelled", "已取消"
+        OPEN = "open", pgettext_lazy("work item", "Open")
+        DONE = "done", pgettext_lazy("to-do tab", "Done")
+        SKIPPED = "skipped", _("Skipped")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Outcome(models.TextChoices):
-        APPROVE = "approve", "同意"
-        REJECT = "reject", "不同意"
-        RETURN = "return", "退回补正"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        RETURN = "return", _("Return for correction")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="work_items")
-    stage = models.PositiveSmallIntegerField("阶段")
-    step_key = models.CharField("步骤代码", max_length=64)
-    step_name = models.CharField("步骤", max_length=128)
-    role = models.CharField("角色", max_length=32)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="办理单位", on_delete=models.PROTECT, related_name="+")
-    needs_signature = models.BooleanField("需要签章", default=False)
-    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OPEN)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认领人", null=True, blank=True,
+    stage = models.PositiveSmallIntegerField(_("Stage"))
+    step_key = models.CharField(_("Step code"), max_length=64)
+    step_name = models.CharField(_("Step"), max_length=128)
+    role = models.CharField(_("Role"), max_length=32)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("Handling unit"), on_delete=models.PROTECT, related_name="+")
+    needs_signature = models.BooleanField(_("Needs a seal"), default=False)
+    state = models.CharField(_("Status"), max_length=16, choices=State.choices, default=State.OPEN)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Claimed by"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="claimed_work")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    due_date = models.DateField("办理期限")
-    overdue_notified_on = models.DateField("超期提醒日", null=True, blank=True)
-    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, blank=True)
-    comment = models.TextField("意见", blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    due_date = models.DateField(_("Deadline"))
+    overdue_notified_on = models.DateField(_("Overdue reminder sent on"), null=True, blank=True)
+    outcome = models.CharField(_("Outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    comment = models.TextField(pgettext_lazy("opinion", "Comment"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Handler"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="decided_work",
                                    db_index=False)  # work_by_decider leads with it
-    decided_at = models.DateTimeField("办理时间", null=True, blank=True)
-    signed = models.BooleanField("已签章", default=False)
+    decided_at = models.DateTimeField(_("Handled at"), null=True, blank=True)
+    signed = models.BooleanField(_("Sealed"), default=False)
 
     class Meta:
-        verbose_name = "待办事项"
-        verbose_name_plural = "待办事项"
+        verbose_name = _("Work item")
+        verbose_name_plural = _("Work items")
         ordering = ["due_date", "id"]
         # `include`: the to-do lists and the case search take the case ids of one's work
         # from the index alone
@@ -164,9 +167,9 @@ class CaseEvent(models.Model):
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    material_key = models.CharField("材料", max_length=64)
+    material_key = models.CharField(_("Material"), max_length=64)
     file = models.FileField(upload_to="cases/%Y/%m/", max_length=200)
-    original_name = models.CharField("文件名", max_length=200)
+    original_name = models.CharField(_("File name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -203,22 +206,22 @@ class Delegation(models.Model):
     the delegate the work its delegator holds in the units and roles the delegate
     holds too (checked at every use), until its end date or its revocation."""
 
-    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="委托人", on_delete=models.CASCADE,
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Delegator"), on_delete=models.CASCADE,
                                   related_name="delegations_given")
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="受托人", on_delete=models.CASCADE,
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Delegate"), on_delete=models.CASCADE,
                                  related_name="delegations_received")
-    start = models.DateField("开始")
-    end = models.DateField("结束")
+    start = models.DateField(_("Starts on"))
+    end = models.DateField(_("Ends on"))
     created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="撤销人", null=True, blank=True,
+    revoked_at = models.DateTimeField(_("Revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Revoked by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
     objects = DelegationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "工作委托"
-        verbose_name_plural = "工作委托"
+        verbose_name = _("Work delegation")
+        verbose_name_plural = _("Work delegations")
         ordering = ["-start", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="delegation_ends_after_start"),
@@ -230,7 +233,7 @@ class Delegation(models.Model):
 
     def state_on(self, on) -> str:
         if self.revoked_at:
-            return "已撤销"
+            return gettext("Revoked")
         if self.end < on:
-            return "已到期"
-        return "生效中" if self.start <= on else "未开始"
+            return gettext("Expired")
+        return gettext("In effect") if self.start <= on else gettext("Not begun")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.cases.models import Case, Status, WorkItem
 from tongban.catalog import workdays
@@ -29,7 +30,8 @@ def urge_refusal(case: Case, *, now: datetime | None = None) -> StateConflict | 
     now = now or timezone.now()
     today = timezone.localdate(now)
     if case.status not in (Status.IN_APPROVAL, Status.SUBMITTED):
-        return StateConflict("illegal_transition", f"办件当前为“{case.get_status_display()}”，不能催办",
+        return StateConflict("illegal_transition", _("The case is now “%(status)s” and cannot be urged")
+                             % {"status": case.get_status_display()},
                              extra={"status": case.status})
     if case.status == Status.SUBMITTED:
         overdue = case.submitted_at is not None and acceptance_due(case) < today
@@ -37,7 +39,7 @@ def urge_refusal(case: Case, *, now: datetime | None = None) -> StateConflict | 
         overdue = bool(case.due_date and case.due_date < today) or WorkItem.objects.filter(
             case=case, state=WorkItem.State.OPEN, due_date__lt=today).exists()
     if not overdue:
-        return StateConflict("not_overdue", "办件尚未超过办理期限，暂不能催办")
+        return StateConflict("not_overdue", _("The case is not past its deadline yet and cannot be urged"))
     if case.last_urged_at and now - case.last_urged_at < URGE_INTERVAL:
-        return StateConflict("urged_recently", "每天只能催办一次，请明天再试")
+        return StateConflict("urged_recently", _("You can urge once a day; please try again tomorrow"))
     return None

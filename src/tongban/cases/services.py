@@ -16,7 +16,10 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.accounts.access import authorize, can
 from tongban.accounts.models import Membership, User
@@ -36,6 +39,10 @@ MAX_DELEGATION_DAYS = 90
 
 
 # --- helpers -------------------------------------------------------------------------
+def _listed(names: Iterable[str]) -> str:
+    return pgettext("list separator", ", ").join(names)
+
+
 def _locked(case: Case) -> Case:
     # Lock the case row only: with select_related, FOR UPDATE would also lock the service
     # item, its version and the org unit, which every concurrent submission shares, and
@@ -55,9 +62,10 @@ def _act(*, role: str | None = None) -> Iterator[None]:
         yield
 
 
-def _require(case: Case, *allowed: str, doing: str) -> None:
+def _require(case: Case, *allowed: str, refusal: str) -> None:
+    """`refusal`: the whole message for a case in another status, `%(status)s` its label."""
     if case.status not in allowed:
-        raise StateConflict("illegal_transition", f"办件当前为“{case.get_status_display()}”，不能{doing}",
+        raise StateConflict("illegal_transition", refusal % {"status": case.get_status_display()},
                             extra={"status": case.status})
 
 
@@ -65,23 +73,24 @@ def _event(case: Case, actor: User | None, action: str, label: str, *, old: str,
            through: Delegation | None = None) -> None:
     """The timeline event and trail entry of an act; `through`: the delegation the
     actor acted through, named on both (the actor and on whose behalf)."""
-    name = str(actor) if actor else "系统"
+    name = str(actor) if actor else _("System")
     details = {"from": old, "to": case.status, "stage": case.stage}
     if through is not None:
-        name = f"{actor}（受{through.delegator}委托）"
+        name = _("%(actor)s (for %(delegator)s by delegation)") % {"actor": actor, "delegator": through.delegator}
         details |= {"on_behalf_of": through.delegator_id, "on_behalf_of_name": str(through.delegator),
                     "delegation": through.pk}
     CaseEvent.objects.create(case=case, actor=actor if actor and actor.is_authenticated else None,
                              actor_name=name[:150], action=action, label=label,
                              comment=comment, from_status=old, to_status=case.status)
-    record(actor=actor, action=f"case.{action}", obj=case, summary=f"{case.serial or '草稿'} {label}",
+    record(actor=actor, action=f"case.{action}", obj=case,
+           summary=_("%(case)s %(label)s") % {"case": case.serial or _("Draft"), "label": label},
            details=details)
 
 
 def _tell_applicant(case: Case, event: str, *, reason: str = "", fact: str = "") -> None:
     notify(event=event, recipients=[case.applicant], key=f"{event}:{case.pk}:{fact or case.updated_at.isoformat()}",
            context={"serial": case.serial or "", "service": case.item.name, "status": case.get_status_display(),
-                    "reason": reason}, link=f"/cases/{case.pk}/", obj=case)
+                    "reason": reason}, link=reverse("cases:detail", args=[case.pk]), obj=case)
 
 
 def _handlers(case: Case, items: Iterable[WorkItem]) -> list[tuple[WorkItem, list[User]]]:
@@ -97,7 +106,7 @@ def _tell_handlers(case: Case, items: Iterable[WorkItem], event: str, *, fact: s
             notify(event=event, recipients=people, key=f"{event}:{item.pk}:{fact}",
                    context={"serial": case.serial or "", "service": case.item.name, "step": item.step_name,
                             "due": item.due_date.isoformat(), "applicant": case.applicant_name},
-                   link=f"/workbench/cases/{case.pk}/", obj=case)
+                   link=reverse("cases:staff-detail", args=[case.pk]), obj=case)
 
 
 def _start_workflow(case: Case, actor: User | None, *, today: date,
@@ -123,7 +132,8 @@ def _complete(case: Case, actor: User | None) -> None:
     outstanding = outstanding_materials(case)
     if outstanding:
         raise StateConflict("material_outstanding",
-                            "以下材料尚未提交或待补正，办件不能办结：" + "、".join(m["name"] for m in outstanding),
+                            _("These materials are not submitted or await supplement; the case cannot be "
+                              "completed: %(materials)s") % {"materials": _listed(m["name"] for m in outstanding)},
                             field="materials", extra={"materials": [m["key"] for m in outstanding]})
     old = case.status
     case.status = Status.COMPLETED
@@ -131,7 +141,7 @@ def _complete(case: Case, actor: User | None) -> None:
     _effect(case, actor, "complete")
     case.save()
     documents.issue_on_completion(case=case, actor=actor)  # sealed where no level was, and issued
-    _event(case, actor, "complete", "办结", old=old)
+    _event(case, actor, "complete", pgettext("event", "Completed"), old=old)
     _tell_applicant(case, "case.completed", fact="completed")
 
 
@@ -170,7 +180,7 @@ def _same_identity(case: Case, key: str, sent, fixed) -> None:
     """`sent` for an answer the record fixes must be the record's value, or its masked
     form sent back; else IdentityChanged naming the field."""
     field = next(f for f in case.config["fields"] if f["key"] == key)
-    shown, _ = forms_runtime.split_secrets(case.config, {key: fixed})
+    shown, _secrets = forms_runtime.split_secrets(case.config, {key: fixed})
     if str(sent) == str(shown[key]):
         return
     try:
@@ -178,9 +188,11 @@ def _same_identity(case: Case, key: str, sent, fixed) -> None:
             return
     except ApplicationError:
         pass  # not even a valid answer: not the record's
-    whose = "办理对象" if case.subject_person_id else "本人"
-    raise IdentityChanged("identity_locked", f"{field['label']}取自{whose}的人员登记信息，不能修改", field=key,
-                          case=case)
+    if case.subject_person_id:
+        message = _("%(field)s comes from the person record of the person applied for and cannot be changed")
+    else:
+        message = _("%(field)s comes from your own person record and cannot be changed")
+    raise IdentityChanged("identity_locked", message % {"field": field["label"]}, field=key, case=case)
 
 
 @contextmanager
@@ -195,7 +207,8 @@ def _identity_attempts_on_trail(actor: User) -> Iterator[None]:
         with transaction.atomic():
             record(actor=actor, action="case.identity_refused", object_type="cases.case",
                    object_id=str(case.pk or ""), role=Role.APPLICANT,
-                   summary=f"{case.serial or '草稿'} {case.item.name}：修改“{refused.field}”被拒绝（取自人员登记信息）",
+                   summary=_("%(case)s %(service)s: changing “%(field)s” refused (from the person record)")
+                   % {"case": case.serial or _("Draft"), "service": case.item.name, "field": refused.field},
                    details={"item": case.item.code, "field": refused.field,
                             "subject": case.subject_person_id})
         raise
@@ -227,9 +240,9 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) ->
     person record (or the relative's, when applying on their behalf with it; without
     it, not prefilled); not written yet."""
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", "请先登录。")
+        raise PermissionDenied("login_required", _("Please log in first."))
     if not item.is_published or item.current_version_id is None:
-        raise StateConflict("not_published", "该事项暂未开放申请")
+        raise StateConflict("not_published", _("This service is not open for applications yet"))
     from tongban.people.models import Person
 
     own = Person.objects.filter(account=actor).first()
@@ -238,10 +251,13 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) ->
 
         relation = verified_relation_to(user=actor, relative=subject_person)
         if relation is None:
-            raise PermissionDenied("not_a_verified_relation", "只能为已核实亲属关系的家人申请", field="relation")
+            raise PermissionDenied("not_a_verified_relation",
+                                   _("You can only apply for family members whose relation has been verified"),
+                                   field="relation")
         on_behalf = relation.get_kind_display()  # what the case says: 代子女申请
     elif on_behalf.strip():
-        raise ApplicationError("relation_required", "为他人申请，请从已核实的亲属中选择办理对象（不能填写）",
+        raise ApplicationError("relation_required", _("To apply for someone else, choose them among your verified "
+                                                     "relatives (they cannot be typed in)"),
                                field="relation")
     case = Case(item=item, version=item.current_version, applicant=actor,
                 applicant_name=own.name if own else str(actor), org_unit=item.org_unit,
@@ -264,14 +280,17 @@ def relative_for(*, actor: User, relation: int | None):
 
     found = verified_relations(user=actor).filter(pk=relation).first()
     if found is None:
-        raise ApplicationError("not_a_verified_relation", "只能为已核实亲属关系的家人申请", field="relation")
+        raise ApplicationError("not_a_verified_relation",
+                                   _("You can only apply for family members whose relation has been verified"),
+                                   field="relation")
     return found.relative
 
 
 def _save_draft_entry(actor: User, case: Case) -> None:
     """The new draft, written, with its trail entry (held to the act's end in `_act`)."""
     case.save()
-    record(actor=actor, action="case.draft", obj=case, summary=f"新建申请草稿：{case.item.name}",
+    record(actor=actor, action="case.draft", obj=case,
+           summary=_("New application draft: %(service)s") % {"service": case.item.name},
            details={"item": case.item.code, "version": case.version.number, "on_behalf": case.on_behalf},
            role=Role.APPLICANT)
 
@@ -312,15 +331,16 @@ def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
     with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", "只能修改自己的申请。")
-        _require(case, Status.DRAFT, Status.RETURNED, doing="修改")
+            raise PermissionDenied("not_yours", _("You can only change your own applications."))
+        _require(case, Status.DRAFT, Status.RETURNED, refusal=_("The case is now “%(status)s” and cannot be changed"))
         before = {**case.answers, **secrets_of(case)}
         _merge_answers(case, answers)
         after = {**case.answers, **secrets_of(case)}
         changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
         if changed:
             case.save()
-            record(actor=actor, action="case.draft_save", obj=case, summary=f"{case.serial or '草稿'} 修改填报内容",
+            record(actor=actor, action="case.draft_save", obj=case,
+                   summary=_("%(case)s answers changed") % {"case": case.serial or _("Draft")},
                    details={"fields": changed})
     return case
 
@@ -374,8 +394,8 @@ def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
     with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", "只能提交自己的申请。")
-        _require(case, Status.DRAFT, Status.RETURNED, doing="提交")
+            raise PermissionDenied("not_yours", _("You can only submit your own applications."))
+        _require(case, Status.DRAFT, Status.RETURNED, refusal=_("The case is now “%(status)s” and cannot be submitted"))
         _submit(actor, case, answers, today=today)
     return case
 
@@ -411,7 +431,8 @@ def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> No
         # only what was accepted as deficient before may still be missing
         core += [m for m in non_core if m["key"] not in case.deficiencies]
     if core:
-        raise ApplicationError("material_missing", f"请上传{core[0]['name']}", field=core[0]["key"])
+        raise ApplicationError("material_missing", _("Please upload %(material)s") % {"material": core[0]["name"]},
+                               field=core[0]["key"])
     _effect(case, actor, "submitted")
     old = case.status
     resubmission = old == Status.RETURNED
@@ -425,7 +446,8 @@ def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> No
             case.due_date = workdays.add_working_days(case.due_date, taken, unit=case.org_unit)
     case.return_reason = ""
     deadlines = workdays.Deadlines()  # the case's deadline and its steps', one closure read
-    action, label = ("resubmit", "补正后重新提交") if resubmission else ("submit", "提交申请")
+    action, label = (("resubmit", _("Resubmitted after correction")) if resubmission
+                     else ("submit", _("Submitted the application")))
     opened: list[WorkItem] = []
     fact = f"resubmitted-{case.submitted_at.isoformat()}"
     started = False
@@ -440,7 +462,7 @@ def _submit(actor: User, case: Case, answers: dict | None, *, today: date) -> No
         case.due_date = case.due_date or deadlines.add_working_days(
             today, case.config["item"]["guide"]["promised_days"], unit=case.org_unit)
         case.status = Status.IN_APPROVAL  # so the event says where the case went
-        action, label, fact, started = "submit", "提交申请", "arrived", True
+        action, label, fact, started = "submit", _("Submitted the application"), "arrived", True
         opened = workflow.enter_stage(case, 1, today=today, deadlines=deadlines)
     handlers = _handlers(case, opened)
     # The serial as late as it can be: its counter row stays locked until the
@@ -462,16 +484,17 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", "只能撤回自己的申请。")
-        _require(case, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL, doing="撤回")
+            raise PermissionDenied("not_yours", _("You can only withdraw your own applications."))
+        _require(case, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL,
+                 refusal=_("The case is now “%(status)s” and cannot be withdrawn"))
         old = case.status
         case.status = Status.WITHDRAWN
         case.save()
         if old != Status.DRAFT:
             _effect(case, actor, "ended")
         WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
-        documents.void_open(case=case, actor=actor, reason="申请人撤回")
-        _event(case, actor, "withdraw", "申请人撤回", old=old, comment=reason)
+        documents.void_open(case=case, actor=actor, reason=_("Withdrawn by the applicant"))
+        _event(case, actor, "withdraw", _("Withdrawn by the applicant"), old=old, comment=reason)
     return case
 
 
@@ -479,7 +502,7 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
 def _acceptor(actor: User, case: Case) -> None:
     authorize(actor, Action.CASE_ACCEPT, unit=case.org_unit)
     if actor.pk in workflow.parties(case):
-        raise PermissionDenied("own_case", "不能办理自己提交或作为办理对象的申请。")
+        raise PermissionDenied("own_case", _("You cannot handle an application you submitted or that is about you."))
 
 
 def acceptance_refusal(actor: User, case: Case) -> ApplicationError | None:
@@ -490,7 +513,8 @@ def acceptance_refusal(actor: User, case: Case) -> ApplicationError | None:
     except PermissionDenied as refused:
         return refused
     if case.status != Status.SUBMITTED:
-        return StateConflict("illegal_transition", f"办件当前为“{case.get_status_display()}”，不能受理")
+        return StateConflict("illegal_transition", _("The case is now “%(status)s” and cannot be accepted")
+                             % {"status": case.get_status_display()})
     return None
 
 
@@ -501,20 +525,24 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
     with _act():
         case = _locked(case)
         _acceptor(actor, case)
-        _require(case, Status.SUBMITTED, doing="受理")
+        _require(case, Status.SUBMITTED, refusal=_("The case is now “%(status)s” and cannot be accepted"))
         materials = {m["key"]: m for m in case.config["materials"]}
         deficient = list(dict.fromkeys(deficient))
         for key in deficient:
             if key not in materials:
-                raise ApplicationError("unknown_material", "没有这项材料", field="deficient")
+                raise ApplicationError("unknown_material", _("There is no such material"), field="deficient")
             if materials[key]["core"]:
-                raise ApplicationError("core_material", f"{materials[key]['name']}是核心材料，不能容缺受理",
+                raise ApplicationError("core_material",
+                                       _("%(material)s is a core material and cannot be accepted as deficient")
+                                       % {"material": materials[key]["name"]},
                                        field="deficient")
-        _, non_core_missing = missing_materials(case)
+        _core_missing, non_core_missing = missing_materials(case)
         missing = [m["key"] for m in non_core_missing]
         unlisted = [k for k in missing if k not in deficient]
         if unlisted:
-            raise ApplicationError("material_missing", f"{materials[unlisted[0]]['name']}未提交：请容缺受理或退回",
+            raise ApplicationError("material_missing",
+                                   _("%(material)s is not submitted: accept it as deficient or return the case")
+                                   % {"material": materials[unlisted[0]]["name"]},
                                    field="deficient")
         old = case.status
         case.deficiencies = deficient
@@ -522,12 +550,15 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
         deadlines = workdays.Deadlines()  # the case's deadline and its steps', one closure read
         case.due_date = deadlines.add_working_days(today, case.config["item"]["guide"]["promised_days"],
                                                    unit=case.org_unit)
-        label = "容缺受理" if deficient else "受理"
-        note = "；".join(["待补正材料：" + "、".join(materials[k]["name"] for k in deficient)] if deficient else [])
+        label = _("Accepted with deficiency") if deficient else pgettext("acceptance", "Accepted")
+        note = (_("Materials to supply: %(materials)s")
+                % {"materials": _listed(materials[k]["name"] for k in deficient)}
+                if deficient else "")
         # recorded before the workflow starts: when every step is skipped the case
         # completes at once, and its timeline must say accepted, then completed
         case.status = Status.IN_APPROVAL
-        _event(case, actor, "accept", label, old=old, comment="；".join(filter(None, [comment, note])))
+        _event(case, actor, "accept", label, old=old,
+               comment=pgettext("clause separator", "; ").join(filter(None, [comment, note])))
         _tell_applicant(case, "case.accepted", reason=note, fact="accepted")
         _start_workflow(case, actor, today=today, deadlines=deadlines)
     return case
@@ -536,16 +567,16 @@ def accept(*, actor: User, case: Case, deficient: Iterable[str] = (), comment: s
 def refuse(*, actor: User, case: Case, reason: str) -> Case:
     """Not accepted (不予受理), with the reason the applicant is told."""
     if not reason.strip():
-        raise ApplicationError("reason_required", "请填写不予受理的理由", field="reason")
+        raise ApplicationError("reason_required", _("Give the reason for not accepting"), field="reason")
     with _act():
         case = _locked(case)
         _acceptor(actor, case)
-        _require(case, Status.SUBMITTED, doing="不予受理")
+        _require(case, Status.SUBMITTED, refusal=_("The case is now “%(status)s” and cannot be refused"))
         old = case.status
         case.status = Status.REFUSED
         case.save()
         _effect(case, actor, "ended")
-        _event(case, actor, "refuse", "不予受理", old=old, comment=reason)
+        _event(case, actor, "refuse", _("Not accepted"), old=old, comment=reason)
         _tell_applicant(case, "case.refused", reason=reason, fact="refused")
     return case
 
@@ -553,11 +584,11 @@ def refuse(*, actor: User, case: Case, reason: str) -> Case:
 def return_at_acceptance(*, actor: User, case: Case, reason: str) -> Case:
     """Back to the applicant for correction before acceptance."""
     if not reason.strip():
-        raise ApplicationError("reason_required", "请填写退回原因", field="reason")
+        raise ApplicationError("reason_required", _("Give the reason for returning it"), field="reason")
     with _act():
         case = _locked(case)
         _acceptor(actor, case)
-        _require(case, Status.SUBMITTED, doing="退回")
+        _require(case, Status.SUBMITTED, refusal=_("The case is now “%(status)s” and cannot be returned"))
         _return(case, actor, reason)
     return case
 
@@ -568,8 +599,8 @@ def _return(case: Case, actor: User, reason: str, *, through: Delegation | None 
     case.return_reason = reason
     case.save()
     WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
-    documents.void_open(case=case, actor=actor, reason="退回补正，申请内容可能变更")
-    _event(case, actor, "return", "退回补正", old=old, comment=reason, through=through)
+    documents.void_open(case=case, actor=actor, reason=_("Returned for correction; the application may change"))
+    _event(case, actor, "return", _("Return for correction"), old=old, comment=reason, through=through)
     _tell_applicant(case, "case.returned", reason=reason, fact=f"returned-{timezone.now().isoformat()}")
 
 
@@ -578,18 +609,18 @@ def supplement(*, actor: User, case: Case, material_key: str) -> Case:
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", "只能补正自己的申请。")
+            raise PermissionDenied("not_yours", _("You can only supplement your own applications."))
         if material_key not in case.deficiencies:
-            raise StateConflict("not_deficient", "这项材料不在待补正之列")
+            raise StateConflict("not_deficient", _("This material is not among those to supply"))
         fresh = case.attachments.filter(material_key=material_key)
         if case.accepted_at:
             fresh = fresh.filter(uploaded_at__gte=case.accepted_at)  # a file the window found wanting is not one
         if not fresh.exists():
-            raise ApplicationError("material_missing", "请先上传该材料", field=material_key)
+            raise ApplicationError("material_missing", _("Upload the material first"), field=material_key)
         case.deficiencies = [k for k in case.deficiencies if k != material_key]
         case.save()
         name = {m["key"]: m["name"] for m in case.config["materials"]}[material_key]
-        _event(case, actor, "supplement", "补交材料", old=case.status, comment=name)
+        _event(case, actor, "supplement", _("Material supplied"), old=case.status, comment=name)
     return case
 
 
@@ -622,7 +653,7 @@ def decision_refusal(actor: User, item: WorkItem) -> PermissionDenied | None:
     except PermissionDenied as refused:
         return refused
     if _only_auxiliary(actor):
-        return PermissionDenied("auxiliary", "辅助人员可以准备材料，但不能审批或签章。")
+        return PermissionDenied("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
     return None
 
 
@@ -630,9 +661,9 @@ def claim_refusal(actor: User, item: WorkItem) -> ApplicationError | None:
     """Why `actor` may not claim `item` now (its case read with it), or None: the rule
     of `claim`, for the page's button."""
     if item.state != WorkItem.State.OPEN:
-        return StateConflict("not_open", "这项待办已经办理")
+        return StateConflict("not_open", _("This to-do has already been handled"))
     if item.assignee_id and item.assignee_id != actor.pk:
-        return StateConflict("claimed", "这项待办已被他人认领")
+        return StateConflict("claimed", _("This to-do has been claimed by someone else"))
     try:
         workflow.authority(actor, item)
     except PermissionDenied as refused:
@@ -651,7 +682,8 @@ def claim(*, actor: User, item: WorkItem) -> WorkItem:
             raise refusal
         item.assignee = actor
         item.save(update_fields=["assignee"])
-        record(actor=actor, action="case.claim", obj=item.case, summary=f"{item.case.serial} 认领“{item.step_name}”",
+        record(actor=actor, action="case.claim", obj=item.case,
+               summary=_("%(case)s claimed “%(step)s”") % {"case": item.case.serial, "step": item.step_name},
                details={"work_item": item.pk})
     return item
 
@@ -663,31 +695,31 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
     last open step of a stage starts the next; after the last stage the case completes
     and its effect runs in this same transaction."""
     if outcome not in WorkItem.Outcome.values:
-        raise ApplicationError("bad_outcome", "请选择办理结果", field="outcome")
+        raise ApplicationError("bad_outcome", _("Choose the outcome"), field="outcome")
     if outcome != WorkItem.Outcome.APPROVE and not comment.strip():
-        raise ApplicationError("reason_required", "请填写意见或原因", field="comment")
+        raise ApplicationError("reason_required", _("Give a comment or reason"), field="comment")
     today = timezone.localdate()
     with _act():
         case = _locked(Case(pk=item.case_id))
         # the case is locked just above: lock the item's row alone
         item = WorkItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
         if item.state != WorkItem.State.OPEN or case.status != Status.IN_APPROVAL:
-            raise StateConflict("not_open", "这项待办已经办理或办件已不在审批中")
+            raise StateConflict("not_open", _("This to-do has been handled, or the case is no longer in approval"))
         item.case = case  # with its subject, as locked
         # the delegation acted through (if any) stays locked to the commit: a revocation
         # waits for this decision, or this decision sees the delegation revoked
         through = workflow.authority(actor, item, on=today, lock=True)
         if _only_auxiliary(actor):
-            raise PermissionDenied("auxiliary", "辅助人员可以准备材料，但不能审批或签章。")
+            raise PermissionDenied("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
         if item.needs_signature and outcome == WorkItem.Outcome.APPROVE:
             if not sign:
-                raise ApplicationError("signature_required", "此步骤需要签章", field="sign")
+                raise ApplicationError("signature_required", _("This step needs a seal"), field="sign")
             authorize(actor, Action.CASE_SIGN, unit=item.org_unit)
         item.state, item.outcome, item.comment = WorkItem.State.DONE, outcome, comment
         item.decided_by, item.decided_at, item.signed = actor, timezone.now(), bool(sign and item.needs_signature)
         item.assignee = item.assignee or actor
         item.save()
-        label = f"{item.step_name}：{WorkItem.Outcome(outcome).label}"
+        label = _("%(step)s: %(outcome)s") % {"step": item.step_name, "outcome": WorkItem.Outcome(outcome).label}
         if outcome == WorkItem.Outcome.RETURN:
             _return(case, actor, comment, through=through)
             return case
@@ -698,7 +730,7 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
             case.save()
             _effect(case, actor, "ended")
             WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN).update(state=WorkItem.State.CANCELLED)
-            documents.void_open(case=case, actor=actor, reason="审批不同意")
+            documents.void_open(case=case, actor=actor, reason=_("Disapproved in approval"))
             _event(case, actor, "reject", label, old=old, comment=comment, through=through)
             _tell_applicant(case, "case.rejected", reason=comment, fact="rejected")
             return case
@@ -726,22 +758,23 @@ def urge(*, actor: User, case: Case) -> int:
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", "只能催办自己的申请。")
+            raise PermissionDenied("not_yours", _("You can only urge your own applications."))
         refusal = rules.urge_refusal(case, now=now)
         if refusal is not None:
             raise refusal
         open_items = list(WorkItem.objects.filter(case=case, state=WorkItem.State.OPEN))
         case.last_urged_at = now
         case.save(update_fields=["last_urged_at", "updated_at"])
-        _event(case, actor, "urge", "申请人催办", old=case.status)
+        _event(case, actor, "urge", _("Urged by the applicant"), old=case.status)
         if case.status == Status.SUBMITTED:
             involved = workflow.parties(case)
             acceptors = [u for u in _acceptors(case) if u.pk not in involved]
             if acceptors:
                 notify(event="case.urged", recipients=acceptors, key=f"case.urged:acceptance:{case.pk}:{today}",
-                       context={"serial": case.serial, "service": case.item.name, "step": "受理",
+                       context={"serial": case.serial, "service": case.item.name,
+                                "step": pgettext("acceptance", "Accept"),
                                 "due": rules.acceptance_due(case).isoformat(), "applicant": case.applicant_name},
-                       link=f"/workbench/cases/{case.pk}/", obj=case)
+                       link=reverse("cases:staff-detail", args=[case.pk]), obj=case)
             return len(acceptors)
         _tell_handlers(case, open_items, "case.urged", fact=f"urged-{today.isoformat()}")
     return len(open_items)
@@ -775,28 +808,31 @@ def delegate_work(*, actor: User, to: User, start: date, end: date) -> Delegatio
     told."""
     today = timezone.localdate()
     if to.pk == actor.pk:
-        raise ApplicationError("self", "不能委托给自己", field="to")
+        raise ApplicationError("self", _("You cannot delegate to yourself"), field="to")
     if not to.is_active:
-        raise ApplicationError("inactive", "受托人账号已停用", field="to")
+        raise ApplicationError("inactive", _("The delegate's account is disabled"), field="to")
     if _only_auxiliary(to):
-        raise ApplicationError("auxiliary", "不能委托给辅助人员", field="to")
+        raise ApplicationError("auxiliary", _("You cannot delegate to auxiliary staff"), field="to")
     shared = workflow.shared_roles(actor, to)
     if not shared:
-        raise ApplicationError("not_same_role", "受托人须在同一单位担任与您相同的办理角色", field="to")
+        raise ApplicationError("not_same_role",
+                               _("The delegate must hold the same handling role as you in the same unit"), field="to")
     if start < today:
-        raise ApplicationError("start_past", "开始日期不能早于今天", field="start")
+        raise ApplicationError("start_past", _("The start date cannot be before today"), field="start")
     if end < start:
-        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="end")
+        raise ApplicationError("bad_range", _("The end date cannot be before the start date"), field="end")
     if (end - start).days >= MAX_DELEGATION_DAYS:
-        raise ApplicationError("too_long", f"委托期限最长 {MAX_DELEGATION_DAYS} 天", field="end")
+        raise ApplicationError("too_long", _("A delegation lasts at most %(days)d days")
+                               % {"days": MAX_DELEGATION_DAYS}, field="end")
     with transaction.atomic():
         delegation = Delegation.objects.create(delegator=actor, delegate=to, start=start, end=end)
-        record(actor=actor, action="case.delegate", obj=delegation, summary=f"委托 {to} 代办 {start}–{end}",
+        record(actor=actor, action="case.delegate", obj=delegation,
+               summary=_("Delegated to %(to)s from %(start)s to %(end)s") % {"to": to, "start": start, "end": end},
                details={"to": to.pk, "start": start.isoformat(), "end": end.isoformat(),
                         "roles": sorted(f"{role}@{unit}" for role, unit in shared)})
         notify(event="case.delegated", recipients=[to], key=f"case.delegated:{delegation.pk}",
                context={"delegator": str(actor), "start": start.isoformat(), "end": end.isoformat()},
-               link="/workbench/delegate/", obj=delegation)
+               link=reverse("cases:delegate"), obj=delegation)
     return delegation
 
 
@@ -813,11 +849,12 @@ def revoke_refusal(actor: User, delegation: Delegation) -> ApplicationError | No
     """Why `actor` may not revoke `delegation` now, or None: the rule of
     `revoke_delegation`, for the pages' buttons."""
     if not may_revoke(actor, delegation):
-        return PermissionDenied("permission_denied", "只有委托人或本单位管理员可以撤销委托。")
+        return PermissionDenied("permission_denied",
+                                _("Only the delegator or an admin of the unit may revoke a delegation."))
     if delegation.revoked_at:
-        return StateConflict("revoked", "该委托已撤销")
+        return StateConflict("revoked", _("This delegation is already revoked"))
     if delegation.end < timezone.localdate():
-        return StateConflict("ended", "该委托已到期")
+        return StateConflict("ended", _("This delegation has already ended"))
     return None
 
 
@@ -836,13 +873,14 @@ def revoke_delegation(*, actor: User, delegation: Delegation) -> Delegation:
         delegation.revoked_at, delegation.revoked_by = timezone.now(), actor
         delegation.save(update_fields=["revoked_at", "revoked_by"])
         record(actor=actor, action="case.delegation_revoke", obj=delegation,
-               summary=f"撤销 {delegation.delegator} 对 {delegation.delegate} 的委托",
+               summary=_("Revoked the delegation from %(delegator)s to %(delegate)s")
+               % {"delegator": delegation.delegator, "delegate": delegation.delegate},
                details={"delegator": delegation.delegator_id, "delegate": delegation.delegate_id})
         told = [delegation.delegate] + ([delegation.delegator] if actor.pk != delegation.delegator_id else [])
         notify(event="case.delegation_revoked", recipients=told, key=f"case.delegation_revoked:{delegation.pk}",
                context={"delegator": str(delegation.delegator), "start": delegation.start.isoformat(),
                         "end": delegation.end.isoformat()},
-               link="/workbench/delegate/", obj=delegation)
+               link=reverse("cases:delegate"), obj=delegation)
     return delegation
 
 
@@ -868,7 +906,7 @@ def flag_overdue(*, today: date | None = None) -> int:
                        context={"serial": item.case.serial or "", "service": item.case.item.name,
                                 "step": item.step_name, "due": item.due_date.isoformat(),
                                 "applicant": item.case.applicant_name},
-                       link=f"/workbench/cases/{item.case_id}/", obj=item.case)
+                       link=reverse("cases:staff-detail", args=[item.case_id]), obj=item.case)
             count += 1
     return count
 

@@ -9,17 +9,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.cases import selectors, services
-from tongban.cases.forms import AcceptanceForm, DelegationForm, WorkForm, first_error
+from tongban.cases.forms import AcceptanceForm, DelegationForm, WorkForm
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
 from tongban.catalog.forms_runtime import answer_rows
 from tongban.lib.errors import ApplicationError
+from tongban.lib.forms import add_service_error
 
 COUNT_CAP = 1_000
 
@@ -49,8 +52,9 @@ class CappedPaginator(Paginator):
         return _AtLeast(pages) if self.count > COUNT_CAP else pages
 
 
-TABS = [("mine", "我的待办"), ("unit", "本单位待办"), ("overdue", "已超期"), ("done", "已办"), ("accept", "待受理"),
-        ("supervise", "督办：超期环节")]
+TABS = [("mine", gettext_lazy("My to-dos")), ("unit", gettext_lazy("My unit's to-dos")),
+        ("overdue", gettext_lazy("Overdue")), ("done", pgettext_lazy("to-do tab", "Done")),
+        ("accept", gettext_lazy("Awaiting acceptance")), ("supervise", gettext_lazy("Supervision: overdue steps"))]
 
 
 @staff_required
@@ -80,7 +84,13 @@ def case_list(request):
 
 @staff_required
 def case_detail(request, pk: int):
-    case = selectors.staff_case(user=request.user, pk=pk)
+    return _case_page(request, selectors.staff_case(user=request.user, pk=pk))
+
+
+def _case_page(request, case, *, acceptance_form: AcceptanceForm | None = None, work_form: WorkForm | None = None,
+               work_pk: int | None = None, status: int = 200):
+    """A case with the acts its viewer may take; a form sent back bound (the acceptance,
+    or the work item `work_pk`'s) shows its errors at its fields with what was typed."""
     items = list(case.work_items.select_related("org_unit", "assignee", "decided_by"))
     for item in items:
         # the buttons by the acts' own rules: claiming an unclaimed item one may work
@@ -92,6 +102,13 @@ def case_detail(request, pk: int):
         else:
             item.may_decide = item.may_claim = False
         item.mine = item.may_decide or item.may_claim
+        item.form = work_form if item.pk == work_pk else _work_form(item)
+    can_accept = services.acceptance_refusal(request.user, case) is None
+    # a refusal of a form the page no longer offers (the item claimed by another, the
+    # case accepted meanwhile) is said above the case instead
+    unshown = [*(acceptance_form.errors.values() if acceptance_form and not can_accept else ()),
+               *(work_form.errors.values() if work_form and not any(i.mine for i in items if i.pk == work_pk)
+                 else ())]
     return render(request, "cases/staff_case.html", {
         "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
         "answer_rows": answer_rows(case.config, case.answers),
@@ -99,9 +116,15 @@ def case_detail(request, pk: int):
         "identity": services.identity_person(case),
         "identity_rows": answer_rows(case.config, {k: case.answers[k] for k in services.identity_keys(case)
                                                    if k in case.answers}),
-        "can_accept": services.acceptance_refusal(request.user, case) is None,
+        "can_accept": can_accept, "unshown_errors": [str(e) for errors in unshown for e in errors],
+        "acceptance_form": acceptance_form or AcceptanceForm(materials=case.config["materials"]),
         "non_core": [m for m in case.config["materials"] if not m["core"]],
-        "outcomes": WorkItem.Outcome.choices})
+        "outcomes": WorkItem.Outcome.choices}, status=status)
+
+
+def _work_form(item, data=None) -> WorkForm:
+    # one form per work item on the page: its own ids, the same field names
+    return WorkForm(data, outcomes=WorkItem.Outcome.choices, auto_id=f"work-{item.pk}-%s")
 
 
 @staff_required
@@ -113,47 +136,52 @@ def download(request, pk: int, file_pk: int):
 @staff_required
 @require_POST
 def acceptance(request, pk: int):
+    """Accept (with deficiencies), refuse or return; bad or refused, the case's page
+    again with the message at its field and what was typed."""
     case = selectors.staff_case(user=request.user, pk=pk)
     form = AcceptanceForm(request.POST, materials=case.config["materials"])
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("cases:staff-detail", pk=pk)
-    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-    try:
-        if decision == "accept":
-            services.accept(actor=request.user, case=case, deficient=form.cleaned_data["deficient"], comment=reason)
-            messages.success(request, "已受理。")
-        elif decision == "refuse":
-            services.refuse(actor=request.user, case=case, reason=reason)
-            messages.success(request, "已不予受理。")
-        else:
-            services.return_at_acceptance(actor=request.user, case=case, reason=reason)
-            messages.success(request, "已退回补正。")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("cases:staff-detail", pk=pk)
+    if form.is_valid():
+        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+        try:
+            if decision == "accept":
+                services.accept(actor=request.user, case=case, deficient=form.cleaned_data["deficient"],
+                                comment=reason)
+                messages.success(request, _("Accepted."))
+            elif decision == "refuse":
+                services.refuse(actor=request.user, case=case, reason=reason)
+                messages.success(request, _("Refused to accept."))
+            else:
+                services.return_at_acceptance(actor=request.user, case=case, reason=reason)
+                messages.success(request, _("Returned for correction."))
+            return redirect("cases:staff-detail", pk=pk)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+    case.refresh_from_db()
+    return _case_page(request, case, acceptance_form=form, status=400)
 
 
 @staff_required
 @require_POST
 def work(request, pk: int):
+    """Claim or decide one work item; bad or refused, the case's page again with the
+    message at the item's field and what was typed."""
     item = selectors.staff_work_item(user=request.user, pk=pk)
-    form = WorkForm(request.POST, outcomes=WorkItem.Outcome.choices)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("cases:staff-detail", pk=item.case_id)
-    data = form.cleaned_data
-    try:
-        if data["claim"]:
-            services.claim(actor=request.user, item=item)
-            messages.success(request, "已认领。")
-        else:
-            services.decide(actor=request.user, item=item, outcome=data["outcome"], comment=data["comment"],
-                            sign=data["sign"])
-            messages.success(request, "已办理。")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("cases:staff-detail", pk=item.case_id)
+    form = _work_form(item, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["claim"]:
+                services.claim(actor=request.user, item=item)
+                messages.success(request, _("Claimed."))
+            else:
+                services.decide(actor=request.user, item=item, outcome=data["outcome"], comment=data["comment"],
+                                sign=data["sign"])
+                messages.success(request, _("Handled."))
+            return redirect("cases:staff-detail", pk=item.case_id)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+    return _case_page(request, selectors.staff_case(user=request.user, pk=item.case_id), work_form=form,
+                      work_pk=item.pk, status=400)
 
 
 @staff_required
@@ -166,9 +194,10 @@ def delegate(request):
         try:
             services.delegate_work(actor=request.user, to=data["to"], start=data["start"], end=data["end"])
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
-            messages.success(request, f"已委托 {data['to']} 在 {data['start']} 至 {data['end']} 代办。")
+            messages.success(request, _("%(to)s will act for you from %(start)s to %(end)s.")
+                             % {"to": data["to"], "start": data["start"], "end": data["end"]})
             return redirect("cases:delegate")
     return render(request, "cases/delegate.html", {
         "form": form, "max_days": services.MAX_DELEGATION_DAYS,
@@ -202,7 +231,8 @@ def revoke_delegation(request, pk: int):
     delegation = selectors.delegation_for(user=request.user, pk=pk)
     try:
         services.revoke_delegation(actor=request.user, delegation=delegation)
-        messages.success(request, f"已撤销对 {delegation.delegate} 的委托，即时生效。")
+        messages.success(request, _("The delegation to %(delegate)s is revoked, with effect at once.")
+                         % {"delegate": delegation.delegate})
     except ApplicationError as exc:
         messages.error(request, exc.message)
     if delegation.delegator_id == request.user.pk:

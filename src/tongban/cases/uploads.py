@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from tongban.accounts.models import User
 from tongban.audit.services import record
@@ -23,7 +25,8 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-LABELS = {"pdf": "PDF", "jpg": "JPG 图片", "jpeg": "JPG 图片", "png": "PNG 图片", "doc": "Word", "docx": "Word",
+LABELS = {"pdf": "PDF", "jpg": gettext_lazy("JPG image"), "jpeg": gettext_lazy("JPG image"),
+          "png": gettext_lazy("PNG image"), "doc": "Word", "docx": "Word",
           "xls": "Excel", "xlsx": "Excel"}
 
 
@@ -37,14 +40,14 @@ def download_name(attachment: Attachment) -> str:
     type its content was found to be (`sniff`, kept as its content type), never the
     one it was uploaded with: a PNG uploaded as `x.html` is `x.png` (an `.html` the
     browser or the desktop would open as a page)."""
-    _, dot, stored = attachment.file.name.rpartition(".")
+    _path, dot, stored = attachment.file.name.rpartition(".")
     kind = KIND_OF.get(attachment.content_type) or (stored.lower() if dot else "bin")
     stem, dot, extension = attachment.original_name.rpartition(".")
     if not dot:
         stem, extension = attachment.original_name, ""
     if extension.lower() in SAME_KIND.get(kind, {kind}):
         return attachment.original_name
-    return f"{stem.strip() or '材料'}.{kind}"
+    return f"{stem.strip() or _('Material')}.{kind}"
 
 
 def sniff(upload) -> str | None:
@@ -106,18 +109,20 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
     Refuses an unknown material, too many files, a file too large, and a file whose
     content is not one of the material's types (whatever its name says)."""
     if case.applicant_id != actor.pk:
-        raise PermissionDenied("not_yours", "只能为自己的申请上传材料。")
+        raise PermissionDenied("not_yours", _("You can only upload materials to your own applications."))
     material = next((m for m in case.config["materials"] if m["key"] == material_key), None)
     if material is None:
-        raise ApplicationError("unknown_material", "没有这项材料", field="material")
+        raise ApplicationError("unknown_material", _("There is no such material"), field="material")
     if upload.size > settings.CASE_UPLOAD_MAX_BYTES:
         limit = settings.CASE_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ApplicationError("too_large", f"{material['name']}：文件不能超过 {limit} MB", field=material_key)
+        raise ApplicationError("too_large", _("%(material)s: a file cannot be larger than %(limit)s MB")
+                               % {"material": material["name"], "limit": limit}, field=material_key)
     kind = sniff(upload)
     if not _allowed(kind, material["file_types"]):
-        wanted = "、".join(dict.fromkeys(LABELS.get(t, t) for t in material["file_types"]))
-        raise ApplicationError("bad_type", f"{material['name']}：只接受 {wanted} 文件（按文件内容识别）",
-                               field=material_key)
+        wanted = pgettext("list separator", ", ").join(dict.fromkeys(str(LABELS.get(t, t))
+                                                                     for t in material["file_types"]))
+        raise ApplicationError("bad_type", _("%(material)s: only %(types)s files are taken (by their content)")
+                               % {"material": material["name"], "types": wanted}, field=material_key)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -127,22 +132,23 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
         editable = case.status in (Status.DRAFT, Status.RETURNED)
         supplementing = case.status == Status.IN_APPROVAL and material_key in case.deficiencies
         if not (editable or supplementing):
-            raise StateConflict("not_editable", "办件当前不能上传材料")
+            raise StateConflict("not_editable", _("Materials cannot be uploaded to the case now"))
         files = case.attachments.filter(material_key=material_key)
         if supplementing and case.accepted_at:
             # accepted as deficient (missing or not acceptable): the files it had then
             # stay on record, and the supplement counts afresh beside them
             files = files.filter(uploaded_at__gte=case.accepted_at)
         if files.count() >= material["max_files"]:
-            raise ApplicationError("too_many", f"{material['name']}最多上传 {material['max_files']} 个文件",
-                                   field=material_key)
+            raise ApplicationError("too_many", _("%(material)s takes at most %(count)s files")
+                                   % {"material": material["name"], "count": material["max_files"]}, field=material_key)
         attachment = Attachment(case=case, material_key=material_key, original_name=upload.name[:200],
                                 content_type=CONTENT_TYPES.get(kind, "application/octet-stream"), size=upload.size,
                                 sha256=digest.hexdigest(), uploaded_by=actor)
         attachment.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
         stored.append(attachment.file)
         attachment.save()
-        record(actor=actor, action="case.attach", obj=case, summary=f"上传材料：{material['name']}",
+        record(actor=actor, action="case.attach", obj=case,
+               summary=_("Uploaded material: %(material)s") % {"material": material["name"]},
                details={"material": material_key, "sha256": attachment.sha256, "size": attachment.size})
     return attachment
 
@@ -153,14 +159,15 @@ def remove(*, actor: User, attachment: Attachment) -> None:
     submission or a decision cannot take a file from a case that has moved on (and
     left a completed case without its material)."""
     if attachment.case.applicant_id != actor.pk:
-        raise PermissionDenied("not_yours", "只能删除自己上传的材料。")
+        raise PermissionDenied("not_yours", _("You can only delete materials you uploaded."))
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=attachment.case_id)
         if case.status not in (Status.DRAFT, Status.RETURNED):
-            raise StateConflict("not_editable", "办件当前不能删除材料")
+            raise StateConflict("not_editable", _("Materials cannot be deleted from the case now"))
         if not case.attachments.filter(pk=attachment.pk).exists():  # a second tab removed it
-            raise StateConflict("removed", "该文件已删除")
-        record(actor=actor, action="case.detach", obj=case, summary=f"删除材料：{attachment.original_name}",
+            raise StateConflict("removed", _("The file is already deleted"))
+        record(actor=actor, action="case.detach", obj=case,
+               summary=_("Deleted material: %(file)s") % {"file": attachment.original_name},
                details={"material": attachment.material_key, "sha256": attachment.sha256})
         attachment.delete()
         transaction.on_commit(lambda: attachment.file.delete(save=False))

@@ -9,6 +9,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.cases.models import Case, Delegation, WorkItem
@@ -24,7 +25,8 @@ def resolve_unit(step: dict, case: Case, previous: OrgUnit | None) -> OrgUnit:
         return OrgUnit.objects.get(pk=step["unit_id"])
     if rule == UnitRule.APPLICANT_UNIT:
         if case.applicant_unit is None:
-            raise StateConflict("no_applicant_unit", "申请人没有所属学院/单位，无法确定办理单位")
+            raise StateConflict("no_applicant_unit",
+                                _("The applicant belongs to no college or unit, so the handling unit cannot be found"))
         return case.applicant_unit
     if rule == UnitRule.PARENT_OF_PREVIOUS:
         base = previous or case.org_unit
@@ -173,8 +175,8 @@ def authority(actor: User, item: WorkItem, *, on: date | None = None, lock: bool
     case = item.case
     involved = parties(case)
     if actor.pk in involved:
-        raise PermissionDenied("own_case", "不能办理自己提交或作为办理对象的申请。")
-    not_yours = PermissionDenied("not_your_work", "这项待办不属于您。")
+        raise PermissionDenied("own_case", _("You cannot handle an application you submitted or that is about you."))
+    not_yours = PermissionDenied("not_your_work", _("This to-do is not yours."))
     if not actor.is_active or not Membership.objects.filter(
             user=actor, role=item.role, org_unit_id=item.org_unit_id).exists():
         raise not_yours
@@ -185,7 +187,8 @@ def authority(actor: User, item: WorkItem, *, on: date | None = None, lock: bool
     if delegation is None:
         raise not_yours
     if item.assignee_id in involved:
-        raise PermissionDenied("own_case", "委托人不能经他人办理自己提交或作为办理对象的申请。")
+        raise PermissionDenied("own_case", _("A delegator cannot handle through someone else an application they "
+                                             "submitted or that is about them."))
     if not Membership.objects.filter(user_id=item.assignee_id, user__is_active=True, role=item.role,
                                      org_unit_id=item.org_unit_id).exists():
         raise not_yours

@@ -1,6 +1,9 @@
 """A small service to apply for, built through the catalog's own models and published
 with its service: a certificate-loss proof, college → academic affairs → print."""
 
+import html
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,6 +18,13 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 def pdf(name="proof.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def said_at(answer, field_id: str) -> list[str]:
+    """The messages a page shows at the field whose input has the id `field_id` (Django's
+    errorlist `<id>_error`, which the input names in aria-describedby)."""
+    found = re.search(rf'<ul class="errorlist[^"]*" id="{field_id}_error">(.*?)</ul>', answer.content.decode(), re.S)
+    return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", found.group(1))] if found else []
 
 
 @pytest.fixture

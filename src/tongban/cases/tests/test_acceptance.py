@@ -155,7 +155,7 @@ def test_a_material_not_awaiting_supplement_cannot_be_added_in_approval(world, w
     services.accept(actor=world.clerk, case=waiting, deficient=["photo"])
     answer = login(world.applicant).post(f"/cases/{waiting.pk}/upload/",
                                          {"material": "lease", "back": "detail", "file": pdf("more.pdf")})
-    assert answer.status_code == 302
+    assert answer.status_code == 400 and 'role="alert"' in answer.content.decode()  # said on its page
     assert Case.objects.get(pk=waiting.pk).attachments.filter(material_key="lease").count() == 1
 
 

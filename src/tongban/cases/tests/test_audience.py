@@ -14,6 +14,7 @@ from tongban.accounts.roles import Role
 from tongban.accounts.services import create_user
 from tongban.cases import applying, services
 from tongban.cases.models import Case, Status
+from tongban.cases.tests.conftest import said_at
 from tongban.catalog.models import FormField, ServiceItem, Step, UnitRule
 from tongban.catalog.services import publish
 from tongban.conftest import at_once, failures
@@ -204,7 +205,7 @@ def test_once_submitted_apply_begins_a_new_draft(world, open_to, login):
 def test_a_relation_longer_than_the_form_takes_is_refused_naming_it(world, open_to, login):
     open_to("aud-students", ["student"])
     answer = login(world.applicant).post("/services/aud-students/apply/", {"on_behalf": "子" * 33})
-    assert answer["Location"] == "/services/aud-students/" and _flash(answer) == ["代办关系最多 32 个字"]
+    assert answer.status_code == 400 and said_at(answer, "id_on_behalf") == ["代办关系最多 32 个字"]
     assert not Case.objects.exists()
 
 
