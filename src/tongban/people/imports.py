@@ -297,34 +297,51 @@ class _Plan:
     updates: list[tuple[Person, list[str]]] = field(default_factory=list)
 
 
-def _known_people(rows: list[_Row]) -> tuple[dict[str, Person], dict[str, str]]:
+# What a chunk's lookup reads of each known person: tuples, not model instances (building
+# a Person and its unit for each of 1,000 rows cost more than the query; bench/import_people.py).
+KNOWN_FIELDS = ("pk", "id_number_index", "student_number", "name", "category", "org_unit_id", "enrolment_year",
+                "phone_index", "org_unit__path")
+COMPARED = ("name", "category", "student_number", "org_unit_id", "enrolment_year")
+
+
+def _known_people(rows: list[_Row]) -> tuple[dict[str, tuple], dict[str, str]]:
     """One query for the people these rows are and for whoever holds their student numbers
-    (unordered, or the model's ordering would join and sort for nothing): people by ID
-    blind index, and the blind index of each student number's holder."""
+    (unordered, or the model's ordering would join and sort for nothing): people (as
+    KNOWN_FIELDS tuples) by ID blind index, and the blind index of each student number's holder."""
     numbers = [r.student_number for r in rows if r.student_number]
     known = list(Person.objects.filter(Q(id_number_index__in=[r.id_index for r in rows])
                                        | Q(student_number__in=numbers))
-                 .select_related("org_unit").order_by())
-    return ({p.id_number_index: p for p in known},
-            {p.student_number: p.id_number_index for p in known if p.student_number})
+                 .order_by().values_list(*KNOWN_FIELDS))
+    return ({k[1]: k for k in known}, {k[2]: k[1] for k in known if k[2]})
 
 
-def _changes(person: Person, r: _Row, now: dt.datetime) -> list[str]:
-    """Applies the row to the person in memory; returns the fields that changed."""
-    fields = {"name": r.name, "category": r.category, "student_number": r.student_number,
-              "org_unit_id": r.org_unit.pk, "enrolment_year": r.enrolment_year}
-    changed = [k for k, v in fields.items() if getattr(person, k) != v]
-    for k in changed:
-        setattr(person, k, fields[k])
+def _changes(known: tuple, r: _Row, now: dt.datetime) -> tuple[Person, list[str]] | None:
+    """The person as the row would change them (only the changed fields set, for
+    bulk_update) and the fields that changed; None when nothing did."""
+    new = {"name": r.name, "category": r.category, "student_number": r.student_number,
+           "org_unit_id": r.org_unit.pk, "enrolment_year": r.enrolment_year}
+    old = dict(zip(KNOWN_FIELDS, known, strict=True))
+    changed = [k for k in COMPARED if old[k] != new[k]]
+    person = Person(pk=known[0], **{k: new[k] for k in changed})
     phone_index = crypto.blind_index(r.phone, purpose="phone")
-    if r.phone and phone_index != person.phone_index:
+    if r.phone and phone_index != old["phone_index"]:
         person.phone_enc = crypto.encrypt(r.phone)
         person.phone_index = phone_index
         person.phone_masked = mask_phone(r.phone)
         changed.append("phone")
-    if changed:
-        person.updated_at = now  # bulk_update does not apply auto_now: say when the person last changed
-    return changed
+    if not changed:
+        return None
+    person.name = r.name  # for the entry's summary, whether or not the name changed
+    person.updated_at = now  # bulk_update does not apply auto_now: say when the person last changed
+    return person, changed
+
+
+def _covers(scope: Scope, known: tuple, units: dict[int, bool]) -> bool:
+    """Whether the known person's unit lies within the actor's reach (asked once per unit)."""
+    unit_id = known[5]
+    if unit_id not in units:
+        units[unit_id] = scope.covers_unit(OrgUnit(id=unit_id, path=known[8]))
+    return units[unit_id]
 
 
 def _plan_chunk(scope: Scope, rows: list[_Row], outcome: Outcome, headers: dict[str, str],
@@ -332,6 +349,7 @@ def _plan_chunk(scope: Scope, rows: list[_Row], outcome: Outcome, headers: dict[
     """Sorts a chunk's rows into new people, changed ones and unchanged ones, and refuses a row
     whose student number another person holds or whose person lies outside the actor's reach."""
     existing, holders = _known_people(rows)
+    units: dict[int, bool] = {}
     plan = _Plan()
     for r in rows:
         holder = holders.get(r.student_number)
@@ -339,14 +357,14 @@ def _plan_chunk(scope: Scope, rows: list[_Row], outcome: Outcome, headers: dict[
             outcome.problems.append(Problem(r.row, headers["student_number"], r.student_number,
                                             "该学号/工号已属于另一人员"))
             continue
-        person = existing.get(r.id_index)
-        if person is None:
+        known = existing.get(r.id_index)
+        if known is None:
             plan.creates.append(r)
-        elif not scope.covers_unit(person.org_unit):
+        elif not _covers(scope, known, units):
             outcome.problems.append(Problem(r.row, headers["id_number"], mask_id_number(r.id.number),
                                             "该人员已登记在您无权管理的单位"))
-        elif changed := _changes(person, r, now):
-            plan.updates.append((person, changed))
+        elif change := _changes(known, r, now):
+            plan.updates.append(change)
         else:
             outcome.unchanged += 1
     outcome.created += len(plan.creates)

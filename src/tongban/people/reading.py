@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from tongban.lib.errors import ApplicationError
 
 # Header → field. Aliases map to the same field.
@@ -73,7 +75,28 @@ def _csv_encoding(path: Path) -> str:
     raise UnreadableFile("file_encoding", "无法识别文件编码，请保存为 UTF-8 或 Excel (.xlsx) 格式。")
 
 
-def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
+class _Unreadable(Exception):
+    """Raised where no message can be made (a reading child has no Django): the code only."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code, detail)
+        self.code, self.detail = code, detail
+
+
+XLSX_MESSAGES = {
+    "file_unreadable": _("The Excel file cannot be read; it may be damaged."),
+    "file_empty": _("The file is empty: row 1 should be the header."),
+}
+
+# A file this large is read in a child process, so that parsing its XML (as long as the
+# checks and writes together) runs beside them on a second core; a smaller one is read
+# in-process, where starting a child would cost more than it saves.
+READ_AHEAD_BYTES = 256 * 1024
+READ_AHEAD_BATCH = 1000
+
+
+def _open_xlsx(path: Path) -> tuple[list, int | None, Iterator[tuple], Callable[[], None]]:
+    """The header, the row count, the data rows and a closer; raises _Unreadable."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -84,7 +107,7 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
         workbook = load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         fh.close()
-        raise UnreadableFile("file_unreadable", "无法读取该 Excel 文件，文件可能已损坏。") from exc
+        raise _Unreadable("file_unreadable", repr(exc)) from exc
 
     def close() -> None:
         workbook.close()
@@ -96,7 +119,98 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
     header = next(rows, None)
     if header is None:
         close()
-        raise UnreadableFile("file_empty", "文件是空的：第 1 行应为表头。")
+        raise _Unreadable("file_empty")
+    return list(header), total, rows, close
+
+
+def _read_xlsx_into(path: str, out) -> None:
+    """In the child: send the header, then the rows in batches, then the end (or an error
+    code). The pipe's buffer holds the child back when the importer falls behind, so the
+    file is streamed, never held whole."""
+    try:
+        header, total, rows, close = _open_xlsx(Path(path))
+        try:
+            out.send(("head", header, total))
+            batch: list[list] = []
+            for values in rows:
+                batch.append(list(values))
+                if len(batch) >= READ_AHEAD_BATCH:
+                    out.send(("rows", batch))
+                    batch = []
+            out.send(("rows", batch))
+            out.send(("end",))
+        finally:
+            close()
+    except _Unreadable as exc:
+        out.send(("error", exc.code, exc.detail))
+    except (BrokenPipeError, EOFError):
+        pass  # the importer stopped reading (a header refused, or it failed): nothing to tell
+    except Exception as exc:  # damaged part-way: the importer reports it as an unreadable file
+        out.send(("error", "file_unreadable", repr(exc)))
+    finally:
+        out.close()
+
+
+def _unreadable(code: str, detail: str = "") -> UnreadableFile:
+    error = UnreadableFile(code, XLSX_MESSAGES[code])
+    error.__cause__ = RuntimeError(detail) if detail else None
+    return error
+
+
+def _xlsx_rows_read_ahead(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
+    import multiprocessing
+
+    # forkserver, not fork: the importer may run in a threaded worker, and a forked child
+    # of a threaded process can inherit a lock held by another thread.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_xlsx_into, args=(str(path), sender), daemon=True)
+    child.start()
+    sender.close()
+
+    def close() -> None:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+    def receive() -> tuple:
+        try:
+            message = receiver.recv()
+        except EOFError:
+            message = ("error", "file_unreadable", f"the reading process ended ({child.exitcode})")
+        if message[0] == "error":
+            raise _unreadable(*message[1:])
+        return message
+
+    try:
+        _, header, total = receive()
+    except UnreadableFile:
+        close()
+        raise
+
+    def numbered() -> Iterator[tuple[int, list]]:
+        number = 1
+        try:
+            while (message := receive())[0] == "rows":
+                for values in message[1]:
+                    number += 1
+                    yield number, values
+        finally:
+            close()
+
+    return header, total, numbered(), close
+
+
+def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
+    if path.stat().st_size >= READ_AHEAD_BYTES:
+        return _xlsx_rows_read_ahead(path)
+    try:
+        header, total, rows, close = _open_xlsx(path)
+    except _Unreadable as exc:
+        raise _unreadable(exc.code, exc.detail) from None
 
     def numbered() -> Iterator[tuple[int, list]]:
         try:
@@ -105,7 +219,7 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
         finally:
             close()
 
-    return list(header), total, numbered(), close
+    return header, total, numbered(), close
 
 
 def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
