@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -77,11 +78,22 @@ class MembershipInline(admin.TabularInline):
 
 
 class PasswordForm(AdminPasswordChangeForm):
+    """Django's form, which also refuses a disabled password posted with the button that
+    sets one (Django's view checks it by hand: the page has two buttons)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "usable_password" in self.fields:  # Django's sentence has no zh_Hans translation yet
             self.fields["usable_password"].help_text = (
                 "是否允许该账号用密码登录。停用后，该账号现有的密码随即作废。")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("set_usable_password", True) and "unset-password" not in self.data:
+            # Django's own words, from its catalog, next to the choice they contradict
+            self.add_error("usable_password", forms.ValidationError(
+                _("Conflicting form data submitted. Please try again."), code="conflicting"))
+        return data
 
 
 class AccountForm(UserChangeForm):
@@ -173,7 +185,7 @@ class TongbanUserAdmin(ReachedBy, UserAdmin):
         user = self.get_object(request, unquote(id))
         if request.method == "POST" and user is not None and self.has_change_permission(request, user):
             form = self.change_password_form(user, request.POST)
-            if form.is_valid() and (form.cleaned_data["set_usable_password"] or "unset-password" in request.POST):
+            if form.is_valid():
                 usable = form.cleaned_data["set_usable_password"]
                 set_password(actor=request.user, user=user, password=form.cleaned_data["password1"] if usable else None)
                 self.message_user(request, "密码已修改。" if usable else "已停用密码登录。", messages.SUCCESS)

@@ -9,7 +9,14 @@ from django.contrib.auth import authenticate
 LOGIN_FAILED = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
 
 
-class LoginForm(forms.Form):
+class NextField(forms.Form):
+    """Where to go afterwards, carried through a form that may be shown again; only a
+    URL of this site is followed (accounts.views._next)."""
+
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class LoginForm(NextField):
     username = forms.CharField(label="用户名", max_length=150)
     password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
 
@@ -37,7 +44,7 @@ class LoginForm(forms.Form):
         return self.user_cache
 
 
-class TokenForm(forms.Form):
+class TokenForm(NextField):
     token = forms.CharField(label="验证码", max_length=32, strip=True)
 
     def __init__(self, *args, **kwargs):
