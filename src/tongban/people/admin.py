@@ -101,7 +101,7 @@ class RelationAdmin(admin.ModelAdmin):
         admin_request = request
 
         class Checked(forms.ModelForm):
-            verified = forms.BooleanField(label="已核实（已查验亲属关系证明）", required=False)
+            verified = forms.BooleanField(label=_("Verified (proof of the relation seen)"), required=False)
 
             class Meta:
                 model = Relation
@@ -125,7 +125,7 @@ class RelationAdmin(admin.ModelAdmin):
                              kind=data["kind"], verified=data["verified"])
         obj.pk = saved.pk
 
-    @admin.action(description="核实选中的亲属关系（已查验证明）")
+    @admin.action(description=_("Verify the selected relations (proof seen)"))
     def verify(self, request, queryset):
         try:
             for relation in queryset.filter(verified_at__isnull=True):
@@ -133,4 +133,4 @@ class RelationAdmin(admin.ModelAdmin):
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, "已核实。", messages.SUCCESS)
+        self.message_user(request, _("Verified."), messages.SUCCESS)

@@ -106,9 +106,9 @@ def start_import(*, actor: User, upload: UploadedFile, dry_run: bool = False) ->
     authorize(actor, Action.PEOPLE_IMPORT)
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in {".xlsx", ".csv"}:
-        raise ApplicationError("file_type", "请上传 .xlsx 或 .csv 文件。", field="file")
+        raise ApplicationError("file_type", _("Upload an .xlsx or .csv file."), field="file")
     if upload.size > settings.IMPORT_MAX_BYTES:
-        raise ApplicationError("file_too_large", "文件过大。", field="file")
+        raise ApplicationError("file_too_large", _("The file is too large."), field="file")
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -117,7 +117,8 @@ def start_import(*, actor: User, upload: UploadedFile, dry_run: bool = False) ->
                     dry_run=dry_run)
     job.file.save(f"{digest.hexdigest()[:16]}{Path(name).suffix.lower()}", upload, save=False)
     job.save()
-    record(actor=actor, action="people.import_start", obj=job, summary=f"上传人员导入文件 {name}",
+    record(actor=actor, action="people.import_start", obj=job, summary=
+        _("Uploaded people import file %(name)s") % {"name": name},
            details={"sha256": job.sha256, "dry_run": dry_run})
     from tongban.people.tasks import run_import
 
