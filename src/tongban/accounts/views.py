@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -122,7 +123,7 @@ def unlock_view(request):
     if request.method == "POST" and form.is_valid():
         was = lockout.unlock(actor=request.user, username=form.cleaned_data["username"],
                              address=form.cleaned_data["address"] or "")
-        messages.success(request, "已解除锁定。" if was else "未发现锁定，已记录本次操作。")
+        messages.success(request, _("Unlocked.") if was else _("No lock was found; this request is on the trail."))
         return redirect("accounts:unlock")
     return render(request, "accounts/unlock.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -159,7 +160,7 @@ def wechat_callback(request):
     expected = request.session.pop("wechat_state", None)
     target = request.session.pop("wechat_next", "") or ""
     if not expected or not secrets.compare_digest(expected, request.GET.get("state", "")):
-        messages.error(request, "微信授权已过期，请重新打开页面。")
+        messages.error(request, _("The WeChat authorisation has expired: open the page again."))
         return redirect("portal:bind")
     try:
         openid = wechat.openid_for(request.GET.get("code", ""))
