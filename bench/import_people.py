@@ -27,7 +27,7 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 HEADERS = ["姓名", "身份证号", "学号", "学院", "人员类别", "入学年份", "手机号"]
 FULL = 50_000
 TARGET_SECONDS = 30
-TARGET_RATIO = 3
+TARGET_RATIO = 2
 
 
 def person_row(i: int, *, changed: bool = False) -> list:

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.roles import Reach, reach_of
@@ -134,7 +135,8 @@ def authorize(
         if ok and (best is None or reach > reach_of(best.role, action)):
             best = m
     if best is None:
-        raise PermissionDenied("permission_denied", "您没有权限执行此操作。", extra={"action": action})
+        raise PermissionDenied("permission_denied",
+            _("You do not have permission to do this."), extra={"action": action})
     return best
 
 
@@ -150,7 +152,7 @@ def refused(user: User, model: type[Model], pk, *, reason: str = "") -> Http404:
     if exists:
         record_refusal(actor=user, object_type=model._meta.label_lower, object_id=str(pk),
                        label=str(model._meta.verbose_name), reason=reason)
-    return Http404(f"{model._meta.verbose_name}不存在")
+    return Http404(_("%(thing)s does not exist") % {"thing": model._meta.verbose_name})
 
 
 M = TypeVar("M", bound=Model)

@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -77,11 +78,23 @@ class MembershipInline(admin.TabularInline):
 
 
 class PasswordForm(AdminPasswordChangeForm):
+    """Django's form, which also refuses a disabled password posted with the button that
+    sets one (Django's view checks it by hand: the page has two buttons)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "usable_password" in self.fields:  # Django's sentence has no zh_Hans translation yet
             self.fields["usable_password"].help_text = (
-                "是否允许该账号用密码登录。停用后，该账号现有的密码随即作废。")
+                _("Whether this account may log in with a password. "
+                  "Disabling it voids the account's present password at once."))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("set_usable_password", True) and "unset-password" not in self.data:
+            # Django's own words, from its catalog, next to the choice they contradict
+            self.add_error("usable_password", forms.ValidationError(
+                _("Conflicting form data submitted. Please try again."), code="conflicting"))
+        return data
 
 
 class AccountForm(UserChangeForm):
@@ -89,7 +102,7 @@ class AccountForm(UserChangeForm):
         # logins ignore case, so T90001 and t90001 are one (accounts.update_user refuses it too)
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"用户名「{username}」已被使用。")
+            raise forms.ValidationError(_("The user name \"%(username)s\" is taken.") % {"username": username})
         return username
 
 
@@ -98,9 +111,9 @@ class TongbanUserAdmin(ReachedBy, UserAdmin):
     reached_by = Action.ROLE_GRANT
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("个人信息", {"fields": ("display_name", "first_name", "last_name", "email")}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("重要日期", {"fields": ("last_login", "date_joined")}),
+        (_("Personal information"), {"fields": ("display_name", "first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
@@ -111,16 +124,16 @@ class TongbanUserAdmin(ReachedBy, UserAdmin):
     inlines = [MembershipInline]
     actions = ["deactivate_users", "unlock_logins", "reset_second_factors"]
 
-    @admin.action(description="停用所选账号（立即退出其所有登录）")
+    @admin.action(description=_("Deactivate the selected accounts (ending all their sessions at once)"))
     def deactivate_users(self, request, queryset):
         try:
             done = sum(deactivate_user(actor=request.user, user=user) for user in queryset)
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, f"已停用 {done} 个账号。", messages.SUCCESS)
+        self.message_user(request, _("Deactivated %(count)s accounts.") % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description="解除所选账号的登录锁定")
+    @admin.action(description=_("Lift the login lock on the selected accounts"))
     def unlock_logins(self, request, queryset):
         try:
             for user in queryset:
@@ -128,9 +141,10 @@ class TongbanUserAdmin(ReachedBy, UserAdmin):
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, f"已解除 {queryset.count()} 个账号的登录锁定。", messages.SUCCESS)
+        self.message_user(request,
+            _("Lifted the login lock on %(count)s accounts.") % {"count": queryset.count()}, messages.SUCCESS)
 
-    @admin.action(description="重置所选账号的双因素认证（丢失手机时）")
+    @admin.action(description=_("Reset the second factor of the selected accounts (for a lost phone)"))
     def reset_second_factors(self, request, queryset):
         try:
             for user in queryset:
@@ -138,7 +152,9 @@ class TongbanUserAdmin(ReachedBy, UserAdmin):
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, f"已重置 {queryset.count()} 个账号的双因素认证，下次登录须重新绑定。",
+        self.message_user(request,
+            _("Reset the second factor of %(count)s accounts; they enrol again at their next login.")
+                % {"count": queryset.count()},
                           messages.SUCCESS)
 
     def has_add_permission(self, request):
@@ -173,10 +189,11 @@ class TongbanUserAdmin(ReachedBy, UserAdmin):
         user = self.get_object(request, unquote(id))
         if request.method == "POST" and user is not None and self.has_change_permission(request, user):
             form = self.change_password_form(user, request.POST)
-            if form.is_valid() and (form.cleaned_data["set_usable_password"] or "unset-password" in request.POST):
+            if form.is_valid():
                 usable = form.cleaned_data["set_usable_password"]
                 set_password(actor=request.user, user=user, password=form.cleaned_data["password1"] if usable else None)
-                self.message_user(request, "密码已修改。" if usable else "已停用密码登录。", messages.SUCCESS)
+                said = _("The password was changed.") if usable else _("Logging in with a password is disabled.")
+                self.message_user(request, said, messages.SUCCESS)
                 update_session_auth_hash(request, user)
                 return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
         return super().user_change_password(request, id, form_url)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "tongban.accounts"
-    verbose_name = "账号与组织"
+    verbose_name = _("Accounts and organisation")
 
     def ready(self) -> None:
         from tongban.accounts.access import memberships_of

@@ -2,16 +2,24 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 
 # One message for every failure (unknown account, wrong password, locked account or
 # address: accounts/lockout.py through django-axes' backend) so the form tells a
 # guesser nothing.
-LOGIN_FAILED = "用户名或密码不正确，或尝试次数过多，请稍后再试。"
+LOGIN_FAILED = _("The user name or password is wrong, or there were too many attempts; try again later.")
 
 
-class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
+class NextField(forms.Form):
+    """Where to go afterwards, carried through a form that may be shown again; only a
+    URL of this site is followed (accounts.views._next)."""
+
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class LoginForm(NextField):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, request, *args, **kwargs):
         self.request = request
@@ -37,8 +45,8 @@ class LoginForm(forms.Form):
         return self.user_cache
 
 
-class TokenForm(forms.Form):
-    token = forms.CharField(label="验证码", max_length=32, strip=True)
+class TokenForm(NextField):
+    token = forms.CharField(label=_("Code"), max_length=32, strip=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,11 +54,11 @@ class TokenForm(forms.Form):
 
 
 class UnlockForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, required=False)
-    address = forms.GenericIPAddressField(label="客户端地址", required=False)
+    username = forms.CharField(label=_("User name"), max_length=150, required=False)
+    address = forms.GenericIPAddressField(label=_("Client address"), required=False)
 
     def clean(self):
         data = super().clean()
         if not data.get("username") and not data.get("address"):
-            raise forms.ValidationError("请填写要解锁的用户名或客户端地址。", code="unlock_empty")
+            raise forms.ValidationError(_("Enter the user name or client address to unlock."), code="unlock_empty")
         return data

@@ -28,6 +28,7 @@ from axes.handlers.base import AbstractAxesHandler, AxesBaseHandler
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
@@ -116,7 +117,7 @@ def unlock(*, actor: User, username: str = "", address: str = "") -> bool:
     authorize(actor, Action.ROLE_GRANT)
     account, address = _account(username), (address or "").strip()
     if not account and not address:
-        raise ApplicationError("unlock_empty", "请填写要解锁的用户名或客户端地址。", field="username")
+        raise ApplicationError("unlock_empty", _("Enter the user name or client address to unlock."), field="username")
     keys = []
     if account:
         keys += [_key("account", account), _key("account", _account(BINDING + account))]
@@ -126,7 +127,7 @@ def unlock(*, actor: User, username: str = "", address: str = "") -> bool:
     cache.delete_many(keys)
     target = User.objects.filter(username__iexact=account).first() if account else None
     record(actor=actor, action="account.unlock", obj=target, object_type="accounts.user",
-           summary=f"解除登录锁定 {account or address}",
+           summary=_("Lifted the login lock on %(who)s") % {"who": account or address},
            details={"username": account, "address": address, "was_locked": was_locked})
     return was_locked
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class SlidingSessionMiddleware:
@@ -58,7 +59,7 @@ def _to_second_factor(request):
 
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "second_factor_required",
-                             "message": "请先在网页上完成双因素验证。"}, status=403)
+                             "message": _("Pass the second factor on the web page first.")}, status=403)
     target = reverse("accounts:second-factor" if is_enrolled(request.user) else "accounts:second-factor-enrol")
     if request.method == "GET" and not request.headers.get("HX-Request"):
         target += "?" + urlencode({"next": request.get_full_path()})

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.accounts.roles import Role
 
@@ -20,14 +22,14 @@ class User(AbstractUser):
 
     objects = CaseInsensitiveUserManager()
 
-    display_name = models.CharField("显示名", max_length=64, blank=True)
+    display_name = models.CharField(_("Display name"), max_length=64, blank=True)
     # The official account's openid of this user, bound through WeChat web authorisation;
     # WeChat template messages go to it.
-    wechat_openid = models.CharField("微信 openid", max_length=64, blank=True, db_index=True)
+    wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True, db_index=True)
 
     class Meta:
-        verbose_name = "账号"
-        verbose_name_plural = "账号"
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         constraints = [
             # Logins ignore case, so two accounts differing only by case could not both log in.
             models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
@@ -43,28 +45,28 @@ class OrgUnit(models.Model):
     root ("/1/4/9/"), so a subtree is one indexed prefix match."""
 
     class Kind(models.TextChoices):
-        UNIVERSITY = "university", "高校"
-        OFFICE = "office", "职能部门"
-        COLLEGE = "college", "学院"
-        CITY_BUREAU = "city_bureau", "市公安局"
-        BRANCH = "branch", "分局"
-        STATION = "station", "派出所"
-        OTHER = "other", "其他"
+        UNIVERSITY = "university", _("University")
+        OFFICE = "office", _("Functional office")
+        COLLEGE = "college", _("College")
+        CITY_BUREAU = "city_bureau", _("City public security bureau")
+        BRANCH = "branch", _("Branch bureau")
+        STATION = "station", _("Police station")
+        OTHER = "other", pgettext_lazy("unit kind", "Other")
 
-    code = models.SlugField("代码", max_length=64, unique=True)
-    name = models.CharField("名称", max_length=128)
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    code = models.SlugField(_("Code"), max_length=64, unique=True)
+    name = models.CharField(pgettext_lazy("of a unit", "Name"), max_length=128)
+    kind = models.CharField(_("Kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
+        "self", verbose_name=_("Parent unit"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField("路径", max_length=255, editable=False, db_index=True)
-    depth = models.PositiveSmallIntegerField("层级", default=0, editable=False)
-    is_active = models.BooleanField("启用", default=True)
+    path = models.CharField(_("Path"), max_length=255, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("Depth"), default=0, editable=False)
+    is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = "组织单位"
-        verbose_name_plural = "组织单位"
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -77,14 +79,14 @@ class OrgUnit(models.Model):
 class Membership(models.Model):
     """A role held by a user in an org unit."""
 
-    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT)
-    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name=_("Account"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("Role"), max_length=32, choices=Role.choices)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("Unit"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("Granted at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "org_unit"], name="membership_unique"),
         ]

@@ -10,19 +10,21 @@ from __future__ import annotations
 from enum import IntEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Role(models.TextChoices):
-    APPLICANT = "applicant", "申请人"
-    CLERK = "clerk", "窗口受理员"
-    AUXILIARY = "auxiliary", "辅助人员"
-    OFFICER = "officer", "户籍民警/户籍管理员"
-    APPROVER = "approver", "审批人"
-    COLLEGE_ADMIN = "college_admin", "学院管理员/辅导员"
-    SERVICE_ADMIN = "service_admin", "事项管理员"
-    SUPERVISOR = "supervisor", "督办/领导"
-    AUDITOR = "auditor", "审计员"
-    SYSADMIN = "sysadmin", "系统管理员"
+    APPLICANT = "applicant", _("Applicant")
+    CLERK = "clerk", _("Window clerk")
+    AUXILIARY = "auxiliary", _("Auxiliary staff")
+    OFFICER = "officer", _("Household registration officer")
+    APPROVER = "approver", _("Approver")
+    COLLEGE_ADMIN = "college_admin", _("College administrator or counsellor")
+    SERVICE_ADMIN = "service_admin", _("Service administrator")
+    SUPERVISOR = "supervisor", _("Supervisor or leader")
+    AUDITOR = "auditor", _("Auditor")
+    SYSADMIN = "sysadmin", _("System administrator")
 
 
 class Reach(IntEnum):
@@ -35,7 +37,8 @@ class Reach(IntEnum):
 
     @property
     def label(self) -> str:
-        return {1: "本人", 2: "本单位", 3: "本单位及下级", 4: "全部"}[self.value]
+        return {1: pgettext("reach", "Oneself"), 2: pgettext("reach", "Own unit"),
+                3: pgettext("reach", "Own unit and below"), 4: pgettext("reach", "Everything")}[self.value]
 
 
 class Action:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,7 +31,8 @@ GUARDED_ACTIONS = frozenset({
     Action.ORG_MANAGE, Action.ROLE_GRANT, Action.CATALOG_MANAGE,
 })
 RECOVERY_CODES = 10
-INVALID = "验证码不正确或已使用，请输入验证器 App 上的 6 位数字或一个恢复码。"
+INVALID = gettext_lazy("The code is wrong or used already: enter the 6 digits shown by the authenticator app, "
+                       "or a recovery code.")
 
 
 def needs_second_factor(user: User) -> bool:
@@ -58,11 +61,13 @@ def begin_enrolment(*, user: User) -> TOTPDevice:
     confirmed, so reloading the page keeps the QR code). Refuses an account already
     enrolled: replacing an authenticator is an admin's reset."""
     if is_enrolled(user):
-        raise ApplicationError("otp_enrolled", "您已绑定验证器；如需更换，请联系系统管理员重置。")
+        raise ApplicationError("otp_enrolled",
+            _("You have enrolled an authenticator already; to change it, ask a system administrator to reset it."))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="验证器", confirmed=False)
-        record(actor=user, action="account.otp_enrol_begin", obj=user, summary=f"{user} 开始绑定验证器")
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator"), confirmed=False)
+        record(actor=user, action="account.otp_enrol_begin", obj=user,
+               summary=_("%(user)s began enrolling an authenticator") % {"user": user})
     return device
 
 
@@ -73,16 +78,18 @@ def confirm_enrolment(*, user: User, token: str, address: str = "") -> list[str]
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("id").first()
         if device is None:
-            raise ApplicationError("otp_not_enrolling", "请先打开绑定页面扫描二维码。", field="token")
+            raise ApplicationError("otp_not_enrolling",
+                _("Open the enrolment page and scan the QR code first."), field="token")
         ok = device.verify_token((token or "").strip())
         if ok:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             StaticDevice.objects.filter(user=user).delete()
-            recovery = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)
-            codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+            recovery = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
+            codes = [StaticToken.random_token() for _n in range(RECOVERY_CODES)]
             StaticToken.objects.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
-            record(actor=user, action="account.otp_enrol", obj=user, summary=f"{user} 绑定验证器并生成恢复码",
+            record(actor=user, action="account.otp_enrol", obj=user,
+                   summary=_("%(user)s enrolled an authenticator and made recovery codes") % {"user": user},
                    details={"recovery_codes": RECOVERY_CODES})
     if not ok:  # the device's throttling was committed above
         lockout.count_failure(username=user.get_username(), address=address)
@@ -106,7 +113,8 @@ def verify(*, user: User, token: str, address: str = "") -> TOTPDevice | StaticD
         if matched is not None:
             recovery = isinstance(matched, StaticDevice)
             record(actor=user, action="account.otp_verify", obj=user,
-                   summary=f"{user} 通过{'恢复码' if recovery else '验证器'}完成双因素验证",
+                   summary=(_("%(user)s passed the second factor with a recovery code") if recovery
+                            else _("%(user)s passed the second factor with the authenticator")) % {"user": user},
                    details={"recovery_code": recovery,
                             **({"recovery_codes_left": matched.token_set.count()} if recovery else {})})
     if matched is None:  # each device's throttling was committed above
@@ -123,6 +131,7 @@ def reset_second_factor(*, actor: User, user: User) -> int:
     removed = 0
     for model in (TOTPDevice, StaticDevice):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
-    record(actor=actor, action="account.otp_reset", obj=user, summary=f"重置 {user} 的双因素认证",
+    record(actor=actor, action="account.otp_reset", obj=user,
+           summary=_("Reset the second factor of %(user)s") % {"user": user},
            details={"devices": removed})
     return removed

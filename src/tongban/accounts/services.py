@@ -4,12 +4,16 @@ audit entry."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
 from tongban.lib.errors import ApplicationError, PermissionDenied
+
+USERNAME_TAKEN = gettext_lazy('The user name "%(username)s" is taken.')
 
 
 @transaction.atomic
@@ -21,7 +25,8 @@ def create_org_unit(
     if actor is not None:
         authorize(actor, Action.ORG_MANAGE)
     if OrgUnit.objects.filter(code=code).exists():
-        raise ApplicationError("org_unit_code_taken", f"单位代码「{code}」已存在。", field="code")
+        raise ApplicationError("org_unit_code_taken",
+            _("The unit code \"%(code)s\" exists already.") % {"code": code}, field="code")
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent)
     unit.depth = parent.depth + 1 if parent else 0
     unit.path = "/"  # placeholder until the id is known
@@ -29,7 +34,7 @@ def create_org_unit(
     unit.save()
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
-    record(actor=actor, action="org.create", obj=unit, summary=f"新建单位 {name}",
+    record(actor=actor, action="org.create", obj=unit, summary=_("Created unit %(name)s") % {"name": name},
            details={"code": code, "kind": kind, "parent": parent.code if parent else None})
     return unit
 
@@ -45,13 +50,14 @@ def update_org_unit(*, actor: User | None, unit: OrgUnit, changed: list[str]) ->
     fixed = {"code", "parent", "path", "depth"} & set(changed)
     if fixed:
         field = sorted(fixed)[0]
-        raise ApplicationError("org_unit_fixed", "单位的代码和上级单位建立后不能修改。", field=field)
+        raise ApplicationError("org_unit_fixed",
+            _("A unit's code and parent cannot change once it is made."), field=field)
     before = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     editable = [name for name in ("name", "kind", "is_active") if name in changed]
     unit.full_clean(exclude=["path"])
     if editable:
         unit.save(update_fields=editable)
-    record(actor=actor, action="org.change", obj=unit, summary=f"修改单位 {unit.name}",
+    record(actor=actor, action="org.change", obj=unit, summary=_("Changed unit %(name)s") % {"name": unit.name},
            details={name: {"old": getattr(before, name), "new": getattr(unit, name)} for name in editable})
     return unit
 
@@ -62,7 +68,8 @@ def _may_edit_account(actor: User | None, user: User, *, superuser: bool = False
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT)
         if (user.is_superuser or superuser) and not actor.is_superuser:
-            raise PermissionDenied("superuser_only", "只有超级管理员可以修改超级管理员账号或授予超级管理员权限。",
+            raise PermissionDenied("superuser_only",
+                _("Only a superuser may change a superuser's account or make someone a superuser."),
                                    field="is_superuser")
 
 
@@ -79,14 +86,15 @@ def update_user(*, actor: User | None, user: User, changed: list[str]) -> User:
     and to be a superuser to edit a superuser or make one."""
     editable = [name for name in USER_FIELDS if name in changed]
     if "username" in editable and User.objects.filter(username__iexact=user.username).exclude(pk=user.pk).exists():
-        raise ApplicationError("username_taken", f"用户名「{user.username}」已被使用。", field="username")
+        raise ApplicationError("username_taken", USERNAME_TAKEN % {"username": user.username}, field="username")
     before = User.objects.select_for_update().get(pk=user.pk)
     _may_edit_account(actor, before, superuser=user.is_superuser)
     user.full_clean(exclude=["password"])
     if editable:
         user.save(update_fields=editable)
     ended = _end_sessions(user) if before.is_active and not user.is_active else 0
-    record(actor=actor, action="account.change", obj=user, summary=f"修改账号 {user.username}",
+    record(actor=actor, action="account.change", obj=user,
+           summary=_("Changed account %(username)s") % {"username": user.username},
            details={**{name: {"old": getattr(before, name), "new": getattr(user, name)} for name in editable},
                     **({"sessions_ended": ended} if ended else {})})
     return user
@@ -103,7 +111,8 @@ def set_password(*, actor: User | None, user: User, password: str | None) -> Non
     else:
         user.set_unusable_password()
     user.save(update_fields=["password"])
-    record(actor=actor, action="account.password_set", obj=user, summary=f"设置账号 {user.username} 的密码",
+    record(actor=actor, action="account.password_set", obj=user,
+           summary=_("Set the password of account %(username)s") % {"username": user.username},
            details={"usable": bool(password)})
 
 
@@ -117,7 +126,7 @@ def create_user(
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT)
     if User.objects.filter(username__iexact=username).exists():
-        raise ApplicationError("username_taken", f"用户名「{username}」已被使用。", field="username")
+        raise ApplicationError("username_taken", USERNAME_TAKEN % {"username": username}, field="username")
     user = User(username=username, display_name=display_name, email=email,
                 is_staff=is_staff, is_superuser=is_superuser)
     if password:
@@ -126,7 +135,8 @@ def create_user(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    record(actor=actor, action="account.create", obj=user, summary=f"新建账号 {username}")
+    record(actor=actor, action="account.create", obj=user,
+           summary=_("Created account %(username)s") % {"username": username})
     return user
 
 
@@ -135,13 +145,14 @@ def grant_role(*, actor: User | None, user: User, role: str, org_unit: OrgUnit) 
     """Give `user` `role` in `org_unit`. A granter with less than everything may grant
     only inside their own reach."""
     if role not in Role.values:
-        raise ApplicationError("unknown_role", f"未知角色「{role}」。", field="role")
+        raise ApplicationError("unknown_role", _("Unknown role \"%(role)s\".") % {"role": role}, field="role")
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT, unit=org_unit)
     membership, created = Membership.objects.get_or_create(user=user, role=role, org_unit=org_unit)
     if created:
         record(actor=actor, action="role.grant", obj=membership,
-               summary=f"授予 {user} {Role(role).label}（{org_unit.name}）",
+               summary=_("Granted %(user)s %(role)s (%(unit)s)")
+                       % {"user": user, "role": Role(role).label, "unit": org_unit.name},
                details={"user": user.pk, "role": role, "org_unit": org_unit.pk})
     user.__dict__.pop("_tongban_memberships", None)
     return membership
@@ -158,7 +169,8 @@ def revoke_role(*, actor: User | None, membership: Membership) -> bool:
     if not held:
         return False
     record(actor=actor, action="role.revoke", obj=membership,
-           summary=f"撤销 {membership.user} {membership.get_role_display()}（{membership.org_unit.name}）",
+           summary=_("Revoked %(user)s %(role)s (%(unit)s)") % {
+               "user": membership.user, "role": membership.get_role_display(), "unit": membership.org_unit.name},
            details={"user": membership.user_id, "role": membership.role,
                     "org_unit": membership.org_unit_id})
     user = membership.user
@@ -181,7 +193,8 @@ def deactivate_user(*, actor: User | None, user: User) -> bool:
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = _end_sessions(user)
-    record(actor=actor, action="account.deactivate", obj=user, summary=f"停用账号 {user.username}",
+    record(actor=actor, action="account.deactivate", obj=user,
+           summary=_("Deactivated account %(username)s") % {"username": user.username},
            details={"sessions_ended": ended})
     return True
 
@@ -206,10 +219,10 @@ def _end_sessions(user: User) -> int:
 
 @transaction.atomic
 def record_login(*, user: User) -> None:
-    record(actor=user, action="account.login", obj=user, summary=f"{user} 登录")
+    record(actor=user, action="account.login", obj=user, summary=_("%(user)s logged in") % {"user": user})
 
 
 @transaction.atomic
 def record_login_locked(*, username: str) -> None:
     record(actor=None, action="account.login_locked", object_type="accounts.user",
-           summary="连续登录失败，已暂时锁定", details={"username": username[:150]})
+           summary=_("Locked for a while after repeated failed logins"), details={"username": username[:150]})

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,15 +19,15 @@ from django_otp import login as otp_login
 
 from tongban.accounts import lockout, second_factor
 from tongban.accounts.access import can, roles_of
-from tongban.accounts.forms import LoginForm, TokenForm, UnlockForm
+from tongban.accounts.forms import LoginForm, NextField, TokenForm, UnlockForm
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.accounts.services import record_login
 from tongban.audit.middleware import client_ip
 from tongban.lib.errors import ApplicationError
 
 
-def _next(request, user) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def _next(request, user, form: NextField) -> str:
+    target = form.cleaned_data.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = ""
     return target or reverse("workbench:home" if roles_of(user) & STAFF_ROLES else "portal:home")
@@ -36,18 +37,18 @@ def _next(request, user) -> str:
 @csrf_protect
 @never_cache
 def login_view(request):
-    form = LoginForm(request, data=request.POST or None)
+    form = LoginForm(request, data=request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         login(request, user)  # rotates the session key
         record_login(user=user)
-        target = _next(request, user)
+        target = _next(request, user, form)
         if second_factor.needs_second_factor(user):
             # the middleware would send them there too; going straight keeps `next`
             step = "accounts:second-factor" if second_factor.is_enrolled(user) else "accounts:second-factor-enrol"
             return redirect(f"{reverse(step)}?{urlencode({'next': target})}")
         return redirect(target)
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "accounts/login.html", {"form": form})
 
 
 def _verified(request, device):
@@ -64,7 +65,7 @@ def second_factor_view(request):
     """After the password: the authenticator's code (or a recovery code)."""
     if not second_factor.is_enrolled(request.user):
         return redirect("accounts:second-factor-enrol")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         try:
             device = second_factor.verify(user=request.user, token=form.cleaned_data["token"],
@@ -73,8 +74,8 @@ def second_factor_view(request):
             form.add_error("token", exc.message)
         else:
             _verified(request, device)
-            return redirect(_next(request, request.user))
-    return render(request, "accounts/second_factor.html", {"form": form, "next": request.GET.get("next", "")},
+            return redirect(_next(request, request.user, form))
+    return render(request, "accounts/second_factor.html", {"form": form},
                   status=422 if form.errors else 200)
 
 
@@ -92,7 +93,7 @@ def second_factor_enrol_view(request):
     except ApplicationError as exc:
         messages.info(request, exc.message)
         return redirect("accounts:second-factor")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor.confirm_enrolment(user=request.user, token=form.cleaned_data["token"],
@@ -103,9 +104,9 @@ def second_factor_enrol_view(request):
             device.refresh_from_db()
             _verified(request, device)
             return render(request, "accounts/recovery_codes.html",
-                          {"codes": codes, "next": _next(request, request.user)})
+                          {"codes": codes, "next": _next(request, request.user, form)})
     return render(request, "accounts/second_factor_enrol.html", {
-        "form": form, "next": request.GET.get("next", ""),
+        "form": form,
         "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True),
         "secret": second_factor.secret_of(device),
     }, status=422 if form.errors else 200)
@@ -122,7 +123,7 @@ def unlock_view(request):
     if request.method == "POST" and form.is_valid():
         was = lockout.unlock(actor=request.user, username=form.cleaned_data["username"],
                              address=form.cleaned_data["address"] or "")
-        messages.success(request, "已解除锁定。" if was else "未发现锁定，已记录本次操作。")
+        messages.success(request, _("Unlocked.") if was else _("No lock was found; this request is on the trail."))
         return redirect("accounts:unlock")
     return render(request, "accounts/unlock.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -159,7 +160,7 @@ def wechat_callback(request):
     expected = request.session.pop("wechat_state", None)
     target = request.session.pop("wechat_next", "") or ""
     if not expected or not secrets.compare_digest(expected, request.GET.get("state", "")):
-        messages.error(request, "微信授权已过期，请重新打开页面。")
+        messages.error(request, _("The WeChat authorisation has expired: open the page again."))
         return redirect("portal:bind")
     try:
         openid = wechat.openid_for(request.GET.get("code", ""))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from tongban.lib import http
 from tongban.lib.errors import ApplicationError
@@ -41,9 +42,11 @@ def openid_for(code: str) -> str:
     try:
         answer = http.call(f"{conf['api_base'].rstrip('/')}/sns/oauth2/access_token?{query}")
     except RemoteError as exc:
-        raise ApplicationError("wechat_unavailable", f"暂时无法连接微信：{exc.message}") from None
+        raise ApplicationError("wechat_unavailable",
+            _("WeChat cannot be reached for now: %(reason)s") % {"reason": exc.message}) from None
     openid = answer.get("openid")
     if not openid:
-        raise ApplicationError("wechat_refused", f"微信授权失败（{answer.get('errcode')}），请重新打开页面。",
+        raise ApplicationError("wechat_refused",
+            _("WeChat authorisation failed (%(code)s): open the page again.") % {"code": answer.get("errcode")},
                                extra={"errcode": answer.get("errcode")})
     return str(openid)

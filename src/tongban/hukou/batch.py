@@ -1,7 +1,8 @@
 """Batch actions over a filtered list or a selection of household records: remind the
 people who have not chosen yet, approve a reviewed selection of move-in cases, export
 to Excel. Started by a service (checked, audited), run by a background task that keeps
-its progress on the BatchJob row."""
+its progress on the BatchJob row the way every long job does (tongban.people.jobs:
+a ProgressKeeper writes it, the page shows its JobProgress)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tongban.accounts.access import authorize, refused
@@ -20,6 +22,7 @@ from tongban.hukou import selectors
 from tongban.hukou.models import BatchJob, Status
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
 from tongban.notify.services import Outgoing, Reach, notify_each
+from tongban.people.jobs import JobProgress, ProgressKeeper
 
 PROGRESS_EVERY = 50
 MAX_SELECTED = 5000
@@ -64,11 +67,12 @@ def run_batch_job(*, job_id: int) -> BatchJob:
     if job.state == BatchJob.State.DONE:
         return job
     targets = _targets(job)
-    BatchJob.objects.filter(pk=job.pk).update(state=BatchJob.State.RUNNING, total=targets.count(), done=0,
-                                              succeeded=0, problems=[], reached={})
+    BatchJob.objects.filter(pk=job.pk).update(state=BatchJob.State.RUNNING, succeeded=0, problems=[], reached={})
+    keep = ProgressKeeper(BatchJob, job.pk, done="done", total="total", every=PROGRESS_EVERY)
+    keep.start(targets.count())
     run = {BatchJob.Kind.REMIND: _remind, BatchJob.Kind.APPROVE: _approve, BatchJob.Kind.EXPORT: _export}[job.kind]
     try:
-        succeeded, problems = run(job, targets)
+        succeeded, problems = run(job, targets, keep)
     except Exception as exc:
         BatchJob.objects.filter(pk=job.pk).update(state=BatchJob.State.FAILED, finished_at=timezone.now(),
                                                   problems=[{"name": "", "error": f"处理中断：{exc}"[:300]}])
@@ -80,9 +84,10 @@ def run_batch_job(*, job_id: int) -> BatchJob:
     return job
 
 
-def _progress(job: BatchJob, done: int) -> None:
-    if done % PROGRESS_EVERY == 0:
-        BatchJob.objects.filter(pk=job.pk).update(done=done)
+def progress_of(job: BatchJob) -> JobProgress:
+    """The job's progress as every long job's page shows it."""
+    return JobProgress(job.state, job.get_state_display(), job.done, job.total,
+                       reverse("hukou:job", args=[job.pk]))
 
 
 def _unreachable(person) -> str:
@@ -91,7 +96,7 @@ def _unreachable(person) -> str:
     return "尚未绑定账号，手机号已退订短信，无法提醒"
 
 
-def _remind(job: BatchJob, targets) -> tuple[int, list[dict]]:
+def _remind(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[dict]]:
     """Each person reminded once a day: through their account when they have bound one,
     else by a text to the phone the import gave them (unless it opted out); each
     reminder written with its record's own transaction. The job keeps how many were
@@ -107,12 +112,12 @@ def _remind(job: BatchJob, targets) -> tuple[int, list[dict]]:
                 link="/hukou/", obj=rec)])
         if reached[Reach.NONE] > before:
             problems.append({"name": rec.person.name, "error": _unreachable(rec.person)})
-        _progress(job, done)
+        keep(done)
     BatchJob.objects.filter(pk=job.pk).update(reached={r: reached[r] for r in (Reach.INBOX, Reach.SMS, Reach.NONE)})
     return reached[Reach.INBOX] + reached[Reach.SMS], problems
 
 
-def _approve(job: BatchJob, targets) -> tuple[int, list[dict]]:
+def _approve(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[dict]]:
     from tongban.cases import services as cases
     from tongban.cases.models import WorkItem
     from tongban.cases.workflow import workable_by
@@ -130,7 +135,7 @@ def _approve(job: BatchJob, targets) -> tuple[int, list[dict]]:
                 approved += 1
             except (ApplicationError, PermissionDenied, StateConflict) as exc:
                 problems.append({"name": rec.person.name, "error": exc.message})
-        _progress(job, done)
+        keep(done)
     return approved, problems
 
 
@@ -138,7 +143,7 @@ EXPORT_HEADERS = ["学院/单位", "姓名", "学号/工号", "身份证号", "�
                   "迁入日期", "暂存到期", "迁往地址", "迁出日期"]
 
 
-def _export(job: BatchJob, targets) -> tuple[int, list[dict]]:
+def _export(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[dict]]:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -150,7 +155,7 @@ def _export(job: BatchJob, targets) -> tuple[int, list[dict]]:
         sheet.append([p.org_unit.name, p.name, p.student_number, p.id_number_masked, p.get_category_display(),
                       p.enrolment_year, rec.get_status_display(), rec.certificate_number, rec.moved_in_at,
                       rec.storage_expiry, rec.destination_address, rec.moved_out_at])
-        _progress(job, rows)
+        keep(rows)
     buffer = io.BytesIO()
     book.save(buffer)
     # The file is stored first (storage takes no part in a transaction), but only the

@@ -207,7 +207,7 @@ def start_batch(request):
 def job_status(request, pk: int):
     job = batch.job_for(user=request.user, pk=pk)
     template = "hukou/_job_progress.html" if request.htmx else "hukou/job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "progress": batch.progress_of(job)})
 
 
 @staff_required

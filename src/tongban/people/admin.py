@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from tongban.lib import crypto
 from tongban.lib.admin import ReadOnlyAdmin
@@ -13,12 +14,25 @@ from tongban.people.services import add_relation, relation_refusal, verify_relat
 
 
 class IdNumberSearch(forms.Form):
-    id_number = forms.CharField(max_length=20)
+    """The person list's search by a whole ID number, posted so the number stays out of URLs."""
+
+    BUTTON = "id_number_search"  # the submit button's name: which of the list's forms was posted
+
+    id_number = forms.CharField(label=_("Find by ID number (the number stays out of URLs and access logs)"),
+                                max_length=20, error_messages={"required": _("Enter the whole 18-digit ID number.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs.update(id="id_number_search", autocomplete="off")
+
+    @classmethod
+    def posted(cls, request) -> bool:
+        return request.method == "POST" and cls.BUTTON in request.POST
 
     def clean_id_number(self):
         number = idnumber.normalise(self.cleaned_data["id_number"])
         if not is_whole_id_number(number):
-            raise forms.ValidationError("请输入完整的 18 位身份证号。")
+            raise forms.ValidationError(_("Enter the whole 18-digit ID number."), code="not_whole")
         return number
 
 
@@ -37,21 +51,26 @@ class PersonAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         here = reverse("admin:people_person_changelist")
-        if request.method == "POST" and "id_number_search" in request.POST:
+        form = IdNumberSearch()
+        if IdNumberSearch.posted(request):
             if not self.has_view_or_change_permission(request):
                 return super().changelist_view(request, extra_context)
             form = IdNumberSearch(request.POST)
             if not form.is_valid():
-                self.message_user(request, "请输入完整的 18 位身份证号。", messages.ERROR)
-                return redirect(here)
+                # the list again, the error next to the field and the input kept (in the page, not a URL)
+                context = {**(extra_context or {}), "id_number_form": form}
+                response = super().changelist_view(request, context)
+                response.status_code = 400
+                return response
             number = form.cleaned_data["id_number"]
             found = Person.objects.filter(id_number_index=crypto.blind_index(number, purpose="id"))
             pks = ",".join(str(pk) for pk in found.values_list("pk", flat=True)) or "0"
             return redirect(f"{here}?id__in={pks}")
         if is_whole_id_number(request.GET.get("q", "")):
-            self.message_user(request, "身份证号请用下方「按身份证号查找」检索，不要放在网址里。", messages.WARNING)
+            self.message_user(request, _("Search for an ID number with the form below, not in the address."),
+                              messages.WARNING)
             return redirect(here)
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, {**(extra_context or {}), "id_number_form": form})
 
 
 @admin.register(Relation)
@@ -82,7 +101,7 @@ class RelationAdmin(admin.ModelAdmin):
         admin_request = request
 
         class Checked(forms.ModelForm):
-            verified = forms.BooleanField(label="已核实（已查验亲属关系证明）", required=False)
+            verified = forms.BooleanField(label=_("Verified (proof of the relation seen)"), required=False)
 
             class Meta:
                 model = Relation
@@ -106,7 +125,7 @@ class RelationAdmin(admin.ModelAdmin):
                              kind=data["kind"], verified=data["verified"])
         obj.pk = saved.pk
 
-    @admin.action(description="核实选中的亲属关系（已查验证明）")
+    @admin.action(description=_("Verify the selected relations (proof seen)"))
     def verify(self, request, queryset):
         try:
             for relation in queryset.filter(verified_at__isnull=True):
@@ -114,4 +133,4 @@ class RelationAdmin(admin.ModelAdmin):
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, "已核实。", messages.SUCCESS)
+        self.message_user(request, _("Verified."), messages.SUCCESS)

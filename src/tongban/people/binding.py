@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.accounts import lockout
 from tongban.accounts.models import User
@@ -24,8 +26,10 @@ from tongban.people.services import link_account
 
 
 def neutral_message() -> str:
-    return ("身份证号与学号（工号）不匹配、您不在名单中、该身份已绑定账号，或尝试次数过多。"
-            f"请核对后稍后再试；如确认无误仍无法绑定，请联系{settings.HOUSEHOLD_OFFICE_CONTACT}。")
+    return _("The ID number and student (or staff) number do not match, you are not on the list, this person "
+             "has bound an account already, or there were too many attempts. Check them and try again later; if "
+             "they are right and binding still fails, contact %(office)s.") % {
+        "office": settings.HOUSEHOLD_OFFICE_CONTACT}
 
 
 def _refused(*, sno: str, client_ip: str) -> ApplicationError:
@@ -39,7 +43,8 @@ def check_password(password: str) -> None:
     try:
         validate_password(password)
     except ValidationError as exc:
-        raise ApplicationError("weak_password", "；".join(exc.messages), field="password") from None
+        raise ApplicationError("weak_password",
+            pgettext("list separator", "; ").join(exc.messages), field="password") from None
 
 
 def bind_by_identity(*, user: User | None, id_number: str, student_number: str, password: str = "",
@@ -64,7 +69,9 @@ def bind_by_identity(*, user: User | None, id_number: str, student_number: str, 
         raise _refused(sno=sno, client_ip=client_ip)
     if person.account_id and (user is None or person.account_id != user.pk):
         record(actor=user, action="people.bind_refused", obj=person,
-               summary=f"{person.name} 已绑定账号，又有人以其身份证号与学号尝试绑定",
+               summary=
+                   _("%(name)s is bound already; someone tried to bind with their ID and student numbers")
+                       % {"name": person.name},
                details={"account": user.pk if user else None})
         raise _refused(sno=sno, client_ip=client_ip)
     try:
@@ -72,7 +79,7 @@ def bind_by_identity(*, user: User | None, id_number: str, student_number: str, 
             # a second tab or a concurrent binding of the same person waits here, then
             # finds the person bound (before it makes an account it could not keep)
             if Person.objects.select_for_update().get(pk=person.pk).account_id is not None:
-                raise ApplicationError("person_already_bound", "该人员已绑定账号。")
+                raise ApplicationError("person_already_bound", _("This person has bound an account already."))
             if user is None:
                 username = sno.lower()
                 if User.objects.filter(username__iexact=username).exists():
@@ -84,7 +91,9 @@ def bind_by_identity(*, user: User | None, id_number: str, student_number: str, 
                 user.wechat_openid = openid
                 user.save(update_fields=["wechat_openid"])
             record(actor=user, action="people.bind", obj=person,
-                   summary=f"{person.name} 本人绑定账号 {user.username}",
+                   summary=
+                       _("%(name)s bound account %(username)s themselves")
+                           % {"name": person.name, "username": user.username},
                    details={"account": user.pk, "wechat": bool(openid)})
     except ApplicationError as exc:
         if exc.code not in {"person_already_bound", "account_already_bound"}:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
+from django.utils.translation import gettext as _
 from stdnum import numdb
 from stdnum.cn import ric
 
@@ -47,30 +48,34 @@ def parse(raw: str, *, today: date | None = None, field_name: str = "id_number")
     number = normalise(raw)
     warnings: list[str] = []
     if not number:
-        raise _refuse("id_number_missing", "身份证号不能为空", field_name)
+        raise _refuse("id_number_missing", _("The ID number is required"), field_name)
     if len(number) == 15:
         if not number.isdigit():
-            raise _refuse("id_number_format", "15 位身份证号只能由数字组成", field_name)
+            raise _refuse("id_number_format", _("A 15-digit ID number has digits only"), field_name)
         upgraded = number[:6] + "19" + number[6:]
         upgraded += ric.calc_check_digit(upgraded + "0")
-        warnings.append(f"15 位旧号码已升级为 18 位：{upgraded[:6]}********{upgraded[-4:]}")
+        warnings.append(_("The old 15-digit number was upgraded to 18 digits: %(number)s")
+            % {"number": f"{upgraded[:6]}********{upgraded[-4:]}"})
         number = upgraded
     if len(number) != 18:
-        raise _refuse("id_number_length", f"身份证号应为 18 位，实际为 {len(number)} 位", field_name)
+        raise _refuse("id_number_length",
+            _("The ID number should have 18 characters, not %(count)s") % {"count": len(number)}, field_name)
     if not number[:17].isdigit() or number[17] not in "0123456789X":
-        raise _refuse("id_number_format", "身份证号前 17 位须为数字，末位为数字或 X", field_name)
+        raise _refuse("id_number_format",
+            _("The ID number's first 17 characters must be digits and the last a digit or X"), field_name)
     if number[17] != ric.calc_check_digit(number):
-        raise _refuse("id_number_checksum", "身份证号校验位不正确", field_name)
+        raise _refuse("id_number_checksum", _("The ID number's check digit is wrong"), field_name)
     try:
         # What ric.get_birth_date does, less its cleaning of a number already clean:
         # that cleaning was a third of the time to check an imported row.
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
-        raise _refuse("id_number_birth_date", "身份证号中的出生日期不存在", field_name) from exc
+        raise _refuse("id_number_birth_date",
+            _("The date of birth in the ID number does not exist"), field_name) from exc
     if not known_region(number[:6]):
-        raise _refuse("id_number_region", "身份证号前 6 位不是有效的行政区划代码", field_name)
+        raise _refuse("id_number_region", _("The ID number's first 6 digits are not a valid region code"), field_name)
     if birth > (today or date.today()):  # noqa: DTZ011 - a civil date, the local calendar day
-        raise _refuse("id_number_birth_future", "身份证号中的出生日期晚于今天", field_name)
+        raise _refuse("id_number_birth_future", _("The date of birth in the ID number is after today"), field_name)
     gender = "M" if int(number[16]) % 2 else "F"
     return IdNumber(number, gender, birth, number[:6], tuple(warnings))
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.accounts.access import Scope, authorize, scope_of
 from tongban.accounts.models import OrgUnit, User
@@ -34,8 +36,8 @@ from tongban.people.signals import people_created
 
 CHUNK = 1000
 CATEGORY_BY_LABEL = {label: value for value, label in Category.choices} | {
-    "硕士研究生": Category.GRADUATE, "博士研究生": Category.GRADUATE, "教师": Category.STAFF,
-    "职工": Category.STAFF,
+    "硕士研究生": Category.GRADUATE, "博士研究生": Category.GRADUATE, "教师": Category.STAFF,  # i18n: data
+    "职工": Category.STAFF,  # i18n: data
 }
 NEEDS_NUMBER = {Category.UNDERGRADUATE, Category.GRADUATE, Category.STAFF}
 PHONE_COLUMNS = ("phone_enc", "phone_index", "phone_masked")
@@ -71,7 +73,7 @@ class Outcome:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["row", "field", "value", "error"])
         for p in sorted(self.problems, key=lambda p: p.row):
-            writer.writerow([p.row, p.field, p.value, ("警告：" if p.warning else "") + p.error])
+            writer.writerow([p.row, p.field, p.value, (_("Warning: ") if p.warning else "") + p.error])
         return out.getvalue()
 
 
@@ -155,17 +157,17 @@ class _Checker:
         clean = True
         for key, text in cells.items():
             if "\x00" in text:
-                self._problem(row, key, "", "含有空字符（NUL），文件可能已损坏")
+                self._problem(row, key, "", _("Contains a NUL character; the file may be damaged"))
                 clean = False
         return clean
 
     def _name(self, row: int, cells: dict[str, str]) -> tuple[str, bool]:
         name = cells.get("name", "")
         if not name:
-            self._problem(row, "name", "", "姓名不能为空")
+            self._problem(row, "name", "", _("The name is required"))
             return name, False
         if len(name) > 64:
-            self._problem(row, "name", name[:20], "姓名过长（最多 64 个字符）")
+            self._problem(row, "name", name[:20], _("The name is too long (64 characters at most)"))
             return name, False
         return name, True
 
@@ -174,7 +176,8 @@ class _Checker:
         raw_id = self._cell(values, "id_number")
         if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
             self._problem(row, "id_number", mask_id_number(_text(raw_id)),
-                          "身份证号被 Excel 存成了数字，末几位可能已丢失；请把该列设为文本后重新填写")
+                          _("Excel stored the ID number as a number and its last digits may be lost; "
+                            "set the column to text and enter it again"))
             return (None, ""), False
         text = cells.get("id_number", "")
         try:
@@ -187,7 +190,8 @@ class _Checker:
         id_index = crypto.blind_index(parsed.number, purpose="id")
         first = self.seen_ids.get(id_index)
         if first:
-            self._problem(row, "id_number", mask_id_number(parsed.number), f"与第 {first} 行的身份证号重复")
+            self._problem(row, "id_number", mask_id_number(parsed.number),
+                _("The same ID number as row %(row)s") % {"row": first})
             return (parsed, id_index), False
         self.seen_ids[id_index] = row
         return (parsed, id_index), True
@@ -196,8 +200,10 @@ class _Checker:
         text = cells.get("category", "")
         category = CATEGORY_BY_LABEL.get(text)
         if category is None:
-            allowed = "、".join(label for _, label in Category.choices)
-            self._problem(row, "category", text, f"人员类别应为以下之一：{allowed}" if text else "人员类别不能为空")
+            allowed = pgettext("enumeration", ", ").join(str(label) for _value, label in Category.choices)
+            self._problem(row, "category", text,
+                _("The person category should be one of: %(allowed)s")
+                    % {"allowed": allowed} if text else _("The person category is required"))
             return None, False
         return category, True
 
@@ -205,15 +211,17 @@ class _Checker:
         number = cells.get("student_number", "")
         if not number:
             if category in NEEDS_NUMBER:
-                self._problem(row, "student_number", "", "学号/工号不能为空")
+                self._problem(row, "student_number", "", _("The student or staff number is required"))
                 return number, False
             return number, True
         if len(number) > 32:
-            self._problem(row, "student_number", number[:32], "学号/工号过长（最多 32 个字符）")
+            self._problem(row, "student_number", number[:32],
+                _("The student or staff number is too long (32 characters at most)"))
             return number, False
         first = self.seen_numbers.get(number)
         if first:
-            self._problem(row, "student_number", number, f"与第 {first} 行的学号/工号重复")
+            self._problem(row, "student_number", number,
+                _("The same student or staff number as row %(row)s") % {"row": first})
             return number, False
         self.seen_numbers[number] = row
         return number, True
@@ -223,7 +231,8 @@ class _Checker:
         unit = self._unit(name) if name else None
         if unit is None:
             self._problem(row, "org_unit", name,
-                          f"找不到单位「{name}」，或您无权导入该单位的人员" if name else "学院/单位不能为空")
+                          _("No unit \"%(name)s\", or you may not import its people")
+                              % {"name": name} if name else _("The college or unit is required"))
             return None, False
         return unit, True
 
@@ -233,13 +242,15 @@ class _Checker:
             return None, True
         if text.isdigit() and 1950 <= int(text) <= self.today.year + 1:
             return int(text), True
-        self._problem(row, "enrolment_year", text, f"入学年份应为 1950 至 {self.today.year + 1} 之间的四位年份")
+        self._problem(row, "enrolment_year", text,
+            _("The year of enrolment should be a four-digit year from 1950 to %(last)s")
+                % {"last": self.today.year + 1})
         return None, False
 
     def _phone(self, row: int, cells: dict[str, str]) -> tuple[str, bool]:
         phone = "".join(cells.get("phone", "").split()).removeprefix("+86")
         if phone and not (len(phone) == 11 and phone.isdigit() and phone[0] == "1"):
-            self._problem(row, "phone", mask_phone(phone), "手机号应为 11 位数字，以 1 开头")
+            self._problem(row, "phone", mask_phone(phone), _("The mobile number should be 11 digits starting with 1"))
             return phone, False
         return phone, True
 
@@ -297,34 +308,51 @@ class _Plan:
     updates: list[tuple[Person, list[str]]] = field(default_factory=list)
 
 
-def _known_people(rows: list[_Row]) -> tuple[dict[str, Person], dict[str, str]]:
+# What a chunk's lookup reads of each known person: tuples, not model instances (building
+# a Person and its unit for each of 1,000 rows cost more than the query; bench/import_people.py).
+KNOWN_FIELDS = ("pk", "id_number_index", "student_number", "name", "category", "org_unit_id", "enrolment_year",
+                "phone_index", "org_unit__path")
+COMPARED = ("name", "category", "student_number", "org_unit_id", "enrolment_year")
+
+
+def _known_people(rows: list[_Row]) -> tuple[dict[str, tuple], dict[str, str]]:
     """One query for the people these rows are and for whoever holds their student numbers
-    (unordered, or the model's ordering would join and sort for nothing): people by ID
-    blind index, and the blind index of each student number's holder."""
+    (unordered, or the model's ordering would join and sort for nothing): people (as
+    KNOWN_FIELDS tuples) by ID blind index, and the blind index of each student number's holder."""
     numbers = [r.student_number for r in rows if r.student_number]
     known = list(Person.objects.filter(Q(id_number_index__in=[r.id_index for r in rows])
                                        | Q(student_number__in=numbers))
-                 .select_related("org_unit").order_by())
-    return ({p.id_number_index: p for p in known},
-            {p.student_number: p.id_number_index for p in known if p.student_number})
+                 .order_by().values_list(*KNOWN_FIELDS))
+    return ({k[1]: k for k in known}, {k[2]: k[1] for k in known if k[2]})
 
 
-def _changes(person: Person, r: _Row, now: dt.datetime) -> list[str]:
-    """Applies the row to the person in memory; returns the fields that changed."""
-    fields = {"name": r.name, "category": r.category, "student_number": r.student_number,
-              "org_unit_id": r.org_unit.pk, "enrolment_year": r.enrolment_year}
-    changed = [k for k, v in fields.items() if getattr(person, k) != v]
-    for k in changed:
-        setattr(person, k, fields[k])
+def _changes(known: tuple, r: _Row, now: dt.datetime) -> tuple[Person, list[str]] | None:
+    """The person as the row would change them (only the changed fields set, for
+    bulk_update) and the fields that changed; None when nothing did."""
+    new = {"name": r.name, "category": r.category, "student_number": r.student_number,
+           "org_unit_id": r.org_unit.pk, "enrolment_year": r.enrolment_year}
+    old = dict(zip(KNOWN_FIELDS, known, strict=True))
+    changed = [k for k in COMPARED if old[k] != new[k]]
+    person = Person(pk=known[0], **{k: new[k] for k in changed})
     phone_index = crypto.blind_index(r.phone, purpose="phone")
-    if r.phone and phone_index != person.phone_index:
+    if r.phone and phone_index != old["phone_index"]:
         person.phone_enc = crypto.encrypt(r.phone)
         person.phone_index = phone_index
         person.phone_masked = mask_phone(r.phone)
         changed.append("phone")
-    if changed:
-        person.updated_at = now  # bulk_update does not apply auto_now: say when the person last changed
-    return changed
+    if not changed:
+        return None
+    person.name = r.name  # for the entry's summary, whether or not the name changed
+    person.updated_at = now  # bulk_update does not apply auto_now: say when the person last changed
+    return person, changed
+
+
+def _covers(scope: Scope, known: tuple, units: dict[int, bool]) -> bool:
+    """Whether the known person's unit lies within the actor's reach (asked once per unit)."""
+    unit_id = known[5]
+    if unit_id not in units:
+        units[unit_id] = scope.covers_unit(OrgUnit(id=unit_id, path=known[8]))
+    return units[unit_id]
 
 
 def _plan_chunk(scope: Scope, rows: list[_Row], outcome: Outcome, headers: dict[str, str],
@@ -332,21 +360,22 @@ def _plan_chunk(scope: Scope, rows: list[_Row], outcome: Outcome, headers: dict[
     """Sorts a chunk's rows into new people, changed ones and unchanged ones, and refuses a row
     whose student number another person holds or whose person lies outside the actor's reach."""
     existing, holders = _known_people(rows)
+    units: dict[int, bool] = {}
     plan = _Plan()
     for r in rows:
         holder = holders.get(r.student_number)
         if holder and holder != r.id_index:
             outcome.problems.append(Problem(r.row, headers["student_number"], r.student_number,
-                                            "该学号/工号已属于另一人员"))
+                                            _("This student or staff number belongs to another person")))
             continue
-        person = existing.get(r.id_index)
-        if person is None:
+        known = existing.get(r.id_index)
+        if known is None:
             plan.creates.append(r)
-        elif not scope.covers_unit(person.org_unit):
+        elif not _covers(scope, known, units):
             outcome.problems.append(Problem(r.row, headers["id_number"], mask_id_number(r.id.number),
-                                            "该人员已登记在您无权管理的单位"))
-        elif changed := _changes(person, r, now):
-            plan.updates.append((person, changed))
+                                            _("This person is registered in a unit outside your reach")))
+        elif change := _changes(known, r, now):
+            plan.updates.append(change)
         else:
             outcome.unchanged += 1
     outcome.created += len(plan.creates)
@@ -378,9 +407,10 @@ def _write_chunk(actor: User, scope: Scope, rows: list[_Row], outcome: Outcome, 
     with transaction.atomic():
         ids = _insert_people(plan.creates, now) if plan.creates else {}
         _update_people(plan.updates)
-        events = [Event("people.create", f"导入新增人员 {r.name}", "people.person", str(ids[r.id_index]),
+        created, updated = _("Imported new person %(name)s"), _("Import updated person %(name)s")  # once a chunk
+        events = [Event("people.create", created % {"name": r.name}, "people.person", str(ids[r.id_index]),
                         {"via": "import"}) for r in plan.creates]
-        events += [Event("people.update", f"导入更新人员 {p.name}", "people.person", str(p.pk),
+        events += [Event("people.update", updated % {"name": p.name}, "people.person", str(p.pk),
                          {"via": "import", "fields": sorted(c.removesuffix("_id") for c in changed)})
                    for p, changed in plan.updates]
         record_many(actor=actor, events=events)
@@ -429,7 +459,7 @@ def import_people(
     if not dry_run:
         with transaction.atomic():
             record(actor=actor, action="people.import", object_type="people.import",
-                   summary=f"导入人员文件 {Path(path).name}",
+                   summary=_("Imported people file %(name)s") % {"name": Path(path).name},
                    details={"rows": seen, "created": outcome.created, "updated": outcome.updated,
                             "errors": len(outcome.errors)})
     return outcome

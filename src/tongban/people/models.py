@@ -2,22 +2,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.accounts.models import OrgUnit
 from tongban.lib import crypto
 
 
 class Category(models.TextChoices):
-    UNDERGRADUATE = "undergraduate", "本科生"
-    GRADUATE = "graduate", "研究生"
-    STAFF = "staff", "教职工"
-    RESIDENT = "resident", "居民"
-    OTHER = "other", "其他"
+    UNDERGRADUATE = "undergraduate", _("Undergraduate")
+    GRADUATE = "graduate", _("Graduate")
+    STAFF = "staff", _("Staff member")
+    RESIDENT = "resident", _("Resident")
+    OTHER = "other", pgettext_lazy("person category", "Other")
 
 
 class Gender(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
 
 
 class Person(models.Model):
@@ -25,29 +27,29 @@ class Person(models.Model):
     stored encrypted; `*_index` are keyed blind indexes for exact lookup and uniqueness;
     `*_masked` is what every page shows unless the viewer unmasks with a reason."""
 
-    name = models.CharField("姓名", max_length=64, db_index=True)
+    name = models.CharField(_("Name"), max_length=64, db_index=True)
     id_number_enc = models.TextField(editable=False)
     id_number_index = models.CharField(max_length=64, unique=True, editable=False)
-    id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("出生日期")
-    region_code = models.CharField("籍贯地区码", max_length=6)
-    category = models.CharField("人员类别", max_length=16, choices=Category.choices, db_index=True)
-    student_number = models.CharField("学号/工号", max_length=32, blank=True, db_index=True)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="学院/单位", on_delete=models.PROTECT,
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    gender = models.CharField(_("Gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("Date of birth"))
+    region_code = models.CharField(_("Native region code"), max_length=6)
+    category = models.CharField(_("Person category"), max_length=16, choices=Category.choices, db_index=True)
+    student_number = models.CharField(_("Student or staff number"), max_length=32, blank=True, db_index=True)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("College or unit"), on_delete=models.PROTECT,
                                  related_name="people")
-    enrolment_year = models.PositiveSmallIntegerField("入学年份", null=True, blank=True)
+    enrolment_year = models.PositiveSmallIntegerField(_("Year of enrolment"), null=True, blank=True)
     phone_enc = models.TextField(blank=True, editable=False)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    phone_masked = models.CharField("手机号", max_length=16, blank=True, editable=False)
-    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="绑定账号", null=True,
+    phone_masked = models.CharField(_("Mobile phone"), max_length=16, blank=True, editable=False)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("Bound account"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="person")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "人员"
-        verbose_name_plural = "人员"
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         ordering = ["org_unit_id", "student_number", "id"]
         constraints = [
             models.UniqueConstraint(fields=["student_number"], condition=~models.Q(student_number=""),
@@ -55,7 +57,7 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.id_number_masked}）"
+        return _("%(name)s (%(id)s)") % {"name": self.name, "id": self.id_number_masked}
 
     # Reading the plain values is deliberate and audited by the caller (see
     # services.unmask); nothing in a template calls these.
@@ -73,27 +75,28 @@ class Relation(models.Model):
     picks from these, never names someone by free text."""
 
     class Kind(models.TextChoices):
-        CHILD = "child", "子女"
-        WARD = "ward", "被监护人"
-        SPOUSE = "spouse", "配偶"
-        PARENT = "parent", "父母"
+        CHILD = "child", _("Child")
+        WARD = "ward", _("Ward")
+        SPOUSE = "spouse", _("Spouse")
+        PARENT = "parent", _("Parent")
 
     class Source(models.TextChoices):
-        STAFF = "staff", "工作人员核实"
-        IMPORT = "import", "导入"
+        STAFF = "staff", _("Verified by staff")
+        IMPORT = "import", pgettext_lazy("relation source", "Import")
 
-    person = models.ForeignKey(Person, verbose_name="本人", on_delete=models.CASCADE, related_name="relations")
-    relative = models.ForeignKey(Person, verbose_name="亲属", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("关系", max_length=16, choices=Kind.choices)
-    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.STAFF)
-    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
+    person = models.ForeignKey(Person, verbose_name=pgettext_lazy("relation", "Person"), on_delete=models.CASCADE,
+                               related_name="relations")
+    relative = models.ForeignKey(Person, verbose_name=_("Relative"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(pgettext_lazy("family", "Relation"), max_length=16, choices=Kind.choices)
+    source = models.CharField(_("Source"), max_length=16, choices=Source.choices, default=Source.STAFF)
+    verified_at = models.DateTimeField(_("Verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Verified by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "亲属关系"
-        verbose_name_plural = "亲属关系"
+        verbose_name = _("family relation")
+        verbose_name_plural = _("family relations")
         ordering = ["person_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "relative"], name="person_relation_once"),
@@ -109,10 +112,10 @@ class ImportJob(models.Model):
     so the page can show it and a re-run can pick it up."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "排队中"
-        RUNNING = "running", "导入中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="imports/%Y/%m/")
@@ -131,8 +134,8 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "人员导入"
-        verbose_name_plural = "人员导入"
+        verbose_name = _("people import")
+        verbose_name_plural = _("people imports")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -15,25 +15,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from tongban.lib.errors import ApplicationError
 
 # Header → field. Aliases map to the same field.
 HEADERS = {
-    "姓名": "name",
-    "身份证号": "id_number",
-    "身份证号码": "id_number",
-    "学号": "student_number",
-    "工号": "student_number",
-    "学院": "org_unit",
-    "单位": "org_unit",
-    "人员类别": "category",
-    "入学年份": "enrolment_year",
-    "手机号": "phone",
-    "手机号码": "phone",
+    "姓名": "name",  # i18n: data
+    "身份证号": "id_number",  # i18n: data
+    "身份证号码": "id_number",  # i18n: data
+    "学号": "student_number",  # i18n: data
+    "工号": "student_number",  # i18n: data
+    "学院": "org_unit",  # i18n: data
+    "单位": "org_unit",  # i18n: data
+    "人员类别": "category",  # i18n: data
+    "入学年份": "enrolment_year",  # i18n: data
+    "手机号": "phone",  # i18n: data
+    "手机号码": "phone",  # i18n: data
 }
-REQUIRED = {"name": "姓名", "id_number": "身份证号", "student_number": "学号（或工号）",
-            "org_unit": "学院（或单位）", "category": "人员类别"}
-TEMPLATE_HEADERS = ["姓名", "身份证号", "学号", "学院", "人员类别", "入学年份", "手机号"]
+# The headers as the file must write them, whatever the page's language.
+REQUIRED = {"name": "姓名", "id_number": "身份证号", "student_number": "学号（或工号）",  # i18n: data
+            "org_unit": "学院（或单位）", "category": "人员类别"}  # i18n: data
+TEMPLATE_HEADERS = ["姓名", "身份证号", "学号", "学院", "人员类别", "入学年份", "手机号"]  # i18n: data
 
 
 class UnreadableFile(ApplicationError):
@@ -54,7 +57,8 @@ def _sniff(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile("file_xls", "不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后再导入。")
+        raise UnreadableFile("file_xls",
+            _("Old .xls files are not supported: save the file as .xlsx in Excel and import it again."))
     return "csv"
 
 
@@ -70,10 +74,32 @@ def _csv_encoding(path: Path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile("file_encoding", "无法识别文件编码，请保存为 UTF-8 或 Excel (.xlsx) 格式。")
+    raise UnreadableFile("file_encoding",
+        _("The file's encoding is not recognised: save it as UTF-8 or as Excel (.xlsx)."))
 
 
-def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
+class _Unreadable(Exception):
+    """Raised where no message can be made (a reading child has no Django): the code only."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code, detail)
+        self.code, self.detail = code, detail
+
+
+XLSX_MESSAGES = {
+    "file_unreadable": _("The Excel file cannot be read; it may be damaged."),
+    "file_empty": _("The file is empty: row 1 should be the header."),
+}
+
+# A file this large is read in a child process, so that parsing its XML (as long as the
+# checks and writes together) runs beside them on a second core; a smaller one is read
+# in-process, where starting a child would cost more than it saves.
+READ_AHEAD_BYTES = 256 * 1024
+READ_AHEAD_BATCH = 1000
+
+
+def _open_xlsx(path: Path) -> tuple[list, int | None, Iterator[tuple], Callable[[], None]]:
+    """The header, the row count, the data rows and a closer; raises _Unreadable."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -84,7 +110,7 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
         workbook = load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         fh.close()
-        raise UnreadableFile("file_unreadable", "无法读取该 Excel 文件，文件可能已损坏。") from exc
+        raise _Unreadable("file_unreadable", repr(exc)) from exc
 
     def close() -> None:
         workbook.close()
@@ -96,7 +122,98 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
     header = next(rows, None)
     if header is None:
         close()
-        raise UnreadableFile("file_empty", "文件是空的：第 1 行应为表头。")
+        raise _Unreadable("file_empty")
+    return list(header), total, rows, close
+
+
+def _read_xlsx_into(path: str, out) -> None:
+    """In the child: send the header, then the rows in batches, then the end (or an error
+    code). The pipe's buffer holds the child back when the importer falls behind, so the
+    file is streamed, never held whole."""
+    try:
+        header, total, rows, close = _open_xlsx(Path(path))
+        try:
+            out.send(("head", header, total))
+            batch: list[list] = []
+            for values in rows:
+                batch.append(list(values))
+                if len(batch) >= READ_AHEAD_BATCH:
+                    out.send(("rows", batch))
+                    batch = []
+            out.send(("rows", batch))
+            out.send(("end",))
+        finally:
+            close()
+    except _Unreadable as exc:
+        out.send(("error", exc.code, exc.detail))
+    except (BrokenPipeError, EOFError):
+        pass  # the importer stopped reading (a header refused, or it failed): nothing to tell
+    except Exception as exc:  # damaged part-way: the importer reports it as an unreadable file
+        out.send(("error", "file_unreadable", repr(exc)))
+    finally:
+        out.close()
+
+
+def _unreadable(code: str, detail: str = "") -> UnreadableFile:
+    error = UnreadableFile(code, XLSX_MESSAGES[code])
+    error.__cause__ = RuntimeError(detail) if detail else None
+    return error
+
+
+def _xlsx_rows_read_ahead(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
+    import multiprocessing
+
+    # forkserver, not fork: the importer may run in a threaded worker, and a forked child
+    # of a threaded process can inherit a lock held by another thread.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_xlsx_into, args=(str(path), sender), daemon=True)
+    child.start()
+    sender.close()
+
+    def close() -> None:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+    def receive() -> tuple:
+        try:
+            message = receiver.recv()
+        except EOFError:
+            message = ("error", "file_unreadable", f"the reading process ended ({child.exitcode})")
+        if message[0] == "error":
+            raise _unreadable(*message[1:])
+        return message
+
+    try:
+        _, header, total = receive()
+    except UnreadableFile:
+        close()
+        raise
+
+    def numbered() -> Iterator[tuple[int, list]]:
+        number = 1
+        try:
+            while (message := receive())[0] == "rows":
+                for values in message[1]:
+                    number += 1
+                    yield number, values
+        finally:
+            close()
+
+    return header, total, numbered(), close
+
+
+def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
+    if path.stat().st_size >= READ_AHEAD_BYTES:
+        return _xlsx_rows_read_ahead(path)
+    try:
+        header, total, rows, close = _open_xlsx(path)
+    except _Unreadable as exc:
+        raise _unreadable(exc.code, exc.detail) from None
 
     def numbered() -> Iterator[tuple[int, list]]:
         try:
@@ -105,7 +222,7 @@ def _xlsx_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]]
         finally:
             close()
 
-    return list(header), total, numbered(), close
+    return header, total, numbered(), close
 
 
 def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]], Callable[[], None]]:
@@ -116,10 +233,10 @@ def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]],
         header = next(reader, None)
     except csv.Error as exc:
         fh.close()
-        raise UnreadableFile("file_unreadable", f"无法解析 CSV 文件：{exc}") from exc
+        raise UnreadableFile("file_unreadable", _("The CSV file cannot be parsed: %(error)s") % {"error": exc}) from exc
     if header is None:
         fh.close()
-        raise UnreadableFile("file_empty", "文件是空的：第 1 行应为表头。")
+        raise UnreadableFile("file_empty", _("The file is empty: row 1 should be the header."))
 
     def numbered() -> Iterator[tuple[int, list]]:
         # Count records, not lines (reader.line_num): a quoted cell may span lines, and
@@ -130,7 +247,10 @@ def _csv_rows(path: Path) -> tuple[list, int | None, Iterator[tuple[int, list]],
                 yield number, values
         except csv.Error as exc:
             raise UnreadableFile("file_unreadable",
-                                 f"CSV 文件第 {number + 1} 行起无法解析（{exc}），请检查是否有未配对的引号。"
+                                 _("The CSV file cannot be parsed from row %(row)s on (%(error)s): "
+                                   "check for an unpaired quote.")
+                                     % {
+                                     "row": number + 1, "error": exc}
                                  ) from exc
         finally:
             fh.close()
@@ -142,7 +262,7 @@ def open_sheet(path: Path) -> Sheet:
     """Open the file, check its header row, and return its data rows lazily. Raises
     UnreadableFile for a file that cannot be imported at all."""
     if not path.exists() or path.stat().st_size == 0:
-        raise UnreadableFile("file_empty", "文件是空的或不存在。")
+        raise UnreadableFile("file_empty", _("The file is empty or does not exist."))
     kind = _sniff(path)
     header, total, rows, close = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
     columns: dict[str, int] = {}
@@ -159,7 +279,8 @@ def open_sheet(path: Path) -> Sheet:
         close()
         raise UnreadableFile(
             "file_headers",
-            f"缺少必需的表头：{'、'.join(missing)}。第 1 行应包含：{'、'.join(TEMPLATE_HEADERS)}。",
+            _("Required headers are missing: %(missing)s. Row 1 should hold: %(headers)s.") % {
+                "missing": "、".join(missing), "headers": "、".join(TEMPLATE_HEADERS)},  # i18n: data
             extra={"missing": missing},
         )
     return Sheet(columns, names, total, rows)
@@ -172,11 +293,11 @@ def template_xlsx() -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "人员"
+    sheet.title = "人员"  # i18n: data
     sheet.append(TEMPLATE_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(["张三", "110105200501010011", "2025010001", "经济学院", "本科生", 2025, "13800000000"])
+    sheet.append(["张三", "110105200501010011", "2025010001", "经济学院", "本科生", 2025, "13800000000"])  # i18n: data
     # Text format for the number columns: Excel would otherwise turn an ID number into
     # a float and lose its last digits.
     for letter in ("B", "C", "G"):

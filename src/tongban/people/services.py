@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import OrgUnit, User
@@ -16,7 +18,7 @@ from tongban.people import idnumber
 from tongban.people.models import Person, Relation
 from tongban.people.signals import people_created
 
-UNMASKABLE = {"id_number": "身份证号", "phone": "手机号"}
+UNMASKABLE = {"id_number": gettext_lazy("ID number"), "phone": gettext_lazy("Mobile phone")}
 
 
 @transaction.atomic
@@ -38,9 +40,9 @@ def create_person(
     parsed = idnumber.parse(id_number)
     index = crypto.blind_index(parsed.number, purpose="id")
     if Person.objects.filter(id_number_index=index).exists():
-        raise ApplicationError("person_exists", "该身份证号已登记。", field="id_number")
+        raise ApplicationError("person_exists", _("This ID number is registered already."), field="id_number")
     if student_number and Person.objects.filter(student_number=student_number).exists():
-        raise ApplicationError("student_number_taken", "该学号/工号已属于另一人员。",
+        raise ApplicationError("student_number_taken", _("This student or staff number belongs to another person."),
                                field="student_number")
     person = Person(
         name=name, id_number_enc=crypto.encrypt(parsed.number), id_number_index=index,
@@ -57,8 +59,9 @@ def create_person(
             with transaction.atomic():
                 person.save()
         except IntegrityError as exc:  # a concurrent creation of the same person
-            raise ApplicationError("person_exists", "该身份证号已登记。", field="id_number") from exc
-        record(actor=actor, action="people.create", obj=person, summary=f"新增人员 {name}",
+            raise ApplicationError("person_exists",
+                _("This ID number is registered already."), field="id_number") from exc
+        record(actor=actor, action="people.create", obj=person, summary=_("Added person %(name)s") % {"name": name},
                details={"category": category, "org_unit": org_unit.pk})
         people_created.send(sender=Person, ids=[person.pk])
     return person
@@ -73,15 +76,16 @@ def unmask(*, actor: User, person: Person, field: str, reason: str) -> str:
     # Permission first: someone who may not unmask is told so, not asked for a reason.
     membership = authorize(actor, Action.PEOPLE_UNMASK, unit=person.org_unit)
     if field not in UNMASKABLE:
-        raise ApplicationError("unknown_field", "只能查看身份证号或手机号。", field="field")
+        raise ApplicationError("unknown_field",
+            _("Only the ID number or the mobile phone can be viewed."), field="field")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ApplicationError("reason_required", "请填写查看完整号码的事由。", field="reason")
+        raise ApplicationError("reason_required", _("Give the reason for viewing the whole number."), field="reason")
     if field == "phone" and not person.phone_enc:
-        raise ApplicationError("nothing_to_unmask", "该人员未登记手机号。", field="field")
+        raise ApplicationError("nothing_to_unmask", _("This person has no mobile phone registered."), field="field")
     record(actor=actor, action="people.unmask", obj=person, role=membership.role,
            org_unit=membership.org_unit,
-           summary=f"查看 {person.name} 的完整{UNMASKABLE[field]}",
+           summary=_("Viewed the whole %(field)s of %(name)s") % {"name": person.name, "field": UNMASKABLE[field]},
            details={"field": field, "reason": reason[:200]})
     return person.plain_id_number() if field == "id_number" else person.plain_phone()
 
@@ -96,13 +100,15 @@ def link_account(*, actor: User | None, person: Person, user: User) -> Person:
     if person.account_id == user.pk:
         return person
     if person.account_id is not None:
-        raise ApplicationError("person_already_bound", "该人员已绑定其他账号。", field="person")
+        raise ApplicationError("person_already_bound", _("This person is bound to another account."), field="person")
     if Person.objects.filter(account=user).exists():
-        raise ApplicationError("account_already_bound", "该账号已绑定其他人员。", field="account")
+        raise ApplicationError("account_already_bound", _("This account is bound to another person."), field="account")
     person.account = user
     person.save(update_fields=["account", "updated_at"])
     record(actor=actor, action="people.link_account", obj=person,
-           summary=f"{person.name} 绑定账号 {user.username}", details={"account": user.pk})
+           summary=
+               _("%(name)s bound to account %(username)s")
+                   % {"name": person.name, "username": user.username}, details={"account": user.pk})
     return person
 
 
@@ -112,7 +118,8 @@ def _concerns(actor: User, *people: Person) -> bool:
 
 
 def _own_relation() -> PermissionDenied:
-    return PermissionDenied("own_relation", "不能登记或核实与本人有关的亲属关系，请由其他工作人员办理",
+    return PermissionDenied("own_relation",
+        _("You cannot record or verify a relation involving yourself; another staff member must do it"),
                             field="person")
 
 
@@ -120,9 +127,9 @@ def relation_refusal(*, actor: User | None, person: Person | None, relative: Per
                      kind: str) -> ApplicationError | None:
     """Why `add_relation` would refuse, or None (also the back office form's check)."""
     if person is None:
-        return ApplicationError("required", "请选择本人", field="person")
+        return ApplicationError("required", _("Choose the person"), field="person")
     if relative is None:
-        return ApplicationError("required", "请选择亲属", field="relative")
+        return ApplicationError("required", _("Choose the relative"), field="relative")
     if actor is not None:
         try:
             authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
@@ -131,11 +138,11 @@ def relation_refusal(*, actor: User | None, person: Person | None, relative: Per
         if _concerns(actor, person, relative):
             return _own_relation()
     if kind not in Relation.Kind.values:
-        return ApplicationError("bad_kind", "请选择亲属关系", field="kind")
+        return ApplicationError("bad_kind", _("Choose the relation"), field="kind")
     if person.pk == relative.pk:
-        return ApplicationError("self_relation", "亲属不能是本人", field="relative")
+        return ApplicationError("self_relation", _("The relative cannot be the person themselves"), field="relative")
     if Relation.objects.filter(person=person, relative=relative).exists():
-        return ApplicationError("relation_exists", "该亲属关系已登记", field="relative")
+        return ApplicationError("relation_exists", _("This relation is recorded already"), field="relative")
     return None
 
 
@@ -158,10 +165,11 @@ def add_relation(*, actor: User | None, person: Person, relative: Person, kind: 
             with transaction.atomic():
                 relation.save()
         except IntegrityError as exc:  # the same relation recorded at this moment
-            raise ApplicationError("relation_exists", "该亲属关系已登记", field="relative") from exc
+            raise ApplicationError("relation_exists", _("This relation is recorded already"), field="relative") from exc
         record(actor=actor, action="people.relation_add", obj=person,
-               summary=f"登记 {person.name} 的{relation.get_kind_display()} {relative.name}"
-                       + ("（已核实）" if verified else ""),
+               summary=(_("Recorded %(relative)s as %(name)s's %(kind)s (verified)") if verified
+                        else _("Recorded %(relative)s as %(name)s's %(kind)s")) % {
+                   "name": person.name, "kind": relation.get_kind_display(), "relative": relative.name},
                details={"relation": relation.pk, "relative": relative.pk, "kind": kind, "verified": verified,
                         "source": source})
     return relation
@@ -179,11 +187,13 @@ def verify_relation(*, actor: User, relation: Relation) -> Relation:
         if _concerns(actor, relation.person, relation.relative):
             raise _own_relation()
         if relation.verified_at is not None:
-            raise StateConflict("already_verified", "该亲属关系已核实")
+            raise StateConflict("already_verified", _("This relation is verified already"))
         relation.verified_at, relation.verified_by = timezone.now(), actor
         relation.save(update_fields=["verified_at", "verified_by"])
         record(actor=actor, action="people.relation_verify", obj=relation.person,
-               summary=f"核实 {relation.person.name} 的{relation.get_kind_display()} {relation.relative.name}",
+               summary=_("Verified %(relative)s as %(name)s's %(kind)s") % {
+                   "name": relation.person.name, "kind": relation.get_kind_display(),
+                   "relative": relation.relative.name},
                details={"relation": relation.pk, "relative": relation.relative_id, "kind": relation.kind})
     return relation
 
@@ -215,6 +225,8 @@ def reencrypt_people(*, batch_size: int = 500) -> int:
             rewritten += len(changed)
     if rewritten:
         record(actor=None, action="people.rotate_keys", object_type="people.person",
-               summary=f"用最新密钥重新加密 {rewritten} 人的身份证号和手机号",
+               summary=
+                   _("Re-encrypted the ID and mobile numbers of %(count)s people with the newest key")
+                       % {"count": rewritten},
                details={"rewritten": rewritten})
     return rewritten

@@ -46,3 +46,18 @@ def test_the_posting_search_is_refused_without_the_admins_view_right(world, logi
     answer = login(world.clerk).post(LIST, {"id_number": world.applicant_person.plain_id_number(),
                                             "id_number_search": "查找"})
     assert answer.status_code == 403
+
+
+def test_a_partial_number_is_refused_next_to_the_field_with_the_input_kept(admin_client, world):
+    world.person(name="王查找")
+    answer = admin_client.post(LIST, {"id_number": "11010519", "id_number_search": "查找"})
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert '<ul class="errorlist"' in page and "请输入完整的 18 位身份证号。" in page
+    assert 'value="11010519"' in page
+    assert "按身份证号查找（号码不进入网址和访问日志）" in page
+
+
+def test_an_empty_search_says_so_next_to_the_field(admin_client, world):
+    answer = admin_client.post(LIST, {"id_number": "", "id_number_search": "查找"})
+    assert answer.status_code == 400 and "请输入完整的 18 位身份证号。" in answer.content.decode()

@@ -2,6 +2,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tongban.accounts.models import User
 from tongban.lib.errors import ApplicationError
@@ -9,7 +10,8 @@ from tongban.people.imports import import_people
 
 
 class Command(BaseCommand):
-    help = "Import people from an .xlsx or .csv file (header row: 姓名, 身份证号, 学号, 学院, 人员类别, …)."
+    help = ("Import people from an .xlsx or .csv file (header row, in Chinese: name, ID number, student number, "
+            "college, category, …).")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -24,7 +26,9 @@ class Command(BaseCommand):
 
         def progress(done, total):
             if tty:
-                self.stderr.write(f"\r已处理 {done}{f' / {total}' if total else ''} 行", ending="")
+                counts = (_("Processed %(done)s / %(total)s rows") if total else _("Processed %(done)s rows")) % {
+                    "done": done, "total": total}
+                self.stderr.write(f"\r{counts}", ending="")
 
         try:
             outcome = import_people(actor=actor, path=options["file"], dry_run=options["dry_run"],
@@ -32,21 +36,25 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             # An unreadable file, a missing header, or an account that may not import:
             # nothing was written (for a CSV that breaks off mid-way, see import_people).
-            self.stderr.write(f"无法导入：{exc.message}")
+            self.stderr.write(_("Cannot import: %(reason)s") % {"reason": exc.message})
             sys.exit(2)
         if tty:
             self.stderr.write("")
         if options["report"]:
             options["report"].write_text(outcome.report_csv(), encoding="utf-8-sig")
-        verb = "检查" if options["dry_run"] else "导入"
-        self.stdout.write(
-            f"{verb}完成：共 {outcome.total} 行，新增 {outcome.created}，更新 {outcome.updated}，"
-            f"未变 {outcome.unchanged}，错误 {len(outcome.errors)}，警告 {len(outcome.warnings)}。"
-        )
+        summary = (_("Check done: %(total)s rows, %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
+                     "%(errors)s errors, %(warnings)s warnings.") if options["dry_run"] else
+                   _("Import done: %(total)s rows, %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
+                     "%(errors)s errors, %(warnings)s warnings."))
+        self.stdout.write(summary % {"total": outcome.total, "created": outcome.created, "updated": outcome.updated,
+                                     "unchanged": outcome.unchanged, "errors": len(outcome.errors),
+                                     "warnings": len(outcome.warnings)})
         for p in outcome.errors[:20]:
-            self.stdout.write(f"  第 {p.row} 行 [{p.field}] {p.value}：{p.error}")
+            self.stdout.write("  " + _("Row %(row)s [%(field)s] %(value)s: %(error)s") % {
+                "row": p.row, "field": p.field, "value": p.value, "error": p.error})
         if len(outcome.errors) > 20:
-            self.stdout.write(f"  …另有 {len(outcome.errors) - 20} 条错误，见 --report 文件")
+            self.stdout.write("  " + _("…and %(count)s more errors: see the --report file")
+                % {"count": len(outcome.errors) - 20})
         if outcome.errors:
             sys.exit(1)
 
@@ -57,9 +65,9 @@ class Command(BaseCommand):
         if username:
             user = User.objects.filter(username=username, is_active=True).first()
             if user is None:
-                raise CommandError(f"没有用户名为 {username} 的账号")
+                raise CommandError(_("No account with the user name %(username)s") % {"username": username})
             return user
         m = Membership.objects.filter(role=Role.SYSADMIN, user__is_active=True).select_related("user").first()
         if m is None:
-            raise CommandError("没有系统管理员账号：请用 --as 指定导入人")
+            raise CommandError(_("No system administrator account: name the importer with --as"))
         return m.user

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from tongban.people.services import reencrypt_people
 
@@ -12,4 +13,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rewritten = reencrypt_people(batch_size=options["batch_size"])
-        self.stdout.write(f"已用最新密钥重新加密 {rewritten} 人。")
+        self.stdout.write(_("Re-encrypted %(count)s people with the newest key.") % {"count": rewritten})
