@@ -9,7 +9,7 @@ class HukouConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from tongban.cases import guards
-        from tongban.hukou import audience, effects, messages, signals  # noqa: F401  (registrations)
+        from tongban.hukou import audience, effects, notices, signals  # noqa: F401  (registrations)
         from tongban.hukou.services import ensure_default_agreement, guard_household
 
         guards.register("hukou", guard_household)

@@ -12,8 +12,8 @@ from tongban.accounts.roles import Action
 from tongban.lib.admin import ReadOnlyAdmin
 from tongban.lib.errors import ApplicationError
 from tongban.notify import events, services
+from tongban.notify.message_templates import check_template
 from tongban.notify.models import Message, OptOut, Template
-from tongban.notify.templates import check_template
 
 
 class TemplateForm(forms.ModelForm):

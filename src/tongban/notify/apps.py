@@ -8,11 +8,11 @@ class NotifyConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
-        from tongban.notify import templates
+        from tongban.notify import message_templates
 
         # Shipped wording becomes editable rows once the table exists; existing rows
         # (an admin's edits) are never touched.
-        post_migrate.connect(templates.ensure_defaults_after_migrate, sender=self)
+        post_migrate.connect(message_templates.ensure_defaults_after_migrate, sender=self)
         from tongban.notify.hooks import import_finished
         from tongban.people import jobs
 

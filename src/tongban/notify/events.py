@@ -2,7 +2,7 @@
 for) and events (one thing that happened, with the variables its templates may use).
 
 An app declares its events here, in code, next to the shipped Chinese wording; the
-wording lives on as editable Template rows (see `templates.ensure_defaults`). Kinds that
+wording lives on as editable Template rows (see `message_templates.ensure_defaults`). Kinds that
 are `mandatory` (restrictions, legal deadlines) cannot be turned off by a person.
 """
 

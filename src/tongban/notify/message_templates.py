@@ -1,5 +1,5 @@
-"""Templates: the shipped defaults as rows, checking a template before it is saved,
-and finding the wording of an event on each channel."""
+"""Templates of message wording (not Django templates): the shipped defaults as rows,
+checking a template before it is saved, and finding the wording of an event on each channel."""
 
 from __future__ import annotations
 
