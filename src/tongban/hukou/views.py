@@ -14,15 +14,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.hukou import batch, documents, selectors, services
-from tongban.hukou.forms import CorrectionForm
+from tongban.hukou.forms import CorrectionForm, WaiverForm
 from tongban.hukou.models import BatchJob, Status, Waiver
 from tongban.lib.errors import ApplicationError
+from tongban.lib.forms import add_service_error
 
 PDF = "application/pdf"
 
@@ -69,18 +71,22 @@ def waiver(request):
     agreement = selectors.active_agreement()
     if person is None or agreement is None:
         raise Http404
-    error = None
+    form = WaiverForm(request.POST or None, initial={"version": agreement.version})
+    status = 200
     if request.method == "POST":
-        try:
-            services.sign_waiver(actor=request.user, version=request.POST.get("version", ""),
-                                 agree=request.POST.get("agree") == "yes")
-        except ApplicationError as exc:
-            error = exc
-        else:
-            messages.success(request, "已确认不落户，确认书可随时下载打印。")
-            return redirect("hukou:mine")
-    return render(request, "hukou/waiver.html", {"agreement": agreement, "error": error},
-                  status=error.status if error else 200)
+        status = 422
+        if form.is_valid():
+            try:
+                services.sign_waiver(actor=request.user, version=str(form.cleaned_data["version"]),
+                                     agree=form.cleaned_data["agree"])
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Not moving in is confirmed; the confirmation can be downloaded "
+                                            "and printed at any time."))
+                return redirect("hukou:mine")
+    return render(request, "hukou/waiver.html", {"agreement": agreement, "form": form}, status=status)
 
 
 @login_required
@@ -154,26 +160,26 @@ def _overview_xlsx(request, rows, total) -> HttpResponse:
 @staff_required
 def record_detail(request, pk: int):
     rec = selectors.record_for(user=request.user, pk=pk)
-    error = None
+    form = CorrectionForm.for_record(rec, request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
-        form = CorrectionForm(request.POST)
-        try:
-            if not form.is_valid():
-                field, errors = next(iter(form.errors.items()))
-                raise ApplicationError("bad_input", errors[0], field=field)
-            services.correct(actor=request.user, rec=rec, status=form.cleaned_data["status"],
-                             reason=form.cleaned_data["reason"], **form.corrections())
-        except ApplicationError as exc:
-            error = exc
-        else:
-            messages.success(request, "已更正并记入审计轨迹。")
-            return redirect("hukou:record", pk=pk)
+        status = 422
+        if form.is_valid():
+            try:
+                services.correct(actor=request.user, rec=rec, status=form.cleaned_data["status"],
+                                 reason=form.cleaned_data["reason"], **form.corrections())
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Corrected and recorded on the audit trail."))
+                return redirect("hukou:record", pk=pk)
     history = selectors.history(rec)
     return render(request, "hukou/record.html", {
-        "rec": rec, "history": history, "error": error, "statuses": Status.choices,
+        "rec": rec, "history": history, "form": form,
         "waivers": Waiver.objects.filter(person=rec.person).select_related("agreement", "case"),
         "can_correct": can(request.user, Action.HUKOU_REGISTER, unit=rec.person.org_unit),
-    }, status=error.status if error else 200)
+    }, status=status)
 
 
 @staff_required

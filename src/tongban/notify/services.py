@@ -16,7 +16,10 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.accounts import throttle
 from tongban.accounts.access import authorize
@@ -28,8 +31,8 @@ from tongban.lib.errors import ApplicationError, PermissionDenied
 from tongban.lib.masking import redact
 from tongban.notify import events, rendering
 from tongban.notify.events import Channel
+from tongban.notify.message_templates import check_template, wording
 from tongban.notify.models import Message, OptOut, Preference, Template
-from tongban.notify.templates import check_template, wording
 
 log = logging.getLogger(__name__)
 
@@ -305,28 +308,47 @@ def _row(template, user, values: dict, **fields) -> dict:
     }
 
 
-def set_preference(*, actor: User, kind: str, channels: Iterable[str]) -> Preference:
-    """Choose the channels for one kind of message. The inbox is always on; a
-    mandatory kind (restrictions, legal deadlines) refuses dropping its defaults."""
+def check_preference(*, kind: str, channels: Iterable[str]) -> set[str]:
+    """The checks of `set_preference` (for a form, before anything is saved): an
+    unknown kind or channel, a mandatory kind without its defaults. Returns the channels
+    that would be stored (the inbox always among them)."""
     if kind not in events.KINDS:
-        raise ApplicationError("unknown_kind", "没有这一类消息", field="kind")
+        raise ApplicationError("unknown_kind", _("No such kind of message"), field="kind")
     chosen = set(channels)
     unknown = chosen - set(Channel.ALL)
     if unknown:
-        raise ApplicationError("unknown_channel", f"没有名为 {sorted(unknown)[0]} 的渠道", field="channels")
+        raise ApplicationError("unknown_channel", _("No channel named %(channel)s") % {
+            "channel": sorted(unknown)[0]}, field="channels")
     declared = events.KINDS[kind]
     if declared.mandatory and not set(declared.default_channels) <= chosen | {Channel.INBOX}:
-        raise ApplicationError("mandatory_kind", f"“{declared.label}”类消息不能关闭", field="channels")
-    chosen.add(Channel.INBOX)
+        raise ApplicationError("mandatory_kind", _("Messages of the kind “%(kind)s” cannot be turned off") % {
+            "kind": declared.label}, field="channels")
+    return chosen | {Channel.INBOX}
+
+
+def set_preference(*, actor: User, kind: str, channels: Iterable[str]) -> Preference:
+    """Choose the channels for one kind of message. The inbox is always on; a
+    mandatory kind (restrictions, legal deadlines) refuses dropping its defaults."""
+    chosen = check_preference(kind=kind, channels=channels)
+    declared = events.KINDS[kind]
     with transaction.atomic():
         preference, created = Preference.objects.select_for_update().get_or_create(user=actor, kind=kind)
         old = None if created else sorted(preference.channels)
         preference.channels = sorted(chosen)
         preference.save(update_fields=["channels", "updated_at"])
+        labels = pgettext("list separator", ", ").join(str(Channel.LABELS[c]) for c in sorted(chosen))
         record(actor=actor, action="notify.preference", obj=preference,
-               summary=f"通知偏好：{declared.label} → {'、'.join(Channel.LABELS[c] for c in sorted(chosen))}",
+               summary=_("Notification preference: %(kind)s → %(channels)s") % {
+                   "kind": declared.label, "channels": labels},
                details={"kind": kind, "old": old, "new": sorted(chosen)})
     return preference
+
+
+def set_preferences(*, actor: User, choices: dict[str, Iterable[str]]) -> list[Preference]:
+    """The preferences page's save: every kind's channels, in one transaction, so a
+    refused kind leaves the others as they were too."""
+    with transaction.atomic():
+        return [set_preference(actor=actor, kind=kind, channels=channels) for kind, channels in choices.items()]
 
 
 def mark_read(*, actor: User, message_ids: Iterable[int] | None = None) -> int:
@@ -377,7 +399,7 @@ def send_test_message(*, actor: User) -> int:
     now = timezone.localtime()
     with transaction.atomic():
         return notify(event="notify.test", recipients=[actor], key=f"notify.test:{now.timestamp():.0f}",
-                      context={"time": now.strftime("%Y-%m-%d %H:%M")}, link="/inbox/")
+                      context={"time": now.strftime("%Y-%m-%d %H:%M")}, link=reverse("notify:inbox"))
 
 
 def backoff(attempts: int, *, base: int, cap: int) -> timedelta:
@@ -443,7 +465,7 @@ TEMPLATE_FIELDS = ("event", "channel", "subject", "body", "provider_template", "
 
 def save_template(*, actor: User, template: Template) -> Template:
     """Save a template as edited in the back office (new, or changed), checked first
-    (see `templates.check_template`: an enabled channel with nothing to send is
+    (see `message_templates.check_template`: an enabled channel with nothing to send is
     refused naming it), with the old and new wording on the trail."""
     authorize(actor, Action.NOTIFY_MANAGE)
     check_template(**{f: getattr(template, f) for f in TEMPLATE_FIELDS})
