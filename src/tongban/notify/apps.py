@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core.signals import setting_changed
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class NotifyConfig(AppConfig):
     name = "tongban.notify"
-    verbose_name = "消息通知"
+    verbose_name = _("Notifications")
 
     def ready(self) -> None:
         from tongban.notify import message_templates

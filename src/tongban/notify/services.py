@@ -380,7 +380,7 @@ def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
             message.error, message.claim, message.lease_until = "", "", None
             message.save()
         record(actor=actor, action="notify.retry", object_type="notify.message",
-               object_id=",".join(map(str, chosen))[:64], summary=f"重新发送 {len(chosen)} 条已放弃的消息",
+               object_id=",".join(map(str, chosen))[:64], summary=_("%(count)s given-up messages sent again") % {"count": len(chosen)},
                details={"messages": chosen})
         transaction.on_commit(_kick)
     return len(chosen)
@@ -391,11 +391,12 @@ def send_test_message(*, actor: User) -> int:
     on, so they can see each one works. At most TEST_PER_HOUR an hour per account
     (each text is paid for by the office): more are refused with a message."""
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", "请先登录。")
+        raise PermissionDenied("login_required", _("Please log in first."))
     limit = TEST_PER_HOUR
     # counted before sending, atomically (cache.incr), so two tabs cannot both take the last one
     if throttle.fail("notify-test", str(actor.pk), window=3600) > limit:
-        raise ApplicationError("too_many_tests", f"测试通知每小时最多发送 {limit} 次，请稍后再试。")
+        raise ApplicationError("too_many_tests", _("At most %(limit)s test notifications an hour; please try again later.") % {
+            "limit": limit})
     now = timezone.localtime()
     with transaction.atomic():
         return notify(event="notify.test", recipients=[actor], key=f"notify.test:{now.timestamp():.0f}",
@@ -415,12 +416,12 @@ def check_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> 
 
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("reason_required", "请填写退订原因", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for the opt-out"), field="reason")
     phone = "".join(phone.split())
     if (person is None) == (not phone):
-        raise ApplicationError("opt_out_whom", "请填写人员或手机号（二选一）", field="phone")
+        raise ApplicationError("opt_out_whom", _("Please give a person or a mobile number (one of the two)"), field="phone")
     if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
-        raise ApplicationError("bad_phone", "手机号应为 11 位数字", field="phone")
+        raise ApplicationError("bad_phone", _("A mobile number has 11 digits"), field="phone")
     if person is not None:
         authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
         return {"lookup": {"person": person}, "reason": reason[:200], "phone_masked": ""}
@@ -440,7 +441,7 @@ def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") ->
             "reason": checked["reason"], "recorded_by": actor, "phone_masked": checked["phone_masked"]})
         if created:
             whom = person.name if person is not None else opt_out.phone_masked
-            record(actor=actor, action="notify.opt_out", obj=opt_out, summary=f"登记退订短信：{whom}",
+            record(actor=actor, action="notify.opt_out", obj=opt_out, summary=_("SMS opt-out recorded: %(whom)s") % {"whom": whom},
                    details={"person": person.pk if person is not None else None,
                             "phone": opt_out.phone_masked, "reason": opt_out.reason})
     return opt_out
@@ -453,10 +454,11 @@ def lift_opt_out(*, actor: User, opt_out: OptOut) -> None:
     else:
         authorize(actor, Action.NOTIFY_MANAGE)
     with transaction.atomic():
-        deleted, _ = OptOut.objects.filter(pk=opt_out.pk).delete()
+        deleted, _rows = OptOut.objects.filter(pk=opt_out.pk).delete()
         if deleted:
             record(actor=actor, action="notify.opt_in", object_type="notify.optout", object_id=str(opt_out.pk),
-                   summary=f"取消短信退订：{opt_out.phone_masked or opt_out.person.name}",
+                   summary=_("SMS opt-out lifted: %(whom)s") % {
+                       "whom": opt_out.phone_masked or opt_out.person.name},
                    details={"person": opt_out.person_id, "phone": opt_out.phone_masked})
 
 
@@ -478,6 +480,7 @@ def save_template(*, actor: User, template: Template) -> Template:
         template.save()
         changed = [f for f in TEMPLATE_FIELDS if old is None or old[f] != new[f]]
         record(actor=actor, action="notify.template_save", obj=template,
-               summary=f"{'修改' if old else '新建'}通知模板：{template}",
+               summary=(_("Message template changed: %(template)s") if old else
+                        _("Message template created: %(template)s")) % {"template": template},
                details={"old": {f: old[f] for f in changed} if old else None, "new": {f: new[f] for f in changed}})
     return template
