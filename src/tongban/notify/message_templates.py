@@ -45,10 +45,12 @@ def check_template(*, event: str, channel: str, subject: str, body: str, provide
     try:
         declared = events.get(event)
     except LookupError:
-        raise ApplicationError("template_unknown_event", _("No event named %(event)s") % {"event": event}, field="event") from None
+        raise ApplicationError("template_unknown_event", _("No event named %(event)s") % {"event": event},
+                               field="event") from None
     label = Channel.LABELS.get(channel, channel)
     if channel == Channel.INBOX and not enabled:
-        raise ApplicationError("template_inbox_required", _("The inbox template cannot be turned off: every notification goes to the inbox first"),
+        raise ApplicationError("template_inbox_required", _("The inbox template cannot be turned off: every "
+                                                            "notification goes to the inbox first"),
                                field="enabled")
     rendering.check(subject, declared.variables, field="subject")
     if channel in (Channel.SMS, Channel.WECHAT):
@@ -56,17 +58,21 @@ def check_template(*, event: str, channel: str, subject: str, body: str, provide
         for text in params.values():
             rendering.check(text, declared.variables, field="body")
         if enabled and not params:
-            raise ApplicationError("template_empty", _("The body of an enabled %(channel)s template cannot be empty: one “parameter=text” per line") % {
+            raise ApplicationError("template_empty", _("The body of an enabled %(channel)s template cannot be empty: "
+                                                       "one “parameter=text” per line") % {
                 "channel": label},
                                    field="body")
         empty = [key for key, text in params.items() if not text]
         if enabled and empty:
-            raise ApplicationError("template_empty", _("The parameter %(param)s of the %(channel)s template has no text") % {
+            raise ApplicationError("template_empty", _("The parameter %(param)s of the %(channel)s template has no "
+                                                       "text") % {
                 "param": empty[0], "channel": label}, field="body")
     else:
         rendering.check(body, declared.variables, field="body")
         if enabled and not body.strip():
-            raise ApplicationError("template_empty", _("The body of an enabled %(channel)s template cannot be empty") % {"channel": label}, field="body")
+            raise ApplicationError("template_empty",
+                                   _("The body of an enabled %(channel)s template cannot be empty") % {
+                                       "channel": label}, field="body")
 
 
 _WORDING = ConfigCache("notify.wording", watch=(Template,))

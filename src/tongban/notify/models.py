@@ -20,7 +20,9 @@ class Template(models.Model):
         # xgettext:no-python-brace-format
         "Refer to a variable as {name}; for SMS and WeChat, one “parameter=text” per line."))
     provider_template = models.CharField(
-        _("Provider template ID"), max_length=64, blank=True, help_text=_("The SMS template CODE or the WeChat template ID; not used for the inbox and email."))
+        _("Provider template ID"), max_length=64, blank=True, help_text=_("The SMS template CODE or the WeChat "
+                                                                          "template ID; not used for the inbox and "
+                                                                          "email."))
     enabled = models.BooleanField(_("Enabled"), default=True)
     updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
@@ -55,7 +57,8 @@ class Message(models.Model):
     # `person` names them and `recipient` is empty (never for the inbox).
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Recipient"), on_delete=models.CASCADE,
                                   related_name="messages", db_index=False, null=True, blank=True)
-    person = models.ForeignKey("people.Person", verbose_name=_("Recipient (no account bound)"), on_delete=models.CASCADE,
+    person = models.ForeignKey("people.Person", verbose_name=_("Recipient (no account bound)"),
+                               on_delete=models.CASCADE,
                                related_name="+", null=True, blank=True)
     channel = models.CharField(_("Channel"), max_length=16, choices=Channel.CHOICES)
     event = models.CharField(_("Event"), max_length=64)

@@ -112,7 +112,8 @@ def address_of(message: Message, phones: dict[tuple[str, int], str | None]) -> s
     elif message.channel == Channel.WECHAT:
         address = user.wechat_openid
     else:
-        raise TransportError(_("The channel %(channel)s is not sent by the relay") % {"channel": message.channel}, permanent=True)
+        raise TransportError(_("The channel %(channel)s is not sent by the relay") % {"channel": message.channel},
+                             permanent=True)
     if not address:
         raise TransportError(_("The recipient has no %(channel)s address") % {
             "channel": Channel.LABELS[message.channel]}, permanent=True)
@@ -127,8 +128,9 @@ def _content(message: Message) -> tuple[str, dict[str, str]]:
     if message.channel in (Channel.SMS, Channel.WECHAT):
         params = {str(k): str(v) for k, v in (message.params or {}).items()}
         if not any(v.strip() for v in params.values()):
-            raise TransportError(_("The %(channel)s message is empty (no template parameter has any text): not sent") % {
-                "channel": label}, permanent=True)
+            raise TransportError(
+                _("The %(channel)s message is empty (no template parameter has any text): not sent") % {
+                    "channel": label}, permanent=True)
         return message.body, params
     if not message.body.strip():
         raise TransportError(_("The %(channel)s body is empty: not sent") % {"channel": label}, permanent=True)

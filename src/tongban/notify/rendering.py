@@ -21,7 +21,8 @@ def placeholders(text: str, *, field: str) -> list[str]:
     try:
         parsed = list(_formatter.parse(text))
     except ValueError as exc:
-        raise ApplicationError("template_syntax", _("Unmatched braces: %(error)s") % {"error": exc}, field=field) from None
+        raise ApplicationError("template_syntax", _("Unmatched braces: %(error)s") % {"error": exc},
+                               field=field) from None
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
@@ -43,7 +44,8 @@ def parse_params(text: str, *, field: str) -> dict[str, str]:
         key, sep, value = line.partition("=")
         key = key.strip()
         if not sep or not key.replace("_", "").isalnum():
-            raise ApplicationError("template_syntax", _("Line %(number)s should be “parameter=text”") % {"number": number}, field=field)
+            raise ApplicationError("template_syntax",
+                                   _("Line %(number)s should be “parameter=text”") % {"number": number}, field=field)
         params[key] = value.strip()
     return params
 

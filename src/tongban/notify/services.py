@@ -380,7 +380,8 @@ def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
             message.error, message.claim, message.lease_until = "", "", None
             message.save()
         record(actor=actor, action="notify.retry", object_type="notify.message",
-               object_id=",".join(map(str, chosen))[:64], summary=_("%(count)s given-up messages sent again") % {"count": len(chosen)},
+               object_id=",".join(map(str, chosen))[:64],
+               summary=_("%(count)s given-up messages sent again") % {"count": len(chosen)},
                details={"messages": chosen})
         transaction.on_commit(_kick)
     return len(chosen)
@@ -395,7 +396,8 @@ def send_test_message(*, actor: User) -> int:
     limit = TEST_PER_HOUR
     # counted before sending, atomically (cache.incr), so two tabs cannot both take the last one
     if throttle.fail("notify-test", str(actor.pk), window=3600) > limit:
-        raise ApplicationError("too_many_tests", _("At most %(limit)s test notifications an hour; please try again later.") % {
+        raise ApplicationError("too_many_tests", _("At most %(limit)s test notifications an hour; please try again "
+                                                   "later.") % {
             "limit": limit})
     now = timezone.localtime()
     with transaction.atomic():
@@ -419,7 +421,8 @@ def check_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> 
         raise ApplicationError("reason_required", _("Please give the reason for the opt-out"), field="reason")
     phone = "".join(phone.split())
     if (person is None) == (not phone):
-        raise ApplicationError("opt_out_whom", _("Please give a person or a mobile number (one of the two)"), field="phone")
+        raise ApplicationError("opt_out_whom", _("Please give a person or a mobile number (one of the two)"),
+                               field="phone")
     if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
         raise ApplicationError("bad_phone", _("A mobile number has 11 digits"), field="phone")
     if person is not None:
@@ -441,7 +444,8 @@ def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") ->
             "reason": checked["reason"], "recorded_by": actor, "phone_masked": checked["phone_masked"]})
         if created:
             whom = person.name if person is not None else opt_out.phone_masked
-            record(actor=actor, action="notify.opt_out", obj=opt_out, summary=_("SMS opt-out recorded: %(whom)s") % {"whom": whom},
+            record(actor=actor, action="notify.opt_out", obj=opt_out,
+                   summary=_("SMS opt-out recorded: %(whom)s") % {"whom": whom},
                    details={"person": person.pk if person is not None else None,
                             "phone": opt_out.phone_masked, "reason": opt_out.reason})
     return opt_out

@@ -27,7 +27,9 @@ class EmailTransport(Transport):
             # One recipient per message. 5xx (no such mailbox) will not change; 4xx
             # (greylisting, a full or busy mailbox) usually does a little later.
             [(code, reply)] = exc.recipients.values()
-            raise TransportError(_("The address was refused (%(code)s): %(reply)s") % {"code": code, "reply": _text(reply)}, permanent=_final(code)) from None
+            raise TransportError(_("The address was refused (%(code)s): %(reply)s") % {"code": code,
+                                                                                       "reply": _text(reply)},
+                                 permanent=_final(code)) from None
         except smtplib.SMTPDataError as exc:
             # The server read this message and refused it: 5xx is its final word on it.
             raise TransportError(_("The mail server refused (%(code)s): %(reply)s") % {

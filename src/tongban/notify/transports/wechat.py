@@ -83,7 +83,8 @@ class WechatTemplateMessage(Transport):
         if code == 0:
             return str(answer.get("msgid", ""))
         if code in PERMANENT_ERRORS:
-            raise TransportError(_("WeChat refused: %(reason)s (%(code)s)") % {"reason": PERMANENT_ERRORS[code], "code": code}, permanent=True)
+            raise TransportError(_("WeChat refused: %(reason)s (%(code)s)") % {"reason": PERMANENT_ERRORS[code],
+                                                                               "code": code}, permanent=True)
         raise TransportError(_("WeChat is unavailable for now: %(code)s %(message)s") % {
             "code": code, "message": answer.get("errmsg", "")})
 
