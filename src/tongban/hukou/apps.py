@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HukouConfig(AppConfig):
     name = "tongban.hukou"
-    verbose_name = "集体户口"
+    verbose_name = _("Collective household")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -1,22 +1,32 @@
 """The messages the collective household sends: the reminder to choose, the storage
 expiry reminders, and the list of expired storage for the office."""
 
+from django.utils.translation import gettext_lazy as _
+
 from tongban.notify.events import Channel, EventType, register
 
-register(EventType("hukou.choice_reminder", "case", "请选择是否落户", {"name": "姓名", "deadline": "办理说明"}, {
-    Channel.INBOX: ("请选择集体户口落户方式", "{name}：请尽快在“我的集体户口”中选择迁入集体户口或不落户。{deadline}"),
+register(EventType("hukou.choice_reminder", "case", _("Please choose whether to move in"),
+                   {"name": _("Full name"), "deadline": _("Instructions")}, {
+    Channel.INBOX: (_("Please choose how to register your household with the collective household"),
+                    _("{name}: please choose soon, in “My collective household”, to move into the collective household "
+                      "or not to move in. {deadline}")),
     Channel.SMS: ("", "name={name}"),
-    Channel.WECHAT: ("", "first=请选择集体户口落户方式\nkeyword1={name}\nremark={deadline}"),
+    Channel.WECHAT: ("", _("first=Please choose how to register your household with the collective household\n"
+                           "keyword1={name}\nremark={deadline}")),
 }))
-register(EventType("hukou.storage_expiring", "deadline", "户口暂存即将到期",
-                   {"name": "姓名", "expiry": "到期日期", "days": "剩余天数"}, {
-    Channel.INBOX: ("户口暂存将于 {expiry} 到期",
-                    "{name}：您在学校的集体户口暂存将于 {expiry} 到期（还有 {days} 天），请及时申请迁出。"),
+register(EventType("hukou.storage_expiring", "deadline", _("Household storage expiring soon"),
+                   {"name": _("Full name"), "expiry": _("Expiry date"), "days": _("Days left")}, {
+    Channel.INBOX: (_("Your household storage expires on {expiry}"),
+                    _("{name}: your collective household storage at the school expires on {expiry} ({days} days "
+                      "left); please apply to move out in time.")),
     Channel.SMS: ("", "name={name}\nexpiry={expiry}"),
 }))
-register(EventType("hukou.storage_expired", "task", "暂存到期待迁出名单",
-                   {"name": "收件人", "count": "人数", "date": "日期"}, {
-    Channel.INBOX: ("暂存到期待迁出：{count} 人", "{name}：截至 {date}，有 {count} 人的户口暂存已到期，请通知其迁出。"),
-    Channel.EMAIL: ("【通办】暂存到期待迁出：{count} 人",
-                    "{name}：\n\n截至 {date}，有 {count} 人的户口暂存已到期，请登录通办查看名单并通知其迁出。\n\n通办"),
+register(EventType("hukou.storage_expired", "task", _("List of expired storage to move out"),
+                   {"name": _("Recipient"), "count": _("Number of people"), "date": _("Date")}, {
+    Channel.INBOX: (_("Storage expired, to move out: {count} people"),
+                    _("{name}: as of {date}, the household storage of {count} people has expired; please tell them "
+                      "to move out.")),
+    Channel.EMAIL: (_("[Tongban] Storage expired, to move out: {count} people"),
+                    _("{name}:\n\nAs of {date}, the household storage of {count} people has expired; please log in to "
+                      "Tongban to see the list and tell them to move out.\n\nTongban")),
 }))

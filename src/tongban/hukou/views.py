@@ -42,8 +42,8 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def mine(request):
     person = selectors.own_person(request.user)
     if person is None:
-        messages.info(request, "请先绑定本人信息（身份证号 + 学号/工号）。")
-        return redirect(f"/bind/?{urlencode({'next': request.path})}")
+        messages.info(request, _("Please bind your own details first (ID number + student/staff number)."))
+        return redirect(f"{reverse('portal:bind')}?{urlencode({'next': request.path})}")
     rec = selectors.own_record(request.user)
     offers = {}
     if rec is not None:
@@ -144,10 +144,11 @@ def _overview_xlsx(request, rows, total) -> HttpResponse:
     _need(request, Action.PEOPLE_EXPORT)
     book = Workbook()
     sheet = book.active
-    sheet.title = "集体户口概况"
-    sheet.append(["学院/单位", *[selectors.COLUMN_LABELS[c] for c in selectors.COLUMNS], "合计"])
+    sheet.title = _("Collective household overview")
+    sheet.append([_("College/unit"), *[str(selectors.COLUMN_LABELS[c]) for c in selectors.COLUMNS], _("Total")])
     for row in [*rows, total]:
-        sheet.append([row.unit.name if row.unit else "合计", *[row.counts[c] for c in selectors.COLUMNS], row.total])
+        sheet.append([row.unit.name if row.unit else _("Total"), *[row.counts[c] for c in selectors.COLUMNS],
+                      row.total])
     out = io.BytesIO()
     book.save(out)
     record_export(actor=request.user, filters={"report": "hukou.overview"})
