@@ -17,6 +17,7 @@ class WaiverForm(forms.Form):
         "invalid": _("The agreement has been updated: please read it again and confirm."),
         "min_value": _("The agreement has been updated: please read it again and confirm.")})
     agree = forms.BooleanField(
+        widget=forms.CheckboxInput(attrs={"id": "agree"}),  # the page's tests and links name it so
         label=_("I have read and agree to the agreement above, and choose of my own will not to move "
                 "my household registration into the school's collective household"),
         error_messages={"required": _("Please read the agreement and tick to agree")})

@@ -16,7 +16,7 @@ def test_a_waiver_without_the_tick_names_the_box_and_signs_nothing(world, househ
     assert form.errors == {"agree": ["请阅读并勾选同意承诺书"]}
     page = answer.content.decode()
     # the error follows the box it is about, and the version read is posted again
-    assert page.index('id="id_agree"') < page.index("请阅读并勾选同意承诺书")
+    assert page.index('id="agree"') < page.index("请阅读并勾选同意承诺书")
     assert '<input type="hidden" name="version" value="1"' in page
     assert not Waiver.objects.exists()
     assert HouseholdRecord.objects.get(person=world.applicant_person).status == Status.AWAITING
