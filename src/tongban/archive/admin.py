@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.access import can
 from tongban.accounts.roles import Action
@@ -11,10 +13,11 @@ from tongban.archive import services
 from tongban.archive.models import SealAuthority, SealKey
 from tongban.lib.admin import ReadOnlyAdmin
 from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.forms import add_service_error
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
 
 
 @admin.register(SealKey)
@@ -31,19 +34,21 @@ class SealKeyAdmin(ReadOnlyAdmin):
               "retired_at", "revoked_at", "revoked_reason", "key_actions", "certificate_pem")
     readonly_fields = fields
 
-    @admin.display(description="状态")
+    @admin.display(description=_("Status"))
     def state(self, obj):
         return obj.state
 
-    @admin.display(description="操作")
+    @admin.display(description=_("Actions"))
     def key_actions(self, obj):
         if obj.revoked_at:
             return "—"
-        links = [format_html('<a class="button" href="{}">吊销此密钥</a>', reverse("admin:archive_sealkey_revoke",
-                                                                              args=[obj.pk]))]
+        links = [format_html('<a class="button" href="{}">{}</a>', reverse("admin:archive_sealkey_revoke",
+                                                                           args=[obj.pk]),
+                             gettext("Revoke this key"))]
         if not obj.retired_at:
-            links.insert(0, format_html('<a class="button" href="{}">更换密钥</a>',
-                                        reverse("admin:archive_sealkey_renew", args=[obj.pk])))
+            links.insert(0, format_html('<a class="button" href="{}">{}</a>',
+                                        reverse("admin:archive_sealkey_renew", args=[obj.pk]), gettext("Replace the "
+                                                                                                       "key")))
         return format_html(" ".join(["{}"] * len(links)), *links)
 
     def get_urls(self):
@@ -58,40 +63,46 @@ class SealKeyAdmin(ReadOnlyAdmin):
         return super().has_view_permission(request, obj) or can(request.user, Action.ORG_MANAGE)
 
     def renew_view(self, request, pk: int):
-        return self._act(request, pk, title="更换签章密钥", verb="更换",
-                         explain="为该单位签发新的签章密钥和证书；旧密钥停用，此前盖的章依然有效。",
+        return self._act(request, pk, renew=True, title=gettext("Replace the seal key"),
+                         confirm=gettext("Confirm the replacement"),
+                         explain=gettext("A new seal key and certificate are issued for the unit; the old key is "
+                                         "retired, and the seals it made stay valid."),
                          act=lambda key, reason: services.renew_seal_key(actor=request.user, unit=key.org_unit,
                                                                          reason=reason),
-                         done="已为{unit}更换签章密钥。")
+                         done=gettext("The seal key of %(unit)s was replaced."))
 
     def revoke_view(self, request, pk: int):
-        return self._act(request, pk, title="吊销签章密钥", verb="吊销",
-                         explain="密钥遗失或可能被他人掌握时吊销。吊销后，只有审计记录证明在吊销前盖章的文件仍被核验为可信；"
-                                 "该单位下次盖章时自动启用新密钥。",
+        return self._act(request, pk, renew=False, title=gettext("Revoke the seal key"),
+                         confirm=gettext("Confirm the revocation"),
+                         explain=gettext("Revoke a key that was lost or may be known to others. After that, only "
+                                         "files the audit trail shows were sealed before the revocation are still "
+                                         "verified as trusted; the unit's next seal starts a new key automatically."),
                          act=lambda key, reason: services.revoke_seal_key(actor=request.user, key=key, reason=reason),
-                         done="已吊销{unit}的签章密钥。")
+                         done=gettext("The seal key of %(unit)s was revoked."))
 
-    def _act(self, request, pk: int, *, title, verb, explain, act, done):
+    def _act(self, request, pk: int, *, renew: bool, title, confirm, explain, act, done):
         key = SealKey.objects.select_related("org_unit").filter(pk=pk).first()
         if key is None:
             return redirect("admin:archive_sealkey_changelist")
         if not can(request.user, Action.ORG_MANAGE, unit=key.org_unit):
-            raise Forbidden("只有系统管理员可以更换或吊销签章密钥。")
-        if key.revoked_at or (verb == "更换" and key.retired_at):
-            self.message_user(request, f"该密钥{key.state}，不能{verb}。", messages.ERROR)
+            raise Forbidden(gettext("Only a system administrator may replace or revoke a seal key."))
+        if key.revoked_at or (renew and key.retired_at):
+            refused = (gettext("This key is %(state)s and cannot be replaced.") if renew
+                       else gettext("This key is %(state)s and cannot be revoked."))
+            self.message_user(request, refused % {"state": key.state}, messages.ERROR)
             return redirect("admin:archive_sealkey_change", pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 act(key, form.cleaned_data["reason"])
             except (ApplicationError, PermissionDenied, StateConflict) as exc:
-                self.message_user(request, f"未{verb}：{exc.message}", messages.ERROR)
+                add_service_error(form, exc)  # next to the reason, or above the form
             else:
-                self.message_user(request, done.format(unit=key.org_unit.name), messages.SUCCESS)
+                self.message_user(request, done % {"unit": key.org_unit.name}, messages.SUCCESS)
                 return redirect("admin:archive_sealkey_changelist")
         return render(request, "admin/archive/sealkey/act.html", {
             **self.admin_site.each_context(request), "title": title, "key": key, "form": form, "explain": explain,
-            "verb": verb, "opts": self.model._meta})
+            "confirm": confirm, "opts": self.model._meta})
 
 
 @admin.register(SealAuthority)

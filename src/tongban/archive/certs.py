@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-CA_NAME = "通办内部签章 CA"
+CA_NAME = "通办内部签章 CA"  # i18n: data (the CA certificate's subject)
 CA_YEARS = 30
 SEAL_YEARS = 10
-ORGANIZATION = "通办"
+ORGANIZATION = "通办"  # i18n: data (the certificates' organization)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 import segno
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -177,13 +178,13 @@ def render(doc: Document) -> bytes:
         y = BOTTOM_MARGIN - 12 * mm
         if doc.footer:
             canvas.drawString(MARGIN, y, doc.footer)
-        canvas.drawRightString(A4[0] - MARGIN, y, f"第 {template.page} 页")
+        canvas.drawRightString(A4[0] - MARGIN, y, _("Page %(page)s") % {"page": template.page})
         canvas.restoreState()
 
     out = io.BytesIO()
     template = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=BOTTOM_MARGIN,
-        title=doc.title, subject=doc.subtitle, creator="通办", author="通办")
+        title=doc.title, subject=doc.subtitle, creator="通办", author="通办")  # i18n: data
     template.build(_story(doc), onFirstPage=on_first_page, onLaterPages=on_page)
     return out.getvalue()
 

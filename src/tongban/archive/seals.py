@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import PdfContent
@@ -85,16 +86,17 @@ def _off_loop(fn, *args, **kwargs):
 def _unreadable(exc: BaseException | None = None) -> ApplicationError:
     if exc is not None:
         logger.info("unreadable PDF: %r", exc)
-    return ApplicationError("pdf_unreadable", "无法读取该 PDF 文件，文件可能已损坏或不是 PDF。", field="pdf")
+    return ApplicationError("pdf_unreadable", _("The PDF file cannot be read; it may be damaged or not a PDF."),
+                            field="pdf")
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
     if not pdf.lstrip()[:5] == b"%PDF-":
-        raise ApplicationError("pdf_not_pdf", "上传的文件不是 PDF。", field="pdf")
+        raise ApplicationError("pdf_not_pdf", _("The uploaded file is not a PDF."), field="pdf")
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         if reader.encrypted:
-            raise ApplicationError("pdf_encrypted", "不支持加密的 PDF 文件。", field="pdf")
+            raise ApplicationError("pdf_encrypted", _("Encrypted PDF files are not supported."), field="pdf")
         reader.root["/Pages"]  # parse now: a broken file fails here, not later
     except ApplicationError:
         raise
@@ -163,7 +165,7 @@ def _seal_art(unit_name: str, caption: str = "") -> bytes:
         c.drawCentredString(0, 0, char)
         c.restoreState()
     c.setFont(documents.FONT, 8)
-    c.drawCentredString(cx, cy - 22, "电子签章")
+    c.drawCentredString(cx, cy - 22, "电子签章")  # i18n: data (the stamp's own wording)
     c.showPage()
     c.save()
     return out.getvalue()
@@ -216,7 +218,7 @@ def _stamp_style(unit_name: str, caption: str = "") -> TextStampStyle:
 
 
 def _page_width(writer: IncrementalPdfFileWriter, page_ix: int) -> float:
-    page_ref, _ = writer.find_page_for_modification(page_ix)
+    page_ref, _resources = writer.find_page_for_modification(page_ix)
     node = page_ref.get_object()
     while node is not None:
         if "/MediaBox" in node:
@@ -246,7 +248,9 @@ def sign(pdf: bytes, *, certificate_pem: str, private_key_pem: str, authority_pe
             n += 1
         field_name = f"Seal{n}"
     elif field_name in existing:
-        raise ApplicationError("seal_field_taken", f"签章域「{field_name}」已存在。", field="field_name")
+        raise ApplicationError("seal_field_taken",
+                               _("The signature field “%(field)s” already exists.") % {"field": field_name},
+                               field="field_name")
     box = documents.seal_box(len(existing), width)
     signer = signers.SimpleSigner(
         signing_cert=next(load_certs_from_pemder_data(certificate_pem.encode())),
@@ -332,5 +336,5 @@ def _signer_name(embedded) -> str:
     try:
         certificate = embedded.signer_cert
     except Exception:  # no usable certificate in a mangled signature
-        return "未知"
+        return _("unknown")
     return str(certificate.subject.native.get("common_name", "")) or certificate.subject.human_friendly

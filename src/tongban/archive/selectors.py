@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
+from django.utils.translation import gettext_lazy as _
+
 from tongban.accounts.models import OrgUnit
 from tongban.archive import seals
 from tongban.archive.models import DocumentSeal, SealAuthority, SealedDocument, SealKey
@@ -45,10 +47,10 @@ def _against_revocations(check: SealCheck) -> SealCheck:
 class Verdict:
     """The one answer the verification page gives first, worst first."""
 
-    VALID = "有效"
-    CHANGED = "文件已被改动"
-    UNSEALED = "无签章"
-    UNTRUSTED = "签章者不可信"
+    VALID = _("Valid")
+    CHANGED = _("The file was changed")
+    UNSEALED = _("No seal")
+    UNTRUSTED = _("Signer not trusted")
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,25 @@ class Verification:
     document: SealedDocument | None  # the archived document this file is (a revision of)
     current: bool  # the file is the archive's stored file, byte for byte
 
+    @property
+    def valid(self) -> bool:
+        return self.verdict == Verdict.VALID
+
 
 def verdict_of(checks: list[SealCheck]) -> tuple[str, str]:
     """The overall verdict and its explanation: no seal; any seal whose bytes changed,
     or anything added after the last one (a changed file, whatever else holds); a seal
     not from our CA or of a revoked key; else valid."""
     if not checks:
-        return Verdict.UNSEALED, "该文件上没有电子签章，不能证明由本平台出具。"
+        return Verdict.UNSEALED, _("The file has no electronic seal: it cannot be shown to come from this platform.")
     if any(not c.intact for c in checks) or not checks[-1].covers_whole_file:
-        return Verdict.CHANGED, "文件在盖章后被改动过：改动后的内容不受签章保护，请以档案中的原件为准。"
+        return Verdict.CHANGED, _("The file was changed after it was sealed: the changes are not covered by the seal; "
+                                  "the original in the archive prevails.")
     if any(not c.trusted for c in checks):
-        return Verdict.UNTRUSTED, "签章完好，但签章证书不是本平台签发的，或已被吊销：不能证明由本平台出具。"
-    return Verdict.VALID, "文件自盖章以来未被改动，每个签章都由本平台签发的单位印章加盖。"
+        return Verdict.UNTRUSTED, _("The seals are intact, but a seal certificate was not issued by this platform or "
+                                    "was revoked: it cannot be shown to come from this platform.")
+    return Verdict.VALID, _("The file is unchanged since it was sealed, and every seal was applied with a unit seal "
+                            "issued by this platform.")
 
 
 def verify_upload(pdf: bytes) -> Verification:

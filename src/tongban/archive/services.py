@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import OrgUnit
@@ -53,7 +54,8 @@ def _authority(*, actor) -> SealAuthority:
     try:
         with transaction.atomic():
             # The audit entry first: see "lock order" above.
-            record_many(actor=actor, events=[Event("archive.authority_created", f"创建{certs.CA_NAME}",
+            record_many(actor=actor, events=[Event("archive.authority_created",
+                                                   _("Created %(ca)s") % {"ca": certs.CA_NAME},
                                                    "archive.sealauthority", AUTHORITY, {"serial": made.serial})])
             authority = SealAuthority.objects.create(
                 name=AUTHORITY, subject=made.subject, serial=made.serial, not_before=made.not_before,
@@ -77,7 +79,8 @@ def seal_key_for(*, actor, unit: OrgUnit) -> SealKey:
     found = _in_use(unit).select_related("authority").first()
     if found is not None and found.not_after - timezone.now() > RENEW_BEFORE:
         return found
-    return _issue(actor=actor, unit=unit, replacing=found, why="证书即将到期，自动更换" if found else "")
+    return _issue(actor=actor, unit=unit, replacing=found, why=_("the certificate is about to expire, replaced "
+                                                                 "automatically") if found else "")
 
 
 def _issue(*, actor, unit: OrgUnit, replacing: SealKey | None, why: str) -> SealKey:
@@ -91,10 +94,11 @@ def _issue(*, actor, unit: OrgUnit, replacing: SealKey | None, why: str) -> Seal
     try:
         with transaction.atomic():
             if replacing is not None:
-                summary, details = f"更换{unit.name}的签章证书（{why}）", {"serial": made.serial,
-                                                                         "replaces": replacing.serial, "why": why}
+                summary = _("Replaced the seal certificate of %(unit)s (%(why)s)") % {"unit": unit.name, "why": why}
+                details = {"serial": made.serial, "replaces": replacing.serial, "why": why}
             else:
-                summary, details = f"为{unit.name}签发签章证书", {"serial": made.serial}
+                summary = _("Issued a seal certificate for %(unit)s") % {"unit": unit.name}
+                details = {"serial": made.serial}
             record_many(actor=actor, events=[Event("archive.seal_key_created", summary[:255], unit._meta.label_lower,
                                                    str(unit.pk), details)])
             if replacing is not None and not _in_use(unit).filter(pk=replacing.pk).update(retired_at=timezone.now()):
@@ -116,7 +120,7 @@ def renew_seal_key(*, actor, unit: OrgUnit, reason: str) -> SealKey:
     old one is retired and its seals stay valid; the next seal uses the new one."""
     authorize(actor, Action.ORG_MANAGE, unit=unit)
     if not reason.strip():
-        raise ApplicationError("reason_required", "请填写更换原因。", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for the replacement."), field="reason")
     # no lock on the key here: the trail's lock comes first (see "lock order" above),
     # and `_issue` finds a replacement made meanwhile by its conditional update
     return _issue(actor=actor, unit=unit, replacing=_in_use(unit).first(), why=reason.strip()[:100])
@@ -129,19 +133,21 @@ def revoke_seal_key(*, actor, key: SealKey, reason: str) -> SealKey:
     The unit's next seal is made with a new key."""
     authorize(actor, Action.ORG_MANAGE, unit=key.org_unit)
     if not reason.strip():
-        raise ApplicationError("reason_required", "请填写吊销原因。", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for the revocation."), field="reason")
     key = SealKey.objects.select_related("org_unit").get(pk=key.pk)
     reason = reason.strip()[:200]
     with transaction.atomic():
         # the trail first, then the key's row (see "lock order" above); a revocation
         # that lost the race updates nothing, and its entry rolls back with it
         record_many(actor=actor, events=[Event(
-            "archive.seal_key_revoked", f"吊销{key.org_unit.name}的签章证书 {key.serial}：{reason}"[:255],
+            "archive.seal_key_revoked", (_("Revoked the seal certificate %(serial)s of %(unit)s: %(reason)s") % {
+                "serial": key.serial, "unit": key.org_unit.name, "reason": reason})[:255],
             key.org_unit._meta.label_lower, str(key.org_unit_id), {"serial": key.serial, "reason": reason})])
         if not SealKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(),
                                                                                  revoked_reason=reason):
             when = timezone.localtime(SealKey.objects.get(pk=key.pk).revoked_at)
-            raise StateConflict("already_revoked", f"该密钥已于 {when:%Y-%m-%d %H:%M} 吊销。")
+            raise StateConflict("already_revoked",
+                                _("This key was revoked at %(when)s.") % {"when": f"{when:%Y-%m-%d %H:%M}"})
     key.refresh_from_db()
     return key
 
@@ -169,9 +175,11 @@ def _seal(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str | No
     """`seal_pdf` in the caller's transaction, without a savepoint (its entry is then
     held to the end of an act, see audit.services.appended_last)."""
     if not unit.is_active:
-        raise ApplicationError("seal_unit_inactive", f"单位「{unit.name}」已停用，不能签章。", field="unit")
+        raise ApplicationError("seal_unit_inactive",
+                               _("The unit “%(unit)s” is inactive and cannot seal.") % {"unit": unit.name},
+                               field="unit")
     if not reason.strip():
-        raise ApplicationError("seal_reason_required", "请说明签章事由。", field="reason")
+        raise ApplicationError("seal_reason_required", _("Please give the reason for the seal."), field="reason")
     key = seal_key_for(actor=actor, unit=unit)
     sealed = seals.sign(
         pdf, certificate_pem=key.certificate_pem, private_key_pem=decrypt(key.private_key_encrypted),
@@ -184,7 +192,9 @@ def _seal(pdf: bytes, *, unit: OrgUnit, actor, reason: str, field_name: str | No
         details["signer"] = signer_name
     if document_number:
         details["document"] = document_number
-    record(actor=actor, action="archive.sealed", obj=unit, summary=f"加盖{unit.name}电子签章：{reason}"[:255],
+    record(actor=actor, action="archive.sealed", obj=unit, summary=(_("Applied the electronic seal of %(unit)s: "
+                                                                      "%(reason)s") % {
+               "unit": unit.name, "reason": reason})[:255],
            details=details)
     return sealed
 
@@ -214,14 +224,16 @@ def start_document(*, actor, number: str, kind: str, title: str, holder_name: st
     record it is about (a case); the holder's name is kept masked. Refuses a number
     already taken."""
     if SealedDocument.objects.filter(number=number).exists():
-        raise StateConflict("document_number_taken", f"文书编号 {number} 已存在。", field="number")
+        raise StateConflict("document_number_taken",
+                            _("The document number %(number)s already exists.") % {"number": number}, field="number")
     with transaction.atomic(savepoint=False):
         document = SealedDocument.objects.create(
             number=number, kind=kind, title=title[:200], holder_masked=mask_name(holder_name),
             subject_type=subject._meta.label_lower, subject_id=str(subject.pk), pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest())
         record(actor=actor, action="archive.document_started", obj=document,
-               summary=f"生成文书 {number}（{document.get_kind_display()}）", details={"sha256": document.sha256})
+               summary=_("Made the document %(number)s (%(kind)s)") % {
+                   "number": number, "kind": document.get_kind_display()}, details={"sha256": document.sha256})
     return document
 
 
@@ -236,12 +248,13 @@ def seal_document(*, actor, document: SealedDocument, unit: OrgUnit, level: str,
     The document's row is locked first, so two levels sealed at once end as two
     seals, one after the other, neither lost. Refuses a document already issued or
     void."""
-    name = signer_name or (str(signer) if signer is not None else f"{unit.name}（系统）")
+    name = signer_name or (str(signer) if signer is not None else _("%(unit)s (system)") % {"unit": unit.name})
     with transaction.atomic(savepoint=False):
         document = _locked_document(document)
         if document.state != SealedDocument.State.SIGNING:
             raise StateConflict("document_closed",
-                                f"文书 {document.number} {document.get_state_display()}，不能再加盖签章。")
+                                _("The document %(number)s is %(state)s and takes no more seals.") % {
+                                    "number": document.number, "state": document.get_state_display()})
         position = document.seals.count() + 1
         sealed = _seal(bytes(document.pdf), unit=unit, actor=actor, field_name=f"Seal{position}",
                           reason=f"{document.number} {level}"[:200], signer_name=name[:150],
@@ -264,13 +277,17 @@ def issue_document(*, actor, document: SealedDocument) -> SealedDocument:
         if document.state == SealedDocument.State.ISSUED:
             return document
         if document.state != SealedDocument.State.SIGNING:
-            raise StateConflict("document_closed", f"文书 {document.number} {document.get_state_display()}。")
+            raise StateConflict("document_closed", _("The document %(number)s is %(state)s.") % {
+                "number": document.number, "state": document.get_state_display()})
         if not document.seals.exists():
-            raise StateConflict("document_unsealed", f"文书 {document.number} 尚未加盖签章，不能签发。")
+            raise StateConflict("document_unsealed",
+                                _("The document %(number)s has no seal yet and cannot be issued.") % {
+                "number": document.number})
         document.state, document.issued_at = SealedDocument.State.ISSUED, timezone.now()
         document.save(update_fields=["state", "issued_at"])
         record(actor=actor, action="archive.document_issued", obj=document,
-               summary=f"签发文书 {document.number}", details={"sha256": document.sha256,
+               summary=_("Issued the document %(number)s") % {"number": document.number},
+               details={"sha256": document.sha256,
                                                              "seals": document.seals.count()})
     return document
 
@@ -281,16 +298,19 @@ def void_document(*, actor, document: SealedDocument, reason: str) -> SealedDocu
     with transaction.atomic(savepoint=False):
         document = _locked_document(document)
         if document.state != SealedDocument.State.SIGNING:
-            raise StateConflict("document_closed", f"文书 {document.number} {document.get_state_display()}。")
+            raise StateConflict("document_closed", _("The document %(number)s is %(state)s.") % {
+                "number": document.number, "state": document.get_state_display()})
         document.state, document.voided_at = SealedDocument.State.VOID, timezone.now()
         document.void_reason = reason[:200]
         document.save(update_fields=["state", "voided_at", "void_reason"])
         record(actor=actor, action="archive.document_voided", obj=document,
-               summary=f"作废文书 {document.number}：{reason}"[:255], details={"reason": reason[:200]})
+               summary=(_("Voided the document %(number)s: %(reason)s") % {
+                   "number": document.number, "reason": reason})[:255], details={"reason": reason[:200]})
     return document
 
 
 def record_download(*, actor, document: SealedDocument) -> None:
     """One trail entry for one download of the stored file (never a new seal)."""
     record(actor=actor, action="archive.document_downloaded", obj=document,
-           summary=f"下载文书 {document.number}", details={"sha256": document.sha256})
+           summary=_("Downloaded the document %(number)s") % {"number": document.number},
+           details={"sha256": document.sha256})

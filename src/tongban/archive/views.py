@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tongban.accounts import throttle
@@ -36,7 +37,7 @@ def verify(request):
     if request.method == "POST":
         upload_form = VerifyUploadForm(request.POST, request.FILES)
         if _throttled(request):
-            error, status = "核验次数过多，请 10 分钟后再试。", 429
+            error, status = _("Too many checks; please try again in 10 minutes."), 429
         elif upload_form.is_valid():
             try:
                 result = selectors.verify_upload(upload_form.cleaned_data["pdf"])
@@ -48,7 +49,7 @@ def verify(request):
         number_form = NumberForm(request.GET)
         looked_up = True
         if _throttled(request):
-            error, status = "核验次数过多，请 10 分钟后再试。", 429
+            error, status = _("Too many checks; please try again in 10 minutes."), 429
         elif number_form.is_valid():
             document = selectors.document_by_number(number_form.cleaned_data["number"])
             seals = selectors.seals_of(document) if document else None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.archive.models import SealedDocument
 from tongban.archive.pdf import Document, Heading, KeyValueTable, Paragraph, render
@@ -21,19 +23,24 @@ def _waiver_render(waiver: Waiver, *, number: str = "", qr_url: str = "") -> byt
     person = waiver.person
     signed = timezone.localtime(waiver.signed_at).strftime("%Y-%m-%d %H:%M:%S")
     return render(Document(
-        title=waiver.title, subtitle=f"第 {waiver.agreement.version} 版" + (f" · 文书编号 {number}" if number else ""),
+        title=waiver.title,
+        subtitle=(_("Version %(version)s · document number %(number)s") if number else _("Version %(version)s")) % {
+            "version": waiver.agreement.version, "number": number},
         blocks=[*[Paragraph(line) for line in waiver.text.splitlines() if line.strip()],
-                Heading("确认记录"),
-                KeyValueTable([("姓名", person.name), ("身份证号", person.id_number_masked),
-                               ("学号/工号", person.student_number), ("学院/单位", person.org_unit.name),
-                               ("确认方式", f"本人账号 {waiver.account.username} 在线勾选确认"),
-                               ("确认时间", signed), ("办件编号", waiver.case.serial),
-                               ("正文摘要（SHA-256）", waiver.text_sha256)])],
-        footer=case_documents.footer(number) if number else f"通办 · {waiver.case.serial}",
+                Heading(_("Confirmation record")),
+                KeyValueTable([(_("Full name"), person.name), (_("ID number"), person.id_number_masked),
+                               (_("Student/staff number"), person.student_number),
+                               (_("College/unit"), person.org_unit.name),
+                               (_("Confirmed by"), _("ticked online with own account %(username)s") % {
+                                   "username": waiver.account.username}),
+                               (_("Confirmed at"), signed), (_("Case number"), waiver.case.serial),
+                               (_("Text digest (SHA-256)"), waiver.text_sha256)])],
+        footer=case_documents.footer(number) if number else _("Tongban · %(serial)s") % {"serial": waiver.case.serial},
         qr_url=qr_url, qr_label=number))
 
 
-@case_documents.issued_with("hukou.waive", kind=SealedDocument.Kind.WAIVER, title="集体户口不落户确认书")
+@case_documents.issued_with("hukou.waive", kind=SealedDocument.Kind.WAIVER, title=gettext_lazy("Collective household "
+                                                                                               "waiver confirmation"))
 def _waiver_for_case(case, *, number: str, qr_url: str) -> bytes:
     return _waiver_render(Waiver.objects.select_related("person__org_unit", "agreement", "account", "case")
                           .get(case=case), number=number, qr_url=qr_url)
@@ -47,21 +54,31 @@ def waiver_pdf(waiver: Waiver) -> bytes:
 def _notice_render(rec: HouseholdRecord, case, *, number: str = "", qr_url: str = "") -> bytes:
     person = rec.person
     return render(Document(
-        title="集体户口迁出通知单", subtitle=f"文书编号 {number}" if number else "",
-        blocks=[Paragraph(f"{person.name}同学/老师：您的集体户口迁出申请已审批通过，请持本通知单及本人身份证，"
-                          f"到{settings.HOUSEHOLD_OFFICE_CONTACT}领取户口迁移材料，并在规定期限内到迁入地公安机关办理落户。"),
-                KeyValueTable([("姓名", person.name), ("身份证号", person.id_number_masked),
-                               ("学号/工号", person.student_number), ("学院/单位", person.org_unit.name),
-                               ("原集体户地址", rec.collective_address), ("迁往地址", rec.destination_address),
-                               ("迁入地公安机关", rec.receiving_authority),
-                               ("批准日期", rec.moved_out_at.isoformat() if rec.moved_out_at else ""),
-                               ("办件编号", case.serial if case else "")]),
-                *([] if case else [Paragraph("本通知单由户籍室据档案更正记录打印，未加盖电子签章。")])],
-        footer=case_documents.footer(number) if number else f"通办 · {case.serial if case else ''}",
+        title=_("Collective household move-out notice"),
+        subtitle=_("Document number %(number)s") % {"number": number} if number else "",
+        blocks=[Paragraph(_("%(name)s: your application to move out of the collective household is approved. Please "
+                            "take "
+                            "this notice and your own ID card to %(office)s to collect the household migration papers, "
+                            "and register your household with the receiving public security office within the time "
+                            "allowed.") % {"name": person.name, "office": settings.HOUSEHOLD_OFFICE_CONTACT}),
+                KeyValueTable([(_("Full name"), person.name), (_("ID number"), person.id_number_masked),
+                               (_("Student/staff number"), person.student_number),
+                               (_("College/unit"), person.org_unit.name),
+                               (_("Former collective household address"), rec.collective_address),
+                               (_("Destination address"), rec.destination_address),
+                               (_("Receiving public security office"), rec.receiving_authority),
+                               (_("Approved on"), rec.moved_out_at.isoformat() if rec.moved_out_at else ""),
+                               (_("Case number"), case.serial if case else "")]),
+                *([] if case else [Paragraph(_("This notice was printed by the household office from the corrected "
+                                               "record; it bears no electronic seal."))])],
+        footer=case_documents.footer(number) if number else _("Tongban · %(serial)s") % {
+            "serial": case.serial if case else ""},
         qr_url=qr_url, qr_label=number, seal_space=bool(case)))
 
 
-@case_documents.issued_with("hukou.move_out", kind=SealedDocument.Kind.MOVE_OUT, title="集体户口迁出通知单")
+@case_documents.issued_with("hukou.move_out", kind=SealedDocument.Kind.MOVE_OUT, title=gettext_lazy("Collective "
+                                                                                                    "household "
+                                                                                                    "move-out notice"))
 def _notice_for_case(case, *, number: str, qr_url: str) -> bytes:
     from tongban.hukou.services import case_person, record_of
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 from tongban.accounts.access import refused, scope
 from tongban.accounts.models import OrgUnit, User
@@ -96,7 +98,8 @@ class OverviewRow:
 
 
 COLUMNS = [*Status.values[:5], "expiring", Status.MOVED_OUT.value]
-COLUMN_LABELS = {**dict(Status.choices), "expiring": f"{EXPIRING_DAYS} 天内到期"}
+COLUMN_LABELS = {**dict(Status.choices), "expiring": lazy(
+    lambda: gettext("Expiring within %(days)s days") % {"days": EXPIRING_DAYS}, str)()}
 
 
 def overview(*, user: User) -> tuple[list[OverviewRow], OverviewRow]:

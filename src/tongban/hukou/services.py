@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from tongban.accounts.access import authorize, can
 from tongban.accounts.models import User
@@ -80,16 +82,18 @@ def record_of(person: Person) -> HouseholdRecord:
     try:
         return qs.get(person=person)
     except HouseholdRecord.DoesNotExist:
-        raise StateConflict("not_in_household", f"{person.name} 不属于集体户口管理范围"
-                            f"（人员类别：{person.get_category_display()}）。") from None
+        raise StateConflict("not_in_household",
+                            _("%(name)s is outside the collective household's scope (category: %(category)s).") % {
+                                "name": person.name, "category": person.get_category_display()}) from None
 
 
 def _move(rec: HouseholdRecord, to: str, *, actor: User | None, summary: str, case=None,
           correction: str = "", **fields) -> HouseholdRecord:
     old = rec.status
     if not correction and to != old and to not in TRANSITIONS[old]:
-        raise StateConflict("illegal_household_transition", f"{rec.person.name} 的户口状态为"
-                            f"“{rec.get_status_display()}”，不能变为“{Status(to).label}”。")
+        raise StateConflict("illegal_household_transition",
+                            _("The household status of %(name)s is “%(status)s” and cannot become “%(to)s”.") % {
+                                "name": rec.person.name, "status": rec.get_status_display(), "to": Status(to).label})
     for name, value in fields.items():
         setattr(rec, name, value)
     rec.status = to
@@ -102,7 +106,9 @@ def _move(rec: HouseholdRecord, to: str, *, actor: User | None, summary: str, ca
     if correction:
         details["reason"] = correction
     record(actor=actor, action="hukou.correct" if correction else "hukou.move", obj=rec,
-           summary=f"{summary}：{rec.person.name} {Status(old).label} → {Status(to).label}", details=details)
+           summary=_("%(act)s: %(name)s %(old)s → %(new)s") % {
+               "act": summary, "name": rec.person.name, "old": Status(old).label, "new": Status(to).label},
+           details=details)
     return rec
 
 
@@ -119,42 +125,49 @@ def case_person(case) -> Person:
         return case.subject_person
     person = Person.objects.filter(account_id=case.applicant_id).first()
     if person is None:
-        raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再办理集体户口业务。")
+        raise StateConflict("not_bound",
+                            _("Please bind your own details (ID number + student/staff number) before using the "
+                              "collective household services."))
     return person
 
 
 def _require(rec: HouseholdRecord, *allowed: str, doing: str) -> None:
     if rec.status not in allowed:
         raise StateConflict("household_status",
-                            f"您的户口状态为“{rec.get_status_display()}”，不能{doing}。")
+                            _("Your household status is “%(status)s”: you cannot %(act)s.") % {
+                                "status": rec.get_status_display(), "act": doing})
 
 
 def move_in_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口")
+    _require(rec, Status.AWAITING, Status.SUBMITTED, doing=pgettext("doing",
+                                                                    "apply to move into the collective household"))
     if rec.status == Status.SUBMITTED and rec.last_case_id not in (None, case.pk):
         # under review on another case: only that case's resubmission goes on
-        raise StateConflict("move_in_under_review", f"您已有迁入申请正在审核中（办件编号 "
-                                                    f"{rec.last_case.serial}），请勿重复申请。")
+        raise StateConflict("move_in_under_review",
+                            _("You already have a move-in application under review (case number %(serial)s); please "
+                              "do not apply again.") % {
+                                    "serial": rec.last_case.serial})
     if rec.status == Status.AWAITING:
-        _move(rec, Status.SUBMITTED, actor=actor, case=case, summary="提交迁入申请")
+        _move(rec, Status.SUBMITTED, actor=actor, case=case, summary=_("Move-in application submitted"))
 
 
 def move_in_ended(*, case, actor) -> None:
     rec = record_of(case_person(case))
     if rec.status == Status.SUBMITTED and rec.last_case_id == case.pk:
-        _move(rec, Status.AWAITING, actor=actor, case=case, summary="迁入申请未成，恢复待选择")
+        _move(rec, Status.AWAITING, actor=actor, case=case,
+              summary=_("Move-in application did not go through; back to awaiting a choice"))
 
 
 def move_in_completed(*, case, actor) -> None:
     from tongban.cases.services import secrets_of
 
     rec = record_of(case_person(case))
-    _require(rec, Status.AWAITING, Status.SUBMITTED, doing="迁入集体户口")
+    _require(rec, Status.AWAITING, Status.SUBMITTED, doing=pgettext("doing", "move into the collective household"))
     answers = {**case.answers, **secrets_of(case)}
     fields = {name: answers.get(name) or "" for name in CERTIFICATE_FIELDS}
     fields["issue_date"] = _parse_date(fields["issue_date"], field="issue_date")
-    _move(rec, Status.IN_SCHOOL, actor=actor, case=case, summary="迁入集体户口",
+    _move(rec, Status.IN_SCHOOL, actor=actor, case=case, summary=_("Moved into the collective household"),
           collective_address=settings.HUKOU_COLLECTIVE_ADDRESS, moved_in_at=timezone.localdate(), **fields)
 
 
@@ -168,29 +181,30 @@ def _parse_date(value, *, field: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         label = HouseholdRecord._meta.get_field(field).verbose_name
-        raise ApplicationError("bad_date", f"{label}不是有效日期（例：2026-09-01）", field=field) from None
+        raise ApplicationError("bad_date", _("%(field)s is not a valid date (e.g. 2026-09-01)") % {"field": label},
+                               field=field) from None
 
 
 def waive_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _require(rec, Status.AWAITING, doing="选择不落户")
+    _require(rec, Status.AWAITING, doing=pgettext("doing", "choose not to move in"))
 
 
 def waive_completed(*, case, actor) -> None:
     person = case_person(case)
     rec = record_of(person)
-    _require(rec, Status.AWAITING, doing="选择不落户")
+    _require(rec, Status.AWAITING, doing=pgettext("doing", "choose not to move in"))
     answers = case.answers
-    if answers.get("agree") != "是":
-        raise ApplicationError("not_agreed", "请阅读并勾选同意承诺书", field="agree")
+    if answers.get("agree") != "是":  # i18n: data (the form's answer)
+        raise ApplicationError("not_agreed", _("Please read the agreement and tick to agree"), field="agree")
     agreement = WaiverAgreement.objects.filter(version=_int(answers.get("agreement_version"))).first()
     if agreement is None or not agreement.active:
-        raise StateConflict("agreement_changed", "承诺书已更新，请重新阅读后确认。")
+        raise StateConflict("agreement_changed", _("The agreement has been updated: please read it again and confirm."))
     Waiver.objects.create(person=person, account=case.applicant, case=case, agreement=agreement,
                           title=agreement.title, text=agreement.body,
                           text_sha256=hashlib.sha256(agreement.body.encode()).hexdigest(),
                           signed_at=timezone.now())
-    _move(rec, Status.WAIVED, actor=actor, case=case, summary="确认不落户")
+    _move(rec, Status.WAIVED, actor=actor, case=case, summary=_("Chose not to move in"))
 
 
 def _int(value) -> int | None:
@@ -218,13 +232,16 @@ def _require_graduate(rec: HouseholdRecord) -> None:
     if is_graduate(rec):
         return
     if rec.person.category not in STUDENT_CATEGORIES:
-        why = f"人员类别为“{rec.person.get_category_display()}”"
+        why = _("your category is “%(category)s”") % {"category": rec.person.get_category_display()}
     elif rec.graduation_date is None:
-        why = f"学校尚未登记您的毕业日期（如已毕业，请联系{settings.HOUSEHOLD_OFFICE_CONTACT}）"
+        why = _("the school has not recorded your graduation date yet (if you have graduated, please contact "
+                "%(office)s)") % {
+            "office": settings.HOUSEHOLD_OFFICE_CONTACT}
     else:
         opens = rec.graduation_date - STORAGE_OPENS_BEFORE_GRADUATION
-        why = f"您的毕业日期为 {rec.graduation_date}，{opens} 起可以申请"
-    raise StateConflict("not_graduate", f"户口暂存仅限毕业生办理：{why}。")
+        why = _("your graduation date is %(date)s; you may apply from %(opens)s") % {
+            "date": rec.graduation_date, "opens": opens}
+    raise StateConflict("not_graduate", _("Household storage is for graduates only: %(why)s.") % {"why": why})
 
 
 def storage_months(value) -> int:
@@ -235,12 +252,16 @@ def storage_months(value) -> int:
         return int(text)
     if isinstance(value, float) and value.is_integer() and 1 <= value <= MAX_STORAGE_MONTHS:
         return int(value)
-    shown = f"（您填写的是“{text[:20]}”）" if text else ""
-    raise ApplicationError("bad_months", f"暂存月数须为 1 到 {MAX_STORAGE_MONTHS} 之间的整数{shown}",
-                           field="months")
+    if text:
+        message = _("The months of storage must be a whole number from 1 to %(max)s (you entered “%(text)s”)") % {
+            "max": MAX_STORAGE_MONTHS, "text": text[:20]}
+    else:
+        message = _("The months of storage must be a whole number from 1 to %(max)s") % {"max": MAX_STORAGE_MONTHS}
+    raise ApplicationError("bad_months", message, field="months")
 
 
-def _storable(rec: HouseholdRecord, *, doing: str = "申请毕业暂存") -> None:
+def _storable(rec: HouseholdRecord, *, doing: str = "") -> None:
+    doing = doing or pgettext("doing", "apply for graduate storage")
     _require(rec, Status.IN_SCHOOL, doing=doing)
     _require_graduate(rec)
     _card_returned(rec, doing=doing)  # a stored household's card stays with the office
@@ -257,22 +278,25 @@ def _no_other_open(case, rec: HouseholdRecord, effect: str, what: str) -> None:
     other = (Case.objects.filter(mine, item__effect=effect, status__in=OPEN_STATUSES).exclude(pk=case.pk)
              .order_by("pk").first())
     if other is not None:
-        raise StateConflict("already_applied", f"您已有{what}申请正在办理中（办件编号 {other.serial}），请勿重复申请。")
+        raise StateConflict("already_applied",
+                            _("You already have a %(what)s application in hand (case number %(serial)s); please do "
+                              "not apply again.") % {
+            "what": what, "serial": other.serial})
 
 
 def store_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
     _storable(rec)
     storage_months(case.answers.get("months"))
-    _no_other_open(case, rec, "hukou.store", "户口暂存")
+    _no_other_open(case, rec, "hukou.store", pgettext("application", "household storage"))
 
 
 def store_completed(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _storable(rec, doing="毕业暂存")
+    _storable(rec, doing=pgettext("doing", "take graduate storage"))
     months = storage_months(case.answers.get("months"))
     start = timezone.localdate()
-    _move(rec, Status.STORED, actor=actor, case=case, summary="毕业暂存",
+    _move(rec, Status.STORED, actor=actor, case=case, summary=_("Graduate storage"),
           storage_start=start, storage_expiry=add_months(start, months))
 
 
@@ -295,11 +319,14 @@ def _card_returned(rec: HouseholdRecord, *, doing: str) -> None:
     out = _card_out(rec.person_id)
     if out is not None:
         item, due = out
-        raise StateConflict("card_out", f"{rec.person.name} 借用的{item}尚未归还（应还 {due}），"
-                                        f"归还后才能{doing}。")
+        raise StateConflict("card_out",
+                            _("%(name)s has not returned the borrowed %(item)s (due %(due)s); it must be back before "
+                              "you can %(act)s.") % {
+                                "name": rec.person.name, "item": item, "due": due, "act": doing})
 
 
-def _leavable(rec: HouseholdRecord, *, doing: str = "申请迁出") -> None:
+def _leavable(rec: HouseholdRecord, *, doing: str = "") -> None:
+    doing = doing or pgettext("doing", "apply to move out")
     _require(rec, Status.IN_SCHOOL, Status.STORED, doing=doing)
     _card_returned(rec, doing=doing)
 
@@ -307,13 +334,13 @@ def _leavable(rec: HouseholdRecord, *, doing: str = "申请迁出") -> None:
 def move_out_submitted(*, case, actor) -> None:
     rec = record_of(case_person(case))
     _leavable(rec)
-    _no_other_open(case, rec, "hukou.move_out", "迁出")
+    _no_other_open(case, rec, "hukou.move_out", pgettext("application", "move-out"))
 
 
 def move_out_completed(*, case, actor) -> None:
     rec = record_of(case_person(case))
-    _leavable(rec, doing="迁出")
-    _move(rec, Status.MOVED_OUT, actor=actor, case=case, summary="迁出集体户口",
+    _leavable(rec, doing=pgettext("doing", "move out"))
+    _move(rec, Status.MOVED_OUT, actor=actor, case=case, summary=_("Moved out of the collective household"),
           destination_address=str(case.answers.get("destination") or ""),
           receiving_authority=str(case.answers.get("authority") or ""),
           moved_out_at=timezone.localdate())
@@ -342,8 +369,10 @@ def require_in_school(*, person: Person, doing: str) -> HouseholdRecord:
     rec = record_of(person)
     if rec.status != Status.IN_SCHOOL:
         raise StateConflict("household_not_in_school",
-                            f"{person.name} 的集体户口状态为“{rec.get_status_display()}”，不能{doing}"
-                            f"（仅限户口在学校集体户的在校人员）。")
+                            _("The collective household status of %(name)s is “%(status)s”: cannot %(act)s (only for "
+                              "people in school "
+                              "whose household is in the school's collective household).") % {
+                                "name": person.name, "status": rec.get_status_display(), "act": doing})
     return rec
 
 
@@ -351,13 +380,15 @@ def require_in_school(*, person: Person, doing: str) -> HouseholdRecord:
 
 def _not_here(rec: HouseholdRecord) -> None:
     if rec.status in (Status.IN_SCHOOL, Status.STORED, Status.SUBMITTED):
-        raise StateConflict("household_here", "您的户口在（或正迁入）学校集体户，无需办理该事项。")
+        raise StateConflict("household_here", _("Your household is in (or moving into) the school's collective "
+                                                "household: this service is not needed."))
 
 
 def _in_school_or_stored(rec: HouseholdRecord) -> None:
     if rec.status not in (Status.IN_SCHOOL, Status.STORED):
-        raise StateConflict("household_not_here", f"该事项仅限户口在学校集体户的人员办理，您的户口状态为"
-                                                  f"“{rec.get_status_display()}”。")
+        raise StateConflict("household_not_here", _("This service is only for people whose household is in the "
+                                                    "school's collective household; your household "
+                              "status is “%(status)s”.") % {"status": rec.get_status_display()})
 
 
 def _may_borrow_card(rec: HouseholdRecord) -> None:
@@ -365,9 +396,10 @@ def _may_borrow_card(rec: HouseholdRecord) -> None:
     review, moved out), and not holding it already: what `loans.services.lend` asks
     at the window, asked when the application opens and is submitted."""
     if rec.status != Status.IN_SCHOOL:
-        raise StateConflict("household_not_in_school", f"借用集体户口卡仅限户口在学校集体户的在校人员，"
-                                                       f"您的户口状态为“{rec.get_status_display()}”。")
-    _card_returned(rec, doing="再次申请借用")
+        raise StateConflict("household_not_in_school", _("Only people in school whose household is in the school's "
+                                                         "collective household may borrow the household "
+                              "card; your household status is “%(status)s”.") % {"status": rec.get_status_display()})
+    _card_returned(rec, doing=pgettext("doing", "apply to borrow it again"))
 
 
 def card_loan_submitted(*, case, actor) -> None:
@@ -377,8 +409,9 @@ def card_loan_submitted(*, case, actor) -> None:
 # what each effect's `submitted` handler requires of the record, asked again by the guard
 PRECONDITIONS = {
     "hukou.card_loan": _may_borrow_card,
-    "hukou.move_in": lambda rec: _require(rec, Status.AWAITING, Status.SUBMITTED, doing="申请迁入集体户口"),
-    "hukou.waive": lambda rec: _require(rec, Status.AWAITING, doing="选择不落户"),
+    "hukou.move_in": lambda rec: _require(rec, Status.AWAITING, Status.SUBMITTED,
+                                        doing=pgettext("doing", "apply to move into the collective household")),
+    "hukou.waive": lambda rec: _require(rec, Status.AWAITING, doing=pgettext("doing", "choose not to move in")),
     "hukou.store": _storable,
     "hukou.move_out": _leavable,
     "hukou.in_school_only": _in_school_or_stored,
@@ -413,37 +446,51 @@ def correct(*, actor: User, rec: HouseholdRecord, status: str, reason: str, **fi
     their own record."""
     authorize(actor, Action.HUKOU_REGISTER, unit=rec.person.org_unit)
     if rec.person.account_id is not None and rec.person.account_id == actor.pk:
-        raise PermissionDenied("own_record", "不能更正本人的户籍记录，请由其他工作人员办理", field="status")
+        raise PermissionDenied("own_record", _("You cannot correct your own household record; please ask another "
+                                               "member of staff"), field="status")
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("reason_required", "请填写更正原因", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for the correction"), field="reason")
     if status not in Status.values:
-        raise ApplicationError("bad_status", "请选择户口状态", field="status")
+        raise ApplicationError("bad_status", _("Please choose a household status"), field="status")
     unknown = set(fields) - set(CORRECTABLE)
     if unknown:
-        raise ApplicationError("bad_field", f"不能更正字段 {sorted(unknown)[0]}", field=sorted(unknown)[0])
+        raise ApplicationError("bad_field",
+                               _("The field %(field)s cannot be corrected") % {"field": sorted(unknown)[0]},
+                               field=sorted(unknown)[0])
     for name in DATE_FIELDS & set(fields):
         fields[name] = _parse_date(fields[name], field=name)
     with transaction.atomic():
         locked = record_of(rec.person)
         changed = {k: v for k, v in fields.items() if getattr(locked, k) != v}
         if status == locked.status and not changed:
-            raise ApplicationError("nothing_changed", "没有需要更正的内容", field="status")
-        return _move(locked, status, actor=actor, summary="户籍更正", correction=reason, **changed)
+            raise ApplicationError("nothing_changed", _("Nothing to correct"), field="status")
+        return _move(locked, status, actor=actor, summary=_("Household record corrected"), correction=reason, **changed)
 
 
-FIRST_AGREEMENT = """本人已知悉：
-一、学校为在校学生和教职工提供集体户口，本人可自愿选择将户口迁入学校集体户，或保留在原户籍地（不落户）。
-二、选择不落户后，本人在校期间的户籍业务（身份证办理、户籍证明等）须回原户籍地公安机关办理，学校集体户无法代为办理。
-三、本人确认已如实了解上述事项，自愿选择不将户口迁入学校集体户。如日后确需迁入，须向保卫处户籍室书面申请，经审核后办理。
-四、本确认以本人账号在线提交，与书面签字具有同等效力。"""
+FIRST_AGREEMENT = gettext_lazy(
+    "I understand that:\n"
+    "1. The school offers a collective household to its students and staff; I may choose of my own will to move "
+    "my household registration into the school's collective household, or to keep it where it is registered "
+    "(not moving in).\n"
+    "2. Having chosen not to move in, while at school I must go to the public security office where my household "
+    "is registered for household matters (an ID card, household certificates and the like); the school's "
+    "collective household cannot handle them for me.\n"
+    "3. I confirm that I have truly understood the above and choose of my own will not to move my household "
+    "registration into the school's collective household. Should I later need to move in, I must apply in writing "
+    "to the household registration office of the security department, which handles it after review.\n"
+    "4. This confirmation is submitted online with my own account and has the same effect as a written signature.")
+FIRST_AGREEMENT_TITLE = gettext_lazy("Collective household waiver agreement")
 
 
 def ensure_default_agreement(**kwargs) -> None:
     """After migrate (and after a test flush): the first wording, if there is none. The
     office edits it in the back office until someone signs it, then adds versions."""
     if not WaiverAgreement.objects.exists():
-        WaiverAgreement.objects.create(version=1, title="集体户口不落户承诺书", body=FIRST_AGREEMENT, active=True)
+        # in the site's language: `migrate` runs with none active
+        with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
+            WaiverAgreement.objects.create(version=1, title=str(FIRST_AGREEMENT_TITLE), body=str(FIRST_AGREEMENT),
+                                           active=True)
 
 
 def _may_word(actor: User) -> None:
@@ -458,11 +505,12 @@ def edit_agreement(*, actor: User, agreement: WaiverAgreement, title: str, body:
     _may_word(actor)
     with transaction.atomic():
         if agreement.signatures.exists():
-            raise StateConflict("agreement_signed", "该版本已有人确认，不能修改；请新增一个版本。")
+            raise StateConflict("agreement_signed", _("Someone has confirmed this version: it cannot be changed; "
+                                                      "please add a new version."))
         agreement.title, agreement.body = title, body
         agreement.save()
         record(actor=actor, action="hukou.agreement_edit", obj=agreement,
-               summary=f"修改不落户承诺书第 {agreement.version} 版")
+               summary=_("Changed version %(version)s of the waiver agreement") % {"version": agreement.version})
     return agreement
 
 
@@ -477,20 +525,22 @@ def sign_waiver(*, actor: User, version, agree: bool):
 
     person = Person.objects.filter(account=actor).first() if actor.is_authenticated else None
     if person is None:
-        raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再办理集体户口业务。")
+        raise StateConflict("not_bound", _("Please bind your own details (ID number + student/staff number) before "
+                                           "using the collective household services."))
     if not agree:
-        raise ApplicationError("not_agreed", "请阅读并勾选同意承诺书", field="agree")
+        raise ApplicationError("not_agreed", _("Please read the agreement and tick to agree"), field="agree")
     item = service_for("hukou.waive", person)
     if item is None:
-        raise StateConflict("no_service", f"暂未开放不落户确认，请联系{settings.HOUSEHOLD_OFFICE_CONTACT}。")
-    return cases.submit_new(actor=actor, item=item, answers={"agreement_version": version, "agree": "是"})
+        raise StateConflict("no_service", _("Confirming not to move in is not open yet; please contact %(office)s.") % {
+            "office": settings.HOUSEHOLD_OFFICE_CONTACT})
+    return cases.submit_new(actor=actor, item=item, answers={"agreement_version": version, "agree": "是"})  # i18n: data
 
 
 def add_agreement(*, actor: User, title: str, body: str, activate: bool = True) -> WaiverAgreement:
     """A new version of the waiver wording, by default the one shown from now on."""
     _may_word(actor)
     if not body.strip():
-        raise ApplicationError("body_required", "请填写承诺书正文", field="body")
+        raise ApplicationError("body_required", _("Please write the agreement's text"), field="body")
     with transaction.atomic():
         last = WaiverAgreement.objects.select_for_update().order_by("-version").first()
         if activate:
@@ -498,5 +548,6 @@ def add_agreement(*, actor: User, title: str, body: str, activate: bool = True) 
         agreement = WaiverAgreement.objects.create(version=(last.version + 1) if last else 1, title=title,
                                                    body=body, active=activate)
         record(actor=actor, action="hukou.agreement_add", obj=agreement,
-               summary=f"新增不落户承诺书第 {agreement.version} 版", details={"active": activate})
+               summary=_("Added version %(version)s of the waiver agreement") % {"version": agreement.version},
+               details={"active": activate})
     return agreement

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tongban.accounts.models import Membership
@@ -56,7 +57,7 @@ def _remind_expiring(today: dt.date, progress: Callable[[int, int], None] | None
         tally: Counter = Counter()
         with transaction.atomic():
             notify_each(event="hukou.storage_expiring", tally=tally, outgoing=[Outgoing.for_person(
-                rec.person, key, {"expiry": rec.storage_expiry.isoformat(), "days": left}, "/hukou/", rec)])
+                rec.person, key, {"expiry": rec.storage_expiry.isoformat(), "days": left}, reverse("hukou:mine"), rec)])
         sent += tally[Reach.INBOX] + tally[Reach.SMS]
     return sent
 
@@ -84,5 +85,5 @@ def _report_expired(today: dt.date) -> int:
         for user_id, n in counts.items():
             sent += notify(event="hukou.storage_expired", recipients=[users[user_id]],
                            key=f"hukou.storage_expired:{newest}", context={"count": n, "date": today.isoformat()},
-                           link="/workbench/hukou/?expired=1")
+                           link=f"{reverse('hukou:records')}?expired=1")
     return sent

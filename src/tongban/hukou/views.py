@@ -14,15 +14,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.hukou import batch, documents, selectors, services
-from tongban.hukou.forms import CorrectionForm
+from tongban.hukou.forms import CorrectionForm, WaiverForm
 from tongban.hukou.models import BatchJob, Status, Waiver
 from tongban.lib.errors import ApplicationError
+from tongban.lib.forms import add_service_error
 
 PDF = "application/pdf"
 
@@ -40,8 +42,8 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def mine(request):
     person = selectors.own_person(request.user)
     if person is None:
-        messages.info(request, "请先绑定本人信息（身份证号 + 学号/工号）。")
-        return redirect(f"/bind/?{urlencode({'next': request.path})}")
+        messages.info(request, _("Please bind your own details first (ID number + student/staff number)."))
+        return redirect(f"{reverse('portal:bind')}?{urlencode({'next': request.path})}")
     rec = selectors.own_record(request.user)
     offers = {}
     if rec is not None:
@@ -69,18 +71,22 @@ def waiver(request):
     agreement = selectors.active_agreement()
     if person is None or agreement is None:
         raise Http404
-    error = None
+    form = WaiverForm(request.POST or None, initial={"version": agreement.version})
+    status = 200
     if request.method == "POST":
-        try:
-            services.sign_waiver(actor=request.user, version=request.POST.get("version", ""),
-                                 agree=request.POST.get("agree") == "yes")
-        except ApplicationError as exc:
-            error = exc
-        else:
-            messages.success(request, "已确认不落户，确认书可随时下载打印。")
-            return redirect("hukou:mine")
-    return render(request, "hukou/waiver.html", {"agreement": agreement, "error": error},
-                  status=error.status if error else 200)
+        status = 422
+        if form.is_valid():
+            try:
+                services.sign_waiver(actor=request.user, version=str(form.cleaned_data["version"]),
+                                     agree=form.cleaned_data["agree"])
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Not moving in is confirmed; the confirmation can be downloaded "
+                                            "and printed at any time."))
+                return redirect("hukou:mine")
+    return render(request, "hukou/waiver.html", {"agreement": agreement, "form": form}, status=status)
 
 
 @login_required
@@ -138,10 +144,11 @@ def _overview_xlsx(request, rows, total) -> HttpResponse:
     _need(request, Action.PEOPLE_EXPORT)
     book = Workbook()
     sheet = book.active
-    sheet.title = "集体户口概况"
-    sheet.append(["学院/单位", *[selectors.COLUMN_LABELS[c] for c in selectors.COLUMNS], "合计"])
+    sheet.title = _("Collective household overview")
+    sheet.append([_("College/unit"), *[str(selectors.COLUMN_LABELS[c]) for c in selectors.COLUMNS], _("Total")])
     for row in [*rows, total]:
-        sheet.append([row.unit.name if row.unit else "合计", *[row.counts[c] for c in selectors.COLUMNS], row.total])
+        sheet.append([row.unit.name if row.unit else _("Total"), *[row.counts[c] for c in selectors.COLUMNS],
+                      row.total])
     out = io.BytesIO()
     book.save(out)
     record_export(actor=request.user, filters={"report": "hukou.overview"})
@@ -154,26 +161,26 @@ def _overview_xlsx(request, rows, total) -> HttpResponse:
 @staff_required
 def record_detail(request, pk: int):
     rec = selectors.record_for(user=request.user, pk=pk)
-    error = None
+    form = CorrectionForm.for_record(rec, request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
-        form = CorrectionForm(request.POST)
-        try:
-            if not form.is_valid():
-                field, errors = next(iter(form.errors.items()))
-                raise ApplicationError("bad_input", errors[0], field=field)
-            services.correct(actor=request.user, rec=rec, status=form.cleaned_data["status"],
-                             reason=form.cleaned_data["reason"], **form.corrections())
-        except ApplicationError as exc:
-            error = exc
-        else:
-            messages.success(request, "已更正并记入审计轨迹。")
-            return redirect("hukou:record", pk=pk)
+        status = 422
+        if form.is_valid():
+            try:
+                services.correct(actor=request.user, rec=rec, status=form.cleaned_data["status"],
+                                 reason=form.cleaned_data["reason"], **form.corrections())
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Corrected and recorded on the audit trail."))
+                return redirect("hukou:record", pk=pk)
     history = selectors.history(rec)
     return render(request, "hukou/record.html", {
-        "rec": rec, "history": history, "error": error, "statuses": Status.choices,
+        "rec": rec, "history": history, "form": form,
         "waivers": Waiver.objects.filter(person=rec.person).select_related("agreement", "case"),
         "can_correct": can(request.user, Action.HUKOU_REGISTER, unit=rec.person.org_unit),
-    }, status=error.status if error else 200)
+    }, status=status)
 
 
 @staff_required

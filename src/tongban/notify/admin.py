@@ -6,14 +6,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.access import can
 from tongban.accounts.roles import Action
 from tongban.lib.admin import ReadOnlyAdmin
 from tongban.lib.errors import ApplicationError
 from tongban.notify import events, services
+from tongban.notify.message_templates import check_template
 from tongban.notify.models import Message, OptOut, Template
-from tongban.notify.templates import check_template
 
 
 class TemplateForm(forms.ModelForm):
@@ -54,17 +56,17 @@ class TemplateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # an event without its inbox wording could tell no one: disable a channel instead
 
-    @admin.display(description="事件名称")
+    @admin.display(description=_("Event name"))
     def event_label(self, obj):
         event = events.EVENTS.get(obj.event)
         return event.label if event else obj.event
 
-    @admin.display(description="可用变量")
+    @admin.display(description=_("Available variables"))
     def variables(self, obj):
         event = events.EVENTS.get(obj.event)
         if not event:
             return "—"
-        return "；".join(f"{{{k}}} {v}" for k, v in event.variables.items())
+        return pgettext("list separator", "; ").join(f"{{{k}}} {v}" for k, v in event.variables.items())
 
 
 @admin.register(Message)
@@ -78,25 +80,25 @@ class MessageAdmin(ReadOnlyAdmin):
     actions = ["retry"]
     readonly_fields = [f.name for f in Message._meta.fields]
 
-    @admin.display(description="错误")
+    @admin.display(description=_("Error"))
     def short_error(self, obj):
         return obj.error[:60]
 
-    @admin.action(description="重新发送选中的已放弃消息")
+    @admin.action(description=_("Send the selected given-up messages again"))
     def retry(self, request, queryset):
         try:
             count = services.retry_dead(actor=request.user, message_ids=queryset.values_list("pk", flat=True))
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, f"已重新排队 {count} 条消息。", messages.SUCCESS)
+        self.message_user(request, gettext("%(count)s messages queued again.") % {"count": count}, messages.SUCCESS)
 
 
 class OptOutForm(forms.ModelForm):
     """A person (by their record) or a bare phone number, and why."""
 
-    phone = forms.CharField(label="手机号", required=False, max_length=20,
-                            help_text="不选人员时填写：该号码今后不再收到任何短信。")
+    phone = forms.CharField(label=_("Mobile number"), required=False, max_length=20,
+                            help_text=_("When no person is chosen: this number will receive no more text messages."))
 
     class Meta:
         model = OptOut
@@ -142,7 +144,7 @@ class OptOutAdmin(admin.ModelAdmin):
                                         phone=form.cleaned_data.get("phone", ""), reason=form.cleaned_data["reason"])
         obj.pk = saved.pk
 
-    @admin.action(description="取消选中的短信退订")
+    @admin.action(description=_("Lift the selected SMS opt-outs"))
     def lift(self, request, queryset):
         try:
             for opt_out in queryset.select_related("person__org_unit"):
@@ -150,4 +152,4 @@ class OptOutAdmin(admin.ModelAdmin):
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, "已取消退订。", messages.SUCCESS)
+        self.message_user(request, gettext("Opt-out lifted."), messages.SUCCESS)

@@ -2,13 +2,15 @@
 for) and events (one thing that happened, with the variables its templates may use).
 
 An app declares its events here, in code, next to the shipped Chinese wording; the
-wording lives on as editable Template rows (see `templates.ensure_defaults`). Kinds that
+wording lives on as editable Template rows (see `message_templates.ensure_defaults`). Kinds that
 are `mandatory` (restrictions, legal deadlines) cannot be turned off by a person.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel:
@@ -17,7 +19,7 @@ class Channel:
     SMS = "sms"
     WECHAT = "wechat"
 
-    CHOICES = [(INBOX, "站内消息"), (EMAIL, "电子邮件"), (SMS, "短信"), (WECHAT, "微信")]
+    CHOICES = [(INBOX, _("Inbox")), (EMAIL, _("Email")), (SMS, _("SMS")), (WECHAT, _("WeChat"))]
     LABELS = dict(CHOICES)
     ALL = (INBOX, EMAIL, SMS, WECHAT)
     # Channels that call out and are delivered by the relay; the inbox is the row itself.
@@ -66,33 +68,40 @@ def get(key: str) -> EventType:
         raise LookupError(f"no message event {key!r} is registered") from None
 
 
-register_kind(Kind("account", "账号与安全", (Channel.INBOX, Channel.EMAIL)))
-register_kind(Kind("case", "办件进度", (Channel.INBOX, Channel.WECHAT, Channel.SMS)))
-register_kind(Kind("booking", "预约提醒", (Channel.INBOX, Channel.WECHAT, Channel.SMS)))
-register_kind(Kind("loan", "借用与归还", (Channel.INBOX, Channel.WECHAT, Channel.SMS)))
-register_kind(Kind("restriction", "限制与黑名单", (Channel.INBOX, Channel.SMS), mandatory=True))
-register_kind(Kind("deadline", "法定时限", (Channel.INBOX, Channel.SMS), mandatory=True))
-register_kind(Kind("task", "待办与督办", (Channel.INBOX, Channel.EMAIL)))
+register_kind(Kind("account", _("Account and security"), (Channel.INBOX, Channel.EMAIL)))
+register_kind(Kind("case", _("Case progress"), (Channel.INBOX, Channel.WECHAT, Channel.SMS)))
+register_kind(Kind("booking", _("Booking reminders"), (Channel.INBOX, Channel.WECHAT, Channel.SMS)))
+register_kind(Kind("loan", _("Borrowing and returning"), (Channel.INBOX, Channel.WECHAT, Channel.SMS)))
+register_kind(Kind("restriction", _("Restrictions and blacklists"), (Channel.INBOX, Channel.SMS), mandatory=True))
+register_kind(Kind("deadline", _("Legal deadlines"), (Channel.INBOX, Channel.SMS), mandatory=True))
+register_kind(Kind("task", _("Tasks and follow-ups"), (Channel.INBOX, Channel.EMAIL)))
 
 register(EventType(
-    "notify.test", "account", "测试通知",
-    {"name": "收件人姓名", "time": "发送时间"},
+    "notify.test", "account", _("Test notification"),
+    {"name": _("Recipient's name"), "time": _("Time sent")},
     {
-        Channel.INBOX: ("测试通知", "{name}，这是一条测试通知，发送于 {time}。收到即说明该渠道可用。"),
-        Channel.EMAIL: ("【通办】测试通知",
-                        "{name}：\n\n这是一条测试通知，发送于 {time}。收到即说明该渠道可用。\n\n通办"),
+        Channel.INBOX: (_("Test notification"),
+                        _("{name}, this is a test notification, sent at {time}. Receiving it means the channel "
+                          "works.")),
+        Channel.EMAIL: (_("[Tongban] Test notification"),
+                        _("{name}:\n\nThis is a test notification, sent at {time}. Receiving it means the channel "
+                          "works.\n\nTongban")),
         Channel.SMS: ("", "name={name}\ntime={time}"),
-        Channel.WECHAT: ("", "first=测试通知\nkeyword1={name}\nkeyword2={time}\nremark=收到即说明微信通知可用。"),
+        Channel.WECHAT: ("", _("first=Test notification\nkeyword1={name}\nkeyword2={time}\n"
+                               "remark=Receiving this means WeChat notifications work.")),
     },
 ))
 register(EventType(
-    "people.import_finished", "task", "人员导入完成",
-    {"name": "收件人姓名", "file": "文件名", "created": "新增人数", "updated": "更新人数", "refused": "未导入行数"},
+    "people.import_finished", "task", _("People import finished"),
+    {"name": _("Recipient's name"), "file": _("File name"), "created": _("People added"),
+     "updated": _("People updated"), "refused": _("Rows not imported")},
     {
-        Channel.INBOX: ("人员导入完成",
-                        "文件《{file}》已导入：新增 {created} 人，更新 {updated} 人，未导入 {refused} 行。"),
-        Channel.EMAIL: ("【通办】人员导入完成",
-                        "{name}：\n\n文件《{file}》已导入：新增 {created} 人，更新 {updated} 人，"
-                        "未导入 {refused} 行。未导入的行可在工作台下载报告查看。\n\n通办"),
+        Channel.INBOX: (_("People import finished"),
+                        _("The file “{file}” was imported: {created} added, {updated} updated, {refused} rows not "
+                          "imported.")),
+        Channel.EMAIL: (_("[Tongban] People import finished"),
+                        _("{name}:\n\nThe file “{file}” was imported: {created} added, {updated} updated, "
+                          "{refused} rows not imported. The rows not imported are listed in the report to download "
+                          "in the workbench.\n\nTongban")),
     },
 ))

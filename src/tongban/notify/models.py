@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tongban.notify.events import Channel
 
@@ -12,18 +13,22 @@ class Template(models.Model):
     event registry; service admins edit them in the back office. SMS and WeChat also
     name the provider-side template (SMS template code, WeChat template id)."""
 
-    event = models.CharField("事件", max_length=64)
-    channel = models.CharField("渠道", max_length=16, choices=Channel.CHOICES)
-    subject = models.CharField("标题", max_length=200, blank=True)
-    body = models.TextField("正文", help_text="用 {变量名} 引用变量；短信与微信每行一个“参数名=内容”。")
+    event = models.CharField(_("Event"), max_length=64)
+    channel = models.CharField(_("Channel"), max_length=16, choices=Channel.CHOICES)
+    subject = models.CharField(_("Subject"), max_length=200, blank=True)
+    body = models.TextField(_("Body"), help_text=_(
+        # xgettext:no-python-brace-format
+        "Refer to a variable as {name}; for SMS and WeChat, one “parameter=text” per line."))
     provider_template = models.CharField(
-        "平台模板编号", max_length=64, blank=True, help_text="短信模板 CODE 或微信模板 ID；站内消息与邮件不用。")
-    enabled = models.BooleanField("启用", default=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+        _("Provider template ID"), max_length=64, blank=True, help_text=_("The SMS template CODE or the WeChat "
+                                                                          "template ID; not used for the inbox and "
+                                                                          "email."))
+    enabled = models.BooleanField(_("Enabled"), default=True)
+    updated_at = models.DateTimeField(_("Updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "通知模板"
-        verbose_name_plural = "通知模板"
+        verbose_name = _("Message template")
+        verbose_name_plural = _("Message template")
         ordering = ["event", "channel"]
         constraints = [models.UniqueConstraint(fields=["event", "channel"], name="notify_template_one_per_channel")]
 
@@ -40,47 +45,48 @@ class Message(models.Model):
     date) can never be queued twice, however often a sweep runs."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已发送"
-        FAILED = "failed", "发送失败待重试"
-        DEAD = "dead", "已放弃"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        DEAD = "dead", _("Given up")
 
-    key = models.CharField("幂等键", max_length=200, unique=True)
+    key = models.CharField(_("Idempotency key"), max_length=200, unique=True)
     # indexed by notify_inbox below, which leads with the recipient. A person with no
     # account yet (an imported freshman) is reached by text at their own phone: then
     # `person` names them and `recipient` is empty (never for the inbox).
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE,
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Recipient"), on_delete=models.CASCADE,
                                   related_name="messages", db_index=False, null=True, blank=True)
-    person = models.ForeignKey("people.Person", verbose_name="收件人（未绑定账号）", on_delete=models.CASCADE,
+    person = models.ForeignKey("people.Person", verbose_name=_("Recipient (no account bound)"),
+                               on_delete=models.CASCADE,
                                related_name="+", null=True, blank=True)
-    channel = models.CharField("渠道", max_length=16, choices=Channel.CHOICES)
-    event = models.CharField("事件", max_length=64)
-    kind = models.CharField("类别", max_length=32)
-    context = models.JSONField("变量", default=dict)
-    subject = models.CharField("标题", max_length=200, blank=True)
-    body = models.TextField("正文", blank=True)
+    channel = models.CharField(_("Channel"), max_length=16, choices=Channel.CHOICES)
+    event = models.CharField(_("Event"), max_length=64)
+    kind = models.CharField(_("Kind"), max_length=32)
+    context = models.JSONField(_("Variables"), default=dict)
+    subject = models.CharField(_("Subject"), max_length=200, blank=True)
+    body = models.TextField(_("Body"), blank=True)
     # SMS and WeChat: the provider template's parameters, rendered
-    params = models.JSONField("模板参数", default=dict, blank=True)
-    provider_template = models.CharField("平台模板编号", max_length=64, blank=True)
-    link = models.CharField("链接", max_length=300, blank=True)
+    params = models.JSONField(_("Template parameters"), default=dict, blank=True)
+    provider_template = models.CharField(_("Provider template ID"), max_length=64, blank=True)
+    link = models.CharField(_("Link"), max_length=300, blank=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
 
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("Next attempt"), null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     claim = models.CharField(max_length=32, blank=True)
-    provider_id = models.CharField("平台消息编号", max_length=128, blank=True)
-    error = models.TextField("错误", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    provider_id = models.CharField(_("Provider message ID"), max_length=128, blank=True)
+    error = models.TextField(_("Error"), blank=True)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("Delivered at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("Read at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "消息"
-        verbose_name_plural = "消息"
+        verbose_name = _("Message")
+        verbose_name_plural = _("Message")
         ordering = ["-created_at", "-id"]
         indexes = [
             # what the relay looks for; the inbox's list and unread count
@@ -102,13 +108,13 @@ class Preference(models.Model):
     """The channels a user chose for one kind of message (the inbox always receives)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preferences")
-    kind = models.CharField("类别", max_length=32)
-    channels = models.JSONField("渠道", default=list)
+    kind = models.CharField(_("Kind"), max_length=32)
+    channels = models.JSONField(_("Channel"), default=list)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "通知偏好"
-        verbose_name_plural = "通知偏好"
+        verbose_name = _("Notification preference")
+        verbose_name_plural = _("Notification preference")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notify_preference_one_per_kind")]
 
     def __str__(self) -> str:
@@ -121,18 +127,18 @@ class OptOut(models.Model):
     to an account or to a person with none, when it is queued and again when it is
     sent."""
 
-    person = models.ForeignKey("people.Person", verbose_name="人员", on_delete=models.CASCADE, null=True,
+    person = models.ForeignKey("people.Person", verbose_name=_("Person"), on_delete=models.CASCADE, null=True,
                                blank=True, related_name="+")
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    phone_masked = models.CharField("手机号", max_length=16, blank=True, editable=False)
-    reason = models.CharField("原因", max_length=200)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+    phone_masked = models.CharField(_("Mobile number"), max_length=16, blank=True, editable=False)
+    reason = models.CharField(_("Reason"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT,
                                     related_name="+")
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "短信退订"
-        verbose_name_plural = "短信退订"
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-out")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(person__isnull=False) | ~Q(phone_index=""),
@@ -144,4 +150,4 @@ class OptOut(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"退订：{self.phone_masked or self.person_id}"
+        return _("Opt-out: %(who)s") % {"who": self.phone_masked or self.person_id}

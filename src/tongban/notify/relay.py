@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.lib.masking import redact_text
 from tongban.notify import transports
@@ -101,19 +102,21 @@ def address_of(message: Message, phones: dict[tuple[str, int], str | None]) -> s
 
         encrypted = phones.get(_to(message), "")
         if encrypted is None:
-            raise TransportError("该手机号或人员已登记退订短信，未发送", permanent=True)
+            raise TransportError(_("This number or person has opted out of text messages: not sent"), permanent=True)
         address = crypto.decrypt(encrypted) if encrypted else ""
     elif user is None:
-        raise TransportError(f"未绑定账号的人员只能收短信，不能经{Channel.LABELS.get(message.channel, message.channel)}"
-                             "发送", permanent=True)
+        raise TransportError(_("A person with no account bound can only receive text messages, not %(channel)s") % {
+                                 "channel": Channel.LABELS.get(message.channel, message.channel)}, permanent=True)
     elif message.channel == Channel.EMAIL:
         address = user.email
     elif message.channel == Channel.WECHAT:
         address = user.wechat_openid
     else:
-        raise TransportError(f"渠道 {message.channel} 不经中继发送", permanent=True)
+        raise TransportError(_("The channel %(channel)s is not sent by the relay") % {"channel": message.channel},
+                             permanent=True)
     if not address:
-        raise TransportError(f"收件人没有可用的{Channel.LABELS[message.channel]}地址", permanent=True)
+        raise TransportError(_("The recipient has no %(channel)s address") % {
+            "channel": Channel.LABELS[message.channel]}, permanent=True)
     return address
 
 
@@ -125,10 +128,12 @@ def _content(message: Message) -> tuple[str, dict[str, str]]:
     if message.channel in (Channel.SMS, Channel.WECHAT):
         params = {str(k): str(v) for k, v in (message.params or {}).items()}
         if not any(v.strip() for v in params.values()):
-            raise TransportError(f"{label}内容为空（模板参数没有任何内容），未发送", permanent=True)
+            raise TransportError(
+                _("The %(channel)s message is empty (no template parameter has any text): not sent") % {
+                    "channel": label}, permanent=True)
         return message.body, params
     if not message.body.strip():
-        raise TransportError(f"{label}正文为空，未发送", permanent=True)
+        raise TransportError(_("The %(channel)s body is empty: not sent") % {"channel": label}, permanent=True)
     return message.body, {}
 
 
@@ -156,7 +161,7 @@ def deliver(message: Message, tally: Tally, phones: dict | None = None) -> None:
         error, permanent = exc.message, exc.permanent
     except Exception as exc:  # a bug in an adapter must not stop the other messages
         log.exception("message %s: unexpected error from the %s transport", message.pk, message.channel)
-        error, permanent = f"内部错误：{type(exc).__name__}", False
+        error, permanent = _("Internal error: %(error)s") % {"error": type(exc).__name__}, False
     else:
         updated = _record(message, status=S.SENT, sent_at=now, provider_id=provider_id[:128], error="",
                           lease_until=None)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import string
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from tongban.lib.errors import ApplicationError
 
 _formatter = string.Formatter()
@@ -18,13 +21,15 @@ def placeholders(text: str, *, field: str) -> list[str]:
     try:
         parsed = list(_formatter.parse(text))
     except ValueError as exc:
-        raise ApplicationError("template_syntax", f"花括号不成对：{exc}", field=field) from None
+        raise ApplicationError("template_syntax", _("Unmatched braces: %(error)s") % {"error": exc},
+                               field=field) from None
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
         if not name.isidentifier() or spec or conversion:
             raise ApplicationError(
-                "template_syntax", f"占位符 {{{name}}} 只能是变量名，如 {{name}}", field=field)
+                "template_syntax", _("The placeholder %(placeholder)s can only be a variable name, like {name}") % {
+                    "placeholder": f"{{{name}}}"}, field=field)
         names.append(name)
     return names
 
@@ -39,7 +44,8 @@ def parse_params(text: str, *, field: str) -> dict[str, str]:
         key, sep, value = line.partition("=")
         key = key.strip()
         if not sep or not key.replace("_", "").isalnum():
-            raise ApplicationError("template_syntax", f"第 {number} 行应为“参数名=内容”", field=field)
+            raise ApplicationError("template_syntax",
+                                   _("Line %(number)s should be “parameter=text”") % {"number": number}, field=field)
         params[key] = value.strip()
     return params
 
@@ -47,9 +53,10 @@ def parse_params(text: str, *, field: str) -> dict[str, str]:
 def check(text: str, variables: dict[str, str], *, field: str) -> None:
     unknown = [name for name in placeholders(text, field=field) if name not in variables]
     if unknown:
-        allowed = "、".join(f"{{{v}}}" for v in variables) or "无"
+        allowed = pgettext("list separator", ", ").join(f"{{{v}}}" for v in variables) or _("none")
         raise ApplicationError(
-            "template_unknown_variable", f"未知变量 {{{unknown[0]}}}；可用变量：{allowed}", field=field)
+            "template_unknown_variable", _("Unknown variable %(variable)s; available variables: %(allowed)s") % {
+                "variable": f"{{{unknown[0]}}}", "allowed": allowed}, field=field)
 
 
 def render(text: str, context: dict) -> str:

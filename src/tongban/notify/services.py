@@ -16,7 +16,10 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.accounts import throttle
 from tongban.accounts.access import authorize
@@ -28,8 +31,8 @@ from tongban.lib.errors import ApplicationError, PermissionDenied
 from tongban.lib.masking import redact
 from tongban.notify import events, rendering
 from tongban.notify.events import Channel
+from tongban.notify.message_templates import check_template, wording
 from tongban.notify.models import Message, OptOut, Preference, Template
-from tongban.notify.templates import check_template, wording
 
 log = logging.getLogger(__name__)
 
@@ -305,28 +308,47 @@ def _row(template, user, values: dict, **fields) -> dict:
     }
 
 
-def set_preference(*, actor: User, kind: str, channels: Iterable[str]) -> Preference:
-    """Choose the channels for one kind of message. The inbox is always on; a
-    mandatory kind (restrictions, legal deadlines) refuses dropping its defaults."""
+def check_preference(*, kind: str, channels: Iterable[str]) -> set[str]:
+    """The checks of `set_preference` (for a form, before anything is saved): an
+    unknown kind or channel, a mandatory kind without its defaults. Returns the channels
+    that would be stored (the inbox always among them)."""
     if kind not in events.KINDS:
-        raise ApplicationError("unknown_kind", "没有这一类消息", field="kind")
+        raise ApplicationError("unknown_kind", _("No such kind of message"), field="kind")
     chosen = set(channels)
     unknown = chosen - set(Channel.ALL)
     if unknown:
-        raise ApplicationError("unknown_channel", f"没有名为 {sorted(unknown)[0]} 的渠道", field="channels")
+        raise ApplicationError("unknown_channel", _("No channel named %(channel)s") % {
+            "channel": sorted(unknown)[0]}, field="channels")
     declared = events.KINDS[kind]
     if declared.mandatory and not set(declared.default_channels) <= chosen | {Channel.INBOX}:
-        raise ApplicationError("mandatory_kind", f"“{declared.label}”类消息不能关闭", field="channels")
-    chosen.add(Channel.INBOX)
+        raise ApplicationError("mandatory_kind", _("Messages of the kind “%(kind)s” cannot be turned off") % {
+            "kind": declared.label}, field="channels")
+    return chosen | {Channel.INBOX}
+
+
+def set_preference(*, actor: User, kind: str, channels: Iterable[str]) -> Preference:
+    """Choose the channels for one kind of message. The inbox is always on; a
+    mandatory kind (restrictions, legal deadlines) refuses dropping its defaults."""
+    chosen = check_preference(kind=kind, channels=channels)
+    declared = events.KINDS[kind]
     with transaction.atomic():
         preference, created = Preference.objects.select_for_update().get_or_create(user=actor, kind=kind)
         old = None if created else sorted(preference.channels)
         preference.channels = sorted(chosen)
         preference.save(update_fields=["channels", "updated_at"])
+        labels = pgettext("list separator", ", ").join(str(Channel.LABELS[c]) for c in sorted(chosen))
         record(actor=actor, action="notify.preference", obj=preference,
-               summary=f"通知偏好：{declared.label} → {'、'.join(Channel.LABELS[c] for c in sorted(chosen))}",
+               summary=_("Notification preference: %(kind)s → %(channels)s") % {
+                   "kind": declared.label, "channels": labels},
                details={"kind": kind, "old": old, "new": sorted(chosen)})
     return preference
+
+
+def set_preferences(*, actor: User, choices: dict[str, Iterable[str]]) -> list[Preference]:
+    """The preferences page's save: every kind's channels, in one transaction, so a
+    refused kind leaves the others as they were too."""
+    with transaction.atomic():
+        return [set_preference(actor=actor, kind=kind, channels=channels) for kind, channels in choices.items()]
 
 
 def mark_read(*, actor: User, message_ids: Iterable[int] | None = None) -> int:
@@ -358,7 +380,8 @@ def retry_dead(*, actor: User, message_ids: Iterable[int]) -> int:
             message.error, message.claim, message.lease_until = "", "", None
             message.save()
         record(actor=actor, action="notify.retry", object_type="notify.message",
-               object_id=",".join(map(str, chosen))[:64], summary=f"重新发送 {len(chosen)} 条已放弃的消息",
+               object_id=",".join(map(str, chosen))[:64],
+               summary=_("%(count)s given-up messages sent again") % {"count": len(chosen)},
                details={"messages": chosen})
         transaction.on_commit(_kick)
     return len(chosen)
@@ -369,15 +392,17 @@ def send_test_message(*, actor: User) -> int:
     on, so they can see each one works. At most TEST_PER_HOUR an hour per account
     (each text is paid for by the office): more are refused with a message."""
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", "请先登录。")
+        raise PermissionDenied("login_required", _("Please log in first."))
     limit = TEST_PER_HOUR
     # counted before sending, atomically (cache.incr), so two tabs cannot both take the last one
     if throttle.fail("notify-test", str(actor.pk), window=3600) > limit:
-        raise ApplicationError("too_many_tests", f"测试通知每小时最多发送 {limit} 次，请稍后再试。")
+        raise ApplicationError("too_many_tests", _("At most %(limit)s test notifications an hour; please try again "
+                                                   "later.") % {
+            "limit": limit})
     now = timezone.localtime()
     with transaction.atomic():
         return notify(event="notify.test", recipients=[actor], key=f"notify.test:{now.timestamp():.0f}",
-                      context={"time": now.strftime("%Y-%m-%d %H:%M")}, link="/inbox/")
+                      context={"time": now.strftime("%Y-%m-%d %H:%M")}, link=reverse("notify:inbox"))
 
 
 def backoff(attempts: int, *, base: int, cap: int) -> timedelta:
@@ -393,12 +418,13 @@ def check_opt_out(*, actor: User, reason: str, person=None, phone: str = "") -> 
 
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("reason_required", "请填写退订原因", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for the opt-out"), field="reason")
     phone = "".join(phone.split())
     if (person is None) == (not phone):
-        raise ApplicationError("opt_out_whom", "请填写人员或手机号（二选一）", field="phone")
+        raise ApplicationError("opt_out_whom", _("Please give a person or a mobile number (one of the two)"),
+                               field="phone")
     if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
-        raise ApplicationError("bad_phone", "手机号应为 11 位数字", field="phone")
+        raise ApplicationError("bad_phone", _("A mobile number has 11 digits"), field="phone")
     if person is not None:
         authorize(actor, Action.PEOPLE_EDIT, unit=person.org_unit)
         return {"lookup": {"person": person}, "reason": reason[:200], "phone_masked": ""}
@@ -418,7 +444,8 @@ def record_opt_out(*, actor: User, reason: str, person=None, phone: str = "") ->
             "reason": checked["reason"], "recorded_by": actor, "phone_masked": checked["phone_masked"]})
         if created:
             whom = person.name if person is not None else opt_out.phone_masked
-            record(actor=actor, action="notify.opt_out", obj=opt_out, summary=f"登记退订短信：{whom}",
+            record(actor=actor, action="notify.opt_out", obj=opt_out,
+                   summary=_("SMS opt-out recorded: %(whom)s") % {"whom": whom},
                    details={"person": person.pk if person is not None else None,
                             "phone": opt_out.phone_masked, "reason": opt_out.reason})
     return opt_out
@@ -431,10 +458,11 @@ def lift_opt_out(*, actor: User, opt_out: OptOut) -> None:
     else:
         authorize(actor, Action.NOTIFY_MANAGE)
     with transaction.atomic():
-        deleted, _ = OptOut.objects.filter(pk=opt_out.pk).delete()
+        deleted, _rows = OptOut.objects.filter(pk=opt_out.pk).delete()
         if deleted:
             record(actor=actor, action="notify.opt_in", object_type="notify.optout", object_id=str(opt_out.pk),
-                   summary=f"取消短信退订：{opt_out.phone_masked or opt_out.person.name}",
+                   summary=_("SMS opt-out lifted: %(whom)s") % {
+                       "whom": opt_out.phone_masked or opt_out.person.name},
                    details={"person": opt_out.person_id, "phone": opt_out.phone_masked})
 
 
@@ -443,7 +471,7 @@ TEMPLATE_FIELDS = ("event", "channel", "subject", "body", "provider_template", "
 
 def save_template(*, actor: User, template: Template) -> Template:
     """Save a template as edited in the back office (new, or changed), checked first
-    (see `templates.check_template`: an enabled channel with nothing to send is
+    (see `message_templates.check_template`: an enabled channel with nothing to send is
     refused naming it), with the old and new wording on the trail."""
     authorize(actor, Action.NOTIFY_MANAGE)
     check_template(**{f: getattr(template, f) for f in TEMPLATE_FIELDS})
@@ -456,6 +484,7 @@ def save_template(*, actor: User, template: Template) -> Template:
         template.save()
         changed = [f for f in TEMPLATE_FIELDS if old is None or old[f] != new[f]]
         record(actor=actor, action="notify.template_save", obj=template,
-               summary=f"{'修改' if old else '新建'}通知模板：{template}",
+               summary=(_("Message template changed: %(template)s") if old else
+                        _("Message template created: %(template)s")) % {"template": template},
                details={"old": {f: old[f] for f in changed} if old else None, "new": {f: new[f] for f in changed}})
     return template

@@ -48,7 +48,7 @@ def test_borrowing_the_card_is_for_those_in_school_not_stored_nor_gone(world, ho
     services.correct(actor=world.officer, rec=rec, status=status, reason="测试")
     with pytest.raises(StateConflict) as refused:
         cases.start_application(actor=world.applicant, item=card_borrow)
-    assert refused.value.code == "household_not_in_school" and Status(status).label in refused.value.message
+    assert refused.value.code == "household_not_in_school" and str(Status(status).label) in refused.value.message
 
 
 def test_borrowing_the_card_again_while_it_is_out_is_refused_at_submission(world, household, card_borrow, apply,

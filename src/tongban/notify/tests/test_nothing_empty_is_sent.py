@@ -10,9 +10,9 @@ from django.db import transaction
 from tongban.audit.models import AuditEntry
 from tongban.lib.errors import ApplicationError
 from tongban.notify import relay
+from tongban.notify.message_templates import check_template
 from tongban.notify.models import Message, Template
 from tongban.notify.services import notify, save_template, set_preference
-from tongban.notify.templates import check_template
 
 
 def _check(channel, body, enabled=True):

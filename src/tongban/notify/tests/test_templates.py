@@ -4,8 +4,8 @@ variable the event does not provide is refused then, naming the field."""
 import pytest
 
 from tongban.lib.errors import ApplicationError
+from tongban.notify.message_templates import check_template, ensure_defaults
 from tongban.notify.models import Template
-from tongban.notify.templates import check_template, ensure_defaults
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 
 from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import gettext as _
 
 from tongban.notify.transports import Outgoing, Transport, TransportError
 
@@ -26,18 +27,22 @@ class EmailTransport(Transport):
             # One recipient per message. 5xx (no such mailbox) will not change; 4xx
             # (greylisting, a full or busy mailbox) usually does a little later.
             [(code, reply)] = exc.recipients.values()
-            raise TransportError(f"收件地址被拒绝（{code}）：{_text(reply)}", permanent=_final(code)) from None
+            raise TransportError(_("The address was refused (%(code)s): %(reply)s") % {"code": code,
+                                                                                       "reply": _text(reply)},
+                                 permanent=_final(code)) from None
         except smtplib.SMTPDataError as exc:
             # The server read this message and refused it: 5xx is its final word on it.
-            raise TransportError(f"邮件服务器拒绝（{exc.smtp_code}）：{_text(exc.smtp_error)}",
+            raise TransportError(_("The mail server refused (%(code)s): %(reply)s") % {
+                "code": exc.smtp_code, "reply": _text(exc.smtp_error)},
                                  permanent=_final(exc.smtp_code)) from None
         except smtplib.SMTPResponseException as exc:
             # Refused before this message was looked at (greeting, HELO, login, sender):
             # the server or our settings are wrong and every message fails alike until
             # an admin fixes them, so none is given up over it (as with WeChat's token).
-            raise TransportError(f"邮件服务器拒绝（{exc.smtp_code}）：{_text(exc.smtp_error)}") from None
+            raise TransportError(_("The mail server refused (%(code)s): %(reply)s") % {
+                "code": exc.smtp_code, "reply": _text(exc.smtp_error)}) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            raise TransportError(f"邮件服务器不可用：{exc}") from None
+            raise TransportError(_("The mail server is unavailable: %(error)s") % {"error": exc}) from None
         return message_id
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from tongban.lib import http
 from tongban.lib.masking import mask_phone
@@ -54,7 +55,7 @@ class AliyunSms(Transport):
 
     def send(self, outgoing: Outgoing) -> str:
         if not outgoing.provider_template:
-            raise TransportError("短信模板未填写平台模板编号（TemplateCode）", permanent=True)
+            raise TransportError(_("The SMS template has no provider template ID (TemplateCode)"), permanent=True)
         params = {
             "AccessKeyId": self.key_id,
             "Action": "SendSms",
@@ -77,7 +78,8 @@ class AliyunSms(Transport):
         code = answer.get("Code")
         if code == "OK":
             return str(answer.get("BizId", ""))
-        reason = f"短信平台拒绝：{code} {answer.get('Message', '')}".strip()
+        reason = (_("The SMS provider refused: %(code)s %(message)s") % {
+            "code": code, "message": answer.get("Message", "")}).strip()
         raise TransportError(reason, permanent=code in PERMANENT_CODES)
 
 

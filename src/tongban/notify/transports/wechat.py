@@ -16,18 +16,20 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.lib import http
 from tongban.notify.transports import Outgoing, Transport, TransportError
 
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid credential, invalid token, token expired
 PERMANENT_ERRORS = {
-    40003: "openid 无效",
-    40036: "模板 ID 无效",
-    40037: "模板 ID 无效",
-    43004: "用户未关注公众号",
-    43101: "用户拒绝接收消息",
-    47003: "模板参数不正确",
+    40003: gettext_lazy("invalid openid"),
+    40036: gettext_lazy("invalid template ID"),
+    40037: gettext_lazy("invalid template ID"),
+    43004: gettext_lazy("the user does not follow the official account"),
+    43101: gettext_lazy("the user refuses messages"),
+    47003: gettext_lazy("wrong template parameters"),
 }
 EARLY = 300  # seconds: refresh the token this long before WeChat says it expires
 
@@ -52,7 +54,8 @@ class WechatTemplateMessage(Transport):
         token = answer.get("access_token")
         if not token:
             # a wrong appid/secret or IP whitelist: an admin must fix the settings
-            raise TransportError(f"获取微信 access_token 失败：{answer.get('errcode')} {answer.get('errmsg', '')}")
+            raise TransportError(_("Getting the WeChat access_token failed: %(code)s %(message)s") % {
+                "code": answer.get("errcode"), "message": answer.get("errmsg", "")})
         expires_in = int(answer.get("expires_in") or 7200)
         cache.set(self.cache_key, token, timeout=max(expires_in - EARLY, 60))
         return token
@@ -63,7 +66,7 @@ class WechatTemplateMessage(Transport):
 
     def send(self, outgoing: Outgoing) -> str:
         if not outgoing.provider_template:
-            raise TransportError("微信模板未填写模板 ID", permanent=True)
+            raise TransportError(_("The WeChat template has no template ID"), permanent=True)
         payload = {
             "touser": outgoing.address,
             "template_id": outgoing.provider_template,
@@ -80,8 +83,10 @@ class WechatTemplateMessage(Transport):
         if code == 0:
             return str(answer.get("msgid", ""))
         if code in PERMANENT_ERRORS:
-            raise TransportError(f"微信拒绝：{PERMANENT_ERRORS[code]}（{code}）", permanent=True)
-        raise TransportError(f"微信暂时不可用：{code} {answer.get('errmsg', '')}")
+            raise TransportError(_("WeChat refused: %(reason)s (%(code)s)") % {"reason": PERMANENT_ERRORS[code],
+                                                                               "code": code}, permanent=True)
+        raise TransportError(_("WeChat is unavailable for now: %(code)s %(message)s") % {
+            "code": code, "message": answer.get("errmsg", "")})
 
 
 class FileWechat(Transport):

@@ -2,6 +2,7 @@ import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tongban.hukou.sweeps import storage_sweep
 
@@ -18,12 +19,14 @@ class Command(BaseCommand):
         try:
             today = dt.date.fromisoformat(options["date"]) if options["date"] else None
         except ValueError:
-            raise CommandError(f"--date 应为 YYYY-MM-DD，收到 {options['date']!r}") from None
+            raise CommandError(_("--date should be YYYY-MM-DD, got %(value)r") % {"value": options["date"]}) from None
 
         def progress(done: int, total: int) -> None:
-            self.stderr.write(f"\r已处理 {done}/{total} 条暂存记录", ending="")
+            self.stderr.write("\r" + _("%(done)s/%(total)s storage records done") % {"done": done, "total": total},
+                              ending="")
 
         counts = storage_sweep(today=today, progress=progress if sys.stderr.isatty() else None)
         if sys.stderr.isatty():
             self.stderr.write("")
-        self.stdout.write(f"到期提醒 {counts['reminded']} 条，到期待迁出名单通知 {counts['reported']} 条。")
+        self.stdout.write(_("%(reminded)s expiry reminders, %(reported)s notices of the expired list.") % {
+            "reminded": counts["reminded"], "reported": counts["reported"]})
