@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "tongban.api",
     "tongban.demo",
     "ninja",  # its docs' own static files (not a CDN)
+    # the project itself, as an app: its catalog (locale/) holds the words of the shared
+    # templates and the top-level modules; each app's catalog holds its own
+    "tongban",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +172,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"  # never served directly: every file goes through a checked view
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# WeUI's stylesheet comes from npm (`make assets`: package.json, package-lock.json), served
+# like our own files under static/weui/; no CDN. Only its built styles folder is exposed.
+STATICFILES_DIRS = [BASE_DIR / "static", ("weui", BASE_DIR.parent.parent / "node_modules" / "weui" / "dist" / "style")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -298,7 +303,8 @@ CONTENT_SECURITY_POLICY = {
 # --- language, time --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# No LOCALE_PATHS: every catalog is an app's (the project's own is the `tongban` app's), so
+# `makemessages` run inside an app writes that app's catalog.
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
