@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongban.accounts.context_processors.roles",
                 "tongban.notify.context_processors.inbox",
+                "tongban.accounts.display.display",
             ],
         },
     },
