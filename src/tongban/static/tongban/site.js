@@ -72,4 +72,21 @@
       upload.appendChild(carried);
     });
   });
+
+  // A box that scrolls sideways (a wide table in .table-wrap) and holds nothing to focus
+  // is reachable by keyboard too: it takes the focus itself (tabindex=0).
+  function focusableScrollers(root) {
+    var boxes = (root || document).querySelectorAll(".table-wrap, main div, main section");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var style = window.getComputedStyle(box);
+      if (!/(auto|scroll)/.test(style.overflowX + style.overflowY)) return;
+      if (box.scrollWidth <= box.clientWidth + 1 && box.scrollHeight <= box.clientHeight + 1) return;
+      if (box.hasAttribute("tabindex") || box.querySelector("a[href], button, input, select, textarea, [tabindex]")) return;
+      box.setAttribute("tabindex", "0");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { focusableScrollers(); });
+  else focusableScrollers();
+  window.addEventListener("resize", function () { focusableScrollers(); });
+  document.addEventListener("htmx:afterSwap", function (event) { focusableScrollers(event.target.parentElement); });
 })();
