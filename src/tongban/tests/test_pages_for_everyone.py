@@ -285,3 +285,21 @@ def test_large_type_asks_inline_instead_of_a_pop_up(live_server, browse, world):
     box.locator("button", has_text="确定").click()
     page.wait_for_url(f"{live_server.url}/services/**")
     assert dialogs == []
+
+
+def test_link_buttons_on_cards_are_not_white_on_white(live_server, browse, world):
+    """The inbox's 查看详情 / 标为已读 and the upload's 删除 are `button.link` inside white
+    boxes (a message, a card): with site.css they are link-coloured, on both faces."""
+    for path in ("/", "/workbench/"):
+        page = browse(NARROW, base=live_server.url)
+        if path == "/workbench/":
+            sign_in(page, live_server.url, "officer")
+            page.wait_for_url(f"{live_server.url}/workbench/")
+        else:
+            _goto(page, path)
+        page.evaluate("""() => document.querySelector('main').insertAdjacentHTML('beforeend',
+          '<ul class="inbox"><li class="message"><form class="inline"><button class="link">查看详情</button>' +
+          '<button class="link">标为已读</button></form></li></ul>' +
+          '<section class="card"><div class="material"><ul><li><a href="#">a.pdf</a> <form class="inline">' +
+          '<button class="link">删除</button></form></li></ul></div></section>')""")
+        assert page.evaluate(CONTRAST_JS, 4.5) == [], path
