@@ -8,7 +8,7 @@ PORT   ?= 8000
 # PostgreSQL used by `make test` when it answers (trust auth, as on the dev machines and CI).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/tongban
 
-.PHONY: run test lint bench browser venv clean lock mypy-baseline
+.PHONY: run test lint bench browser venv assets clean lock mypy-baseline
 
 # requirements.lock pins what runs (production installs it alone); requirements-dev.lock adds the
 # tools that test it, with the same pins; requirements-s3.lock the object-storage extra. All carry
@@ -22,7 +22,16 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 
 venv: $(VENV)/.installed
 
-run: venv browser
+# Front-end assets from npm, pinned by package-lock.json: WeUI's CSS (served through
+# staticfiles, no CDN) and axe-core (the browser tests' accessibility checker). npm ci runs
+# again only when the lock file is newer than what it installed last.
+node_modules/.package-lock.json: package-lock.json package.json | browser
+	npm ci --no-audit --no-fund
+	@touch $@
+
+assets: node_modules/.package-lock.json
+
+run: venv browser assets
 	$(BIN)/tongban migrate --noinput -v0
 	cd src && ../$(BIN)/tongban compilemessages -v0 --ignore=tests
 	$(BIN)/tongban collectstatic --noinput -v0
@@ -30,8 +39,9 @@ run: venv browser
 	PORT=$(PORT) scripts/serve
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used);
-# GNU gettext compiles the zh_Hans catalogs and checks that none lacks a translation.
-DEBS := chromium:chromium msgfmt:gettext
+# GNU gettext compiles the zh_Hans catalogs and checks that none lacks a translation; npm
+# installs the front-end assets (`assets`).
+DEBS := chromium:chromium msgfmt:gettext npm:npm
 browser:
 	@missing=$$(for d in $(DEBS); do command -v $${d%%:*} >/dev/null 2>&1 || echo $${d#*:}; done); \
 	[ -z "$$missing" ] || { \
@@ -53,7 +63,7 @@ mypy-baseline: venv
 # the suite fails under COVERAGE_FLOOR per cent of lines (the least covered files are printed).
 COVERAGE_FLOOR ?= 90
 COV := --cov=tongban --cov-report=
-test: venv browser lint
+test: venv browser assets lint
 	mkdir -p data && rm -f data/.coverage data/.coverage.*
 	COVERAGE_FILE=$(CURDIR)/data/.coverage.sqlite TONGBAN_DATA_DIR=$(CURDIR)/data/test-sqlite $(BIN)/pytest -q $(COV)
 	@if $(BIN)/python scripts/pg_answers.py "$(PG_URL)"; then \

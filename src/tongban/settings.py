@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongban.accounts.context_processors.roles",
                 "tongban.notify.context_processors.inbox",
+                "tongban.accounts.display.display",
             ],
         },
     },
@@ -174,7 +175,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"  # never served directly: every file goes through a checked view
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# WeUI's stylesheet comes from npm (`make assets`: package.json, package-lock.json), served
+# like our own files under static/weui/; no CDN. Only its built styles folder is exposed.
+STATICFILES_DIRS = [BASE_DIR / "static", ("weui", BASE_DIR.parent.parent / "node_modules" / "weui" / "dist" / "style")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

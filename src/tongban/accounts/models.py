@@ -93,3 +93,8 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit}"
+
+
+# Display choices (large-type mode) have a module of their own; imported here so that the
+# app's models are all known when Django loads them.
+from tongban.accounts.display import DisplayPreference  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.accounts import views
+from tongban.accounts import display_views, views
 
 app_name = "accounts"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("unlock/", views.unlock_view, name="unlock"),
     path("wechat/", views.wechat_start, name="wechat"),
     path("wechat/callback/", views.wechat_callback, name="wechat-callback"),
+    path("large-type/", display_views.large_type, name="large-type"),
 ]

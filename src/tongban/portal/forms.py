@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tongban.lib.errors import ApplicationError
 from tongban.people.binding import check_password
@@ -9,10 +10,10 @@ from tongban.people.binding import check_password
 class BindForm(forms.Form):
     """The binding form's shape; whether the pair matches is the service's to say."""
 
-    id_number = forms.CharField(label="身份证号", max_length=20,
+    id_number = forms.CharField(label=_("ID number"), max_length=20,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    student_number = forms.CharField(label="学号 / 工号", max_length=32)
-    password = forms.CharField(label="设置登录密码", strip=False, required=False,
+    student_number = forms.CharField(label=_("Student or staff number"), max_length=32)
+    password = forms.CharField(label=_("Choose a password"), strip=False, required=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, with_password: bool, **kwargs):

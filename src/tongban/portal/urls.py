@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("bind/", views.bind, name="bind"),
+    path("mine/", views.mine, name="mine"),
 ]

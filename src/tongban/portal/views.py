@@ -2,9 +2,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tongban.audit.middleware import client_ip
@@ -22,6 +24,13 @@ def home(request):
     return render(request, "portal/home.html", {"person": person, "restrictions": own_current(user=request.user)})
 
 
+@login_required
+def mine(request):
+    """我的: the tab bar's third tab, where an applicant finds everything of their own
+    (applications, bookings, loans, household, messages, settings) as WeUI cells."""
+    return render(request, "portal/mine.html", {"person": own_person(user=request.user)})
+
+
 @never_cache
 def bind(request):
     """A freshman (or anyone on the office's list) binds their account to their record
@@ -35,7 +44,7 @@ def bind(request):
     if request.method == "GET" and in_wechat and not openid and wechat.configured():
         return redirect(f"{reverse('accounts:wechat')}?{urlencode({'next': request.get_full_path()})}")
     if request.user.is_authenticated and own_person(user=request.user) is not None:
-        messages.info(request, "您的账号已绑定。")
+        messages.info(request, _("Your account is bound already."))
         return redirect("portal:home")
     error = None
     form = BindForm(request.POST or None, with_password=not request.user.is_authenticated)
@@ -54,7 +63,7 @@ def bind(request):
             request.session.pop("wechat_openid", None)
             if not request.user.is_authenticated:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"绑定成功。您的登录名是 {user.username}。")
+            messages.success(request, _("Bound. Your user name is %(username)s.") % {"username": user.username})
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
                 target = "portal:home"
