@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_field_labels_in_chinese'),
+        ('accounts', '0005_i18n_labels'),
     ]
 
     operations = [
