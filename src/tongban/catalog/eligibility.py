@@ -75,7 +75,7 @@ def is_for(item, audiences: Iterable[str]) -> bool:
 def label(values: Iterable[str]) -> str:
     """The audiences in Chinese, in the catalog's order: 学生、毕业生."""
     values = set(values)
-    names = [choice.label for choice in Audience if choice.value in values]
+    names = [str(choice.label) for choice in Audience if choice.value in values]
     names += sorted(value for value in values if value not in Audience.values)  # shown as configured
     return pgettext("list separator", ", ").join(names)
 
