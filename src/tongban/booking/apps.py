@@ -6,7 +6,7 @@ class BookingConfig(AppConfig):
     verbose_name = "预约"
 
     def ready(self) -> None:
-        from tongban.booking import messages  # noqa: F401  (registrations)
+        from tongban.booking import notices  # noqa: F401  (registrations)
         from tongban.booking.services import guard_booked
         from tongban.cases import guards
 

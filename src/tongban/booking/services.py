@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
@@ -70,7 +71,7 @@ def _tell(event: str, b: Booking, fact: str, **extra) -> int:
                "time": _when(b.slot, b.date), "materials": "、".join(materials_of(b.service)) or "无需材料",
                "reason": "", **extra}
     return notify(event=event, recipients=[b.account], key=f"{event}:{b.pk}:{fact}", context=context,
-                  link="/booking/mine/", obj=b)
+                  link=reverse("booking:mine"), obj=b)
 
 
 def _own_person_locked(actor: User) -> Person:

@@ -7,7 +7,7 @@ class LoansConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.hukou.services import register_card_lookup
-        from tongban.loans import messages  # noqa: F401  (registrations)
+        from tongban.loans import notices  # noqa: F401  (registrations)
         from tongban.loans.selectors import card_out
 
         register_card_lookup(card_out)  # hukou asks it before a household leaves or asks again

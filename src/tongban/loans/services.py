@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from tongban.accounts.access import authorize
@@ -237,5 +238,5 @@ def _sweep_chunk(chunk: list[Loan], policies: dict[int, Policy], today: dt.date,
 def _outgoing(event: str, loan: Loan, fact: str, days: int) -> Outgoing:
     """To the borrower's account, or by text to a borrower who has none."""
     return Outgoing.for_person(loan.person, f"{event}:{loan.pk}:{fact}",
-                               {"item": loan.item, "due": loan.due_date.isoformat(), "days": days}, "/loans/mine/",
+                               {"item": loan.item, "due": loan.due_date.isoformat(), "days": days}, reverse("loans:mine"),
                                loan)

@@ -7,7 +7,7 @@ class RestrictionsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.cases import guards
-        from tongban.restrictions import messages  # noqa: F401  (registrations)
+        from tongban.restrictions import notices  # noqa: F401  (registrations)
         from tongban.restrictions.services import guard_applying
 
         guards.register("restrictions", guard_applying)
