@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingConfig(AppConfig):
     name = "tongban.booking"
-    verbose_name = "预约"
+    verbose_name = _("Booking")
 
     def ready(self) -> None:
         from tongban.booking import notices  # noqa: F401  (registrations)

@@ -1,36 +1,46 @@
 """What booking tells applicants: the confirmation with the materials to bring, a
 cancellation or change, the reminder the day before, and the queue number."""
 
+from django.utils.translation import gettext_lazy as _
+
 from tongban.notify.events import Channel, EventType, register
 
-_VARS = {"name": "姓名", "service": "事项", "resource": "窗口/地点", "place": "地址", "time": "预约时间",
-         "materials": "需携带材料"}
+_VARS = {"name": _("Name"), "service": _("Service"), "resource": _("Window/place"), "place": _("Address"),
+         "time": _("Booking time"),
+         "materials": _("Materials to bring")}
 
-register(EventType("booking.confirmed", "booking", "预约成功", _VARS, {
-    Channel.INBOX: ("预约成功：{service}", "{name}：您已预约 {time} 在 {resource}（{place}）办理“{service}”。"
-                                        "请携带：{materials}。如需取消或改约，请在“我的预约”中操作。"),
+register(EventType("booking.confirmed", "booking", _("Booked"), _VARS, {
+    Channel.INBOX: (_("Booked: {service}"), _("{name}: you have booked {time} at {resource} ({place}) for "
+                                              "“{service}”. Please bring: {materials}. To cancel or reschedule, go to "
+                                              "“My bookings”.")),
     Channel.SMS: ("", "name={name}\nservice={service}\ntime={time}\nplace={place}"),
-    Channel.WECHAT: ("", "first=预约成功\nkeyword1={service}\nkeyword2={time}\nkeyword3={resource}\n"
-                         "remark=请携带：{materials}"),
+    Channel.WECHAT: ("", _("first=Booked\nkeyword1={service}\nkeyword2={time}\nkeyword3={resource}\nremark=Please "
+                           "bring: {materials}")),
 }))
-register(EventType("booking.reminder", "booking", "预约提醒", _VARS, {
-    Channel.INBOX: ("明天请来办理：{service}", "{name}：您预约了 {time} 在 {resource}（{place}）办理“{service}”。"
-                                          "请携带：{materials}。不能前来请提前取消，多次爽约将被限制预约。"),
+register(EventType("booking.reminder", "booking", _("Booking reminder"), _VARS, {
+    Channel.INBOX: (_("Please come tomorrow for: {service}"), _("{name}: you booked {time} at {resource} ({place}) "
+                                                                "for “{service}”. Please bring: {materials}. If you "
+                                                                "cannot come, cancel in advance; repeated no-shows "
+                                                                "restrict booking.")),
     Channel.SMS: ("", "name={name}\nservice={service}\ntime={time}\nplace={place}"),
-    Channel.WECHAT: ("", "first=预约提醒\nkeyword1={service}\nkeyword2={time}\nkeyword3={resource}\n"
-                         "remark=请携带：{materials}"),
+    Channel.WECHAT: ("", _("first=Booking reminder\n"
+                           "keyword1={service}\nkeyword2={time}\nkeyword3={resource}\nremark=Please bring: "
+                           "{materials}")),
 }))
-register(EventType("booking.rescheduled", "booking", "预约已改期", {**_VARS, "old_time": "原预约时间"}, {
-    Channel.INBOX: ("预约已改期：{service}", "{name}：您办理“{service}”的预约已由 {old_time} 改为 {time}，"
-                                          "地点 {resource}（{place}）。"),
+register(EventType("booking.rescheduled", "booking", _("Booking rescheduled"), {
+    **_VARS, "old_time": _("Original booking time")}, {
+    Channel.INBOX: (_("Booking rescheduled: {service}"), _("{name}: your booking for “{service}” has moved from "
+                                                           "{old_time} to {time}, at {resource} ({place}).")),
     Channel.SMS: ("", "name={name}\nservice={service}\ntime={time}"),
 }))
-register(EventType("booking.cancelled", "booking", "预约已取消",
-                   {"name": "姓名", "service": "事项", "time": "预约时间", "reason": "原因"}, {
-    Channel.INBOX: ("预约已取消：{service}", "{name}：您 {time} 办理“{service}”的预约已取消。{reason}"),
+register(EventType("booking.cancelled", "booking", _("Booking cancelled"),
+                   {"name": _("Name"), "service": _("Service"), "time": _("Booking time"), "reason": _("Reason")}, {
+    Channel.INBOX: (_("Booking cancelled: {service}"), _("{name}: your booking at {time} for “{service}” has been "
+                                                         "cancelled. {reason}")),
     Channel.SMS: ("", "name={name}\nservice={service}\ntime={time}"),
 }))
-register(EventType("booking.checked_in", "booking", "已签到取号",
-                   {"name": "姓名", "resource": "窗口", "number": "排队号"}, {
-    Channel.INBOX: ("已签到，排队号 {number}", "{name}：您已在 {resource} 签到，排队号 {number}，请留意叫号。"),
+register(EventType("booking.checked_in", "booking", _("Checked in with a number"),
+                   {"name": _("Name"), "resource": _("Window"), "number": _("Queue number")}, {
+    Channel.INBOX: (_("Checked in, queue number {number}"), _("{name}: you have checked in at {resource}, queue "
+                                                              "number {number}; please listen for your number.")),
 }))
