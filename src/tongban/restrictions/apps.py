@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RestrictionsConfig(AppConfig):
     name = "tongban.restrictions"
-    verbose_name = "限制（黑名单）"
+    verbose_name = _("Restrictions (blacklist)")
 
     def ready(self) -> None:
         from tongban.cases import guards

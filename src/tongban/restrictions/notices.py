@@ -1,12 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
 from tongban.notify.events import Channel, EventType, register
 
-_VARS = {"name": "姓名", "reason": "原因", "blocks": "限制范围", "contact": "联系方式"}
+_VARS = {"name": _("Name"), "reason": _("Reason"), "blocks": _("Restricted from"), "contact": _("Contact")}
 
-register(EventType("restriction.imposed", "restriction", "您已被限制办理", _VARS, {
-    Channel.INBOX: ("您已被限制{blocks}", "{name}：因{reason}，您暂时不能在线{blocks}。解除请联系{contact}。"),
+register(EventType("restriction.imposed", "restriction", _("You have been restricted"), _VARS, {
+    Channel.INBOX: (_("You have been restricted from {blocks}"), _("{name}: because of {reason}, you cannot do "
+                                                                   "{blocks} online for now. To have it lifted, "
+                                                                   "contact {contact}.")),
     Channel.SMS: ("", "name={name}\nreason={reason}"),
 }))
-register(EventType("restriction.lifted", "restriction", "限制已解除", _VARS, {
-    Channel.INBOX: ("限制已解除", "{name}：您因{reason}而受到的{blocks}限制已解除。"),
+register(EventType("restriction.lifted", "restriction", _("Restriction lifted"), _VARS, {
+    Channel.INBOX: (_("Restriction lifted"), _("{name}: the restriction from {blocks} because of {reason} has been "
+                                               "lifted.")),
     Channel.SMS: ("", "name={name}"),
 }))
