@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class LoansConfig(AppConfig):
     name = "tongban.loans"
-    verbose_name = "借用"
+    verbose_name = pgettext_lazy("app", "Loans")
 
     def ready(self) -> None:
         from tongban.hukou.services import register_card_lookup
