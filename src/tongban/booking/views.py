@@ -42,7 +42,7 @@ def index(request):
 def resource(request, pk: int):
     status = 200
     service = case = None
-    form = BookForm(request.POST or None)
+    form = BookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not form.is_valid():
             status = 422
@@ -149,7 +149,7 @@ def cancel(request, pk: int):
 @login_required
 def reschedule(request, pk: int):
     booking = selectors.own_booking(user=request.user, pk=pk)
-    form = RescheduleForm(request.POST or None)
+    form = RescheduleForm(request.POST if request.method == "POST" else None)
     # the same window by default; or another that takes the service (asked by its id)
     choices = list(selectors.resources_serving(booking.service))
     wanted = (form.cleaned_data.get("resource") if form.is_valid() else form["resource"].value()) \

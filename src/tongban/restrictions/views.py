@@ -26,7 +26,7 @@ from tongban.restrictions.models import Kind
 def index(request):
     if not can(request.user, Action.RESTRICTION_MANAGE):
         raise PermissionDenied
-    form = ImposeForm(request.POST or None)
+    form = ImposeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if not form.is_valid():

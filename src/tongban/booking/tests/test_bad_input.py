@@ -26,6 +26,8 @@ def test_booking_with_a_bad_slot_and_service_names_both_in_the_form(desk, world,
     page = text(answer)
     assert answer.status_code == 422
     assert "请选择预约时段。" in page and "请选择要办理的事项。" in page  # both at once
+    empty = client.post(f"/booking/{desk.resource.pk}/", {})
+    assert empty.status_code == 422 and "请选择预约时段。" in text(empty)
     assert not Booking.objects.exists()
 
 
