@@ -3,6 +3,7 @@ booking.services (the unit checked again, on the trail, the slots cut), shown on
 the service admins of the resources' units; slots and bookings read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.access import can, scope
 from tongban.accounts.models import OrgUnit
@@ -67,8 +68,8 @@ class ResourceAdmin(admin.ModelAdmin):
     actions = None
     fieldsets = (
         (None, {"fields": ("name", "kind", "org_unit", "place", "services", "is_active")}),
-        ("号源", {"fields": ("slot_minutes", "capacity")}),
-        ("爽约规则", {"fields": ("no_show_limit", "no_show_days", "no_show_restrict_days", "auto_no_show")}),
+        (_("Slots"), {"fields": ("slot_minutes", "capacity")}),
+        (_("No-show rules"), {"fields": ("no_show_limit", "no_show_days", "no_show_restrict_days", "auto_no_show")}),
     )
 
     def get_queryset(self, request):

@@ -1,12 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingConfig(AppConfig):
     name = "tongban.booking"
-    verbose_name = "预约"
+    verbose_name = _("Booking")
 
     def ready(self) -> None:
-        from tongban.booking import messages  # noqa: F401  (registrations)
+        from tongban.booking import notices  # noqa: F401  (registrations)
         from tongban.booking.services import guard_booked
         from tongban.cases import guards
 

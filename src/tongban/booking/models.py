@@ -11,6 +11,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.accounts.models import OrgUnit
 from tongban.catalog.models import ServiceItem
@@ -18,13 +20,13 @@ from tongban.people.models import Person
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "周一"
-    TUESDAY = 1, "周二"
-    WEDNESDAY = 2, "周三"
-    THURSDAY = 3, "周四"
-    FRIDAY = 4, "周五"
-    SATURDAY = 5, "周六"
-    SUNDAY = 6, "周日"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class Resource(models.Model):
@@ -33,31 +35,33 @@ class Resource(models.Model):
     taking `capacity` people."""
 
     class Kind(models.TextChoices):
-        WINDOW = "window", "窗口"
-        ROOM = "room", "房间"
-        COUNSELLOR = "counsellor", "咨询老师"
+        WINDOW = "window", _("Window")
+        ROOM = "room", _("Room")
+        COUNSELLOR = "counsellor", _("Counsellor")
 
-    name = models.CharField("名称", max_length=64)
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.WINDOW)
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="所属单位", on_delete=models.PROTECT,
+    name = models.CharField(pgettext_lazy("name of a thing", "Name"), max_length=64)
+    kind = models.CharField(pgettext_lazy("kind", "Type"), max_length=16, choices=Kind.choices, default=Kind.WINDOW)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("Unit it belongs to"), on_delete=models.PROTECT,
                                  related_name="booking_resources")
-    services = models.ManyToManyField(ServiceItem, verbose_name="可预约事项", related_name="booking_resources")
-    place = models.CharField("地点", max_length=128, blank=True)
-    slot_minutes = models.PositiveSmallIntegerField("每个号源时长（分钟）", default=30)
-    capacity = models.PositiveSmallIntegerField("每个号源可约人数", default=1)
-    is_active = models.BooleanField("开放预约", default=True)
+    services = models.ManyToManyField(ServiceItem, verbose_name=_("Services that can be booked"),
+                                      related_name="booking_resources")
+    place = models.CharField(_("Place"), max_length=128, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(_("Length of each slot (minutes)"), default=30)
+    capacity = models.PositiveSmallIntegerField(_("People per slot"), default=1)
+    is_active = models.BooleanField(_("Open for booking"), default=True)
     # no-show policy: `no_show_limit` no-shows within `no_show_days` days restrict the
     # person from booking for `no_show_restrict_days` days
-    no_show_limit = models.PositiveSmallIntegerField("爽约次数上限", default=3)
-    no_show_days = models.PositiveSmallIntegerField("爽约统计天数", default=90)
-    no_show_restrict_days = models.PositiveSmallIntegerField("爽约限制预约天数", default=30)
-    auto_no_show = models.BooleanField("未签到自动记为爽约", default=True,
-                                       help_text="当天结束仍未签到的预约，次日记为爽约（计入爽约限制）")
+    no_show_limit = models.PositiveSmallIntegerField(_("No-show limit"), default=3)
+    no_show_days = models.PositiveSmallIntegerField(_("Days counted for no-shows"), default=90)
+    no_show_restrict_days = models.PositiveSmallIntegerField(_("Days barred from booking after no-shows"), default=30)
+    auto_no_show = models.BooleanField(_("Record not checking in as a no-show"), default=True,
+                                       help_text=_("A booking not checked in by the end of its day is recorded as a "
+                                                   "no-show the next day (it counts towards the no-show limit)"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "预约资源"
-        verbose_name_plural = "预约资源"
+        verbose_name = _("Bookable resource")
+        verbose_name_plural = _("Bookable resources")
         ordering = ["org_unit__path", "name", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="booking_resource_slot_minutes"),
@@ -72,13 +76,13 @@ class Session(models.Model):
     """One opening in the weekly plan; the breaks are the gaps between sessions."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="sessions")
-    weekday = models.PositiveSmallIntegerField("星期", choices=Weekday.choices)
-    start = models.TimeField("开始")
-    end = models.TimeField("结束")
+    weekday = models.PositiveSmallIntegerField(_("Weekday"), choices=Weekday.choices)
+    start = models.TimeField(pgettext_lazy("time", "Start"))
+    end = models.TimeField(pgettext_lazy("time", "End"))
 
     class Meta:
-        verbose_name = "每周时段"
-        verbose_name_plural = "每周时段"
+        verbose_name = _("Weekly session")
+        verbose_name_plural = _("Weekly sessions")
         ordering = ["resource_id", "weekday", "start"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_session_order")]
 
@@ -91,14 +95,14 @@ class ExtraSession(models.Model):
     It opens on weekends too, but not on a public holiday nor on a unit's closure."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="extra_sessions")
-    date = models.DateField("日期")
-    start = models.TimeField("开始")
-    end = models.TimeField("结束")
-    note = models.CharField("说明", max_length=64, blank=True)
+    date = models.DateField(_("Date"))
+    start = models.TimeField(pgettext_lazy("time", "Start"))
+    end = models.TimeField(pgettext_lazy("time", "End"))
+    note = models.CharField(_("Note"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "加开时段"
-        verbose_name_plural = "加开时段"
+        verbose_name = _("Extra session")
+        verbose_name_plural = _("Extra sessions")
         ordering = ["resource_id", "date", "start"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_extra_order")]
 
@@ -113,20 +117,20 @@ class ExtraHours(models.Model):
     unit's closure. Opened and withdrawn through booking.services (audited)."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="extra_hours")
-    first = models.DateField("开始日期")
-    last = models.DateField("结束日期")
-    start = models.TimeField("每天开始")
-    end = models.TimeField("每天结束")
-    working_days_only = models.BooleanField("仅工作日", default=True,
-                                            help_text="不勾选则周末（非法定节假日）也开放")
-    note = models.CharField("说明", max_length=64, blank=True)
+    first = models.DateField(_("First date"))
+    last = models.DateField(_("Last date"))
+    start = models.TimeField(_("Daily start"))
+    end = models.TimeField(_("Daily end"))
+    working_days_only = models.BooleanField(_("Working days only"), default=True,
+                                            help_text=_("Unticked, weekends (not public holidays) open too"))
+    note = models.CharField(_("Note"), max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "延时服务时段"
-        verbose_name_plural = "延时服务时段"
+        verbose_name = _("Extra hours period")
+        verbose_name_plural = _("Extra hours periods")
         ordering = ["resource_id", "first", "start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_extra_hours_order"),
@@ -134,7 +138,7 @@ class ExtraHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        days = "工作日" if self.working_days_only else "每天"
+        days = _("working days") if self.working_days_only else _("every day")
         return f"{self.first}–{self.last} {days} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
@@ -143,19 +147,22 @@ class Rule(models.Model):
     the one without a service to the rest. Without any row the defaults apply."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="rules")
-    service = models.ForeignKey(ServiceItem, verbose_name="事项（留空为全部）", null=True, blank=True,
+    service = models.ForeignKey(ServiceItem, verbose_name=_("Service (blank for all)"), null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="+")
-    open_days_ahead = models.PositiveSmallIntegerField("提前开放天数", default=3,
-                                                       help_text="可预约今天起多少天内的号源")
-    open_time = models.TimeField("每日放号时间", default=dt.time(8, 0),
-                                 help_text="最远一天的号源在该时刻开放")
-    min_notice_hours = models.PositiveSmallIntegerField("最少提前小时数", default=1)
-    weekly_limit = models.PositiveSmallIntegerField("每人每周最多预约次数", default=3, help_text="0 为不限")
-    cancel_cutoff_hours = models.PositiveSmallIntegerField("取消/改约截止（开始前小时数）", default=2)
+    open_days_ahead = models.PositiveSmallIntegerField(_("Days open ahead"), default=3,
+                                                       help_text=_("How many days ahead, from today, slots can be "
+                                                                   "booked"))
+    open_time = models.TimeField(_("Daily release time"), default=dt.time(8, 0),
+                                 help_text=_("The furthest day's slots open at this time"))
+    min_notice_hours = models.PositiveSmallIntegerField(_("Minimum hours' notice"), default=1)
+    weekly_limit = models.PositiveSmallIntegerField(_("Bookings per person per week at most"), default=3,
+                                                    help_text=_("0 for no limit"))
+    cancel_cutoff_hours = models.PositiveSmallIntegerField(_("Cancel/reschedule cut-off (hours before the start)"),
+                                                           default=2)
 
     class Meta:
-        verbose_name = "预约规则"
-        verbose_name_plural = "预约规则"
+        verbose_name = _("Booking rule")
+        verbose_name_plural = _("Booking rules")
         constraints = [
             models.UniqueConstraint(fields=["resource", "service"], name="booking_rule_per_service"),
             models.UniqueConstraint(fields=["resource"], condition=Q(service__isnull=True),
@@ -163,7 +170,8 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource.name}：{self.service or '全部事项'}"
+        return _("%(resource)s: %(service)s") % {"resource": self.resource.name,
+                                                "service": self.service or _("all services")}
 
 
 class Slot(models.Model):
@@ -173,16 +181,16 @@ class Slot(models.Model):
     closed rather than deleted (its bookings stay)."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="slots")
-    date = models.DateField("日期")
-    start = models.DateTimeField("开始")
-    end = models.DateTimeField("结束")
-    capacity = models.PositiveSmallIntegerField("可约人数")
-    booked = models.PositiveSmallIntegerField("已约人数", default=0)
-    is_open = models.BooleanField("开放", default=True)
+    date = models.DateField(_("Date"))
+    start = models.DateTimeField(pgettext_lazy("time", "Start"))
+    end = models.DateTimeField(pgettext_lazy("time", "End"))
+    capacity = models.PositiveSmallIntegerField(_("Capacity"))
+    booked = models.PositiveSmallIntegerField(_("Places taken"), default=0)
+    is_open = models.BooleanField(pgettext_lazy("slot is open", "Open"), default=True)
 
     class Meta:
-        verbose_name = "号源"
-        verbose_name_plural = "号源"
+        verbose_name = _("Slot")
+        verbose_name_plural = _("Slots")
         ordering = ["resource_id", "start"]
         constraints = [
             models.UniqueConstraint(fields=["resource", "start"], name="booking_slot_once"),
@@ -200,11 +208,11 @@ class Slot(models.Model):
 
 
 class State(models.TextChoices):
-    BOOKED = "booked", "已预约"
-    CHECKED_IN = "checked_in", "已签到"
-    SERVED = "served", "已办理"
-    NO_SHOW = "no_show", "爽约"
-    CANCELLED = "cancelled", "已取消"
+    BOOKED = "booked", pgettext_lazy("state", "Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE = (State.BOOKED, State.CHECKED_IN)
@@ -214,28 +222,31 @@ class Booking(models.Model):
     """One person's place in a slot (or, for a walk-in, in the day's queue without a
     slot). A person has at most one active booking per service."""
 
-    resource = models.ForeignKey(Resource, verbose_name="资源", on_delete=models.PROTECT, related_name="bookings")
-    slot = models.ForeignKey(Slot, verbose_name="号源", null=True, blank=True, on_delete=models.PROTECT,
+    resource = models.ForeignKey(Resource, verbose_name=_("Resource"), on_delete=models.PROTECT,
+                                 related_name="bookings")
+    slot = models.ForeignKey(Slot, verbose_name=_("Slot"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="bookings")
-    date = models.DateField("日期")
-    person = models.ForeignKey(Person, verbose_name="预约人", on_delete=models.PROTECT, related_name="bookings")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="预约账号", null=True, blank=True,
+    date = models.DateField(_("Date"))
+    person = models.ForeignKey(Person, verbose_name=_("Person booking"), on_delete=models.PROTECT,
+                               related_name="bookings")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Account booking"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="bookings")
-    service = models.ForeignKey(ServiceItem, verbose_name="事项", on_delete=models.PROTECT, related_name="bookings")
-    case = models.ForeignKey("cases.Case", verbose_name="关联办件", null=True, blank=True,
+    service = models.ForeignKey(ServiceItem, verbose_name=_("Service"), on_delete=models.PROTECT,
+                                related_name="bookings")
+    case = models.ForeignKey("cases.Case", verbose_name=_("Linked application"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="bookings")
-    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.BOOKED)
-    walk_in = models.BooleanField("现场取号", default=False)
-    queue_number = models.PositiveIntegerField("排队号", null=True, blank=True)
+    state = models.CharField(_("Status"), max_length=16, choices=State.choices, default=State.BOOKED)
+    walk_in = models.BooleanField(_("Walk-in number"), default=False)
+    queue_number = models.PositiveIntegerField(_("Queue number"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField("预约时间", auto_now_add=True)
-    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("Booking time"), auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("Check-in time"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("End time"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "预约"
-        verbose_name_plural = "预约"
+        verbose_name = _("Booking")
+        verbose_name_plural = _("Bookings")
         ordering = ["date", "slot__start", "queue_number", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "service"], condition=Q(state__in=ACTIVE),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tongban.booking.models import Resource, Rule, Slot
 from tongban.catalog.models import ServiceItem
@@ -36,14 +38,17 @@ def cutoff(rule: Rule, slot: Slot) -> dt.datetime:
 def refusal(rule: Rule, slot: Slot, now: dt.datetime) -> str | None:
     """Why `slot` cannot be booked at `now` under `rule`, or None."""
     if not slot.is_open:
-        return "该时段已停止预约，请选择其他时段。"
+        return _("This time slot no longer takes bookings; please choose another.")
     if slot.start <= now:
-        return "该时段已开始或已结束，请选择其他时段。"
+        return _("This time slot has started or is over; please choose another.")
     if slot.start < now + dt.timedelta(hours=rule.min_notice_hours):
-        return f"需至少提前 {rule.min_notice_hours} 小时预约，请选择其他时段。"
+        return _("Book at least %(hours)s hours ahead; please choose another time slot.") % {
+            "hours": rule.min_notice_hours}
     opening = opens_at(rule, slot.date)
     if now < opening:
-        return f"{slot.date:%m月%d日}的号源将于 {timezone.localtime(opening):%m月%d日 %H:%M} 开放预约。"
+        day = pgettext("strftime: month and day", "%b %d")
+        return _("The slots of %(day)s open for booking at %(time)s.") % {
+            "day": slot.date.strftime(day), "time": timezone.localtime(opening).strftime(day + " %H:%M")}
     return None
 
 

@@ -17,7 +17,10 @@ import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
@@ -40,7 +43,7 @@ from tongban.restrictions.models import Blocks, Kind, Restriction
 # acceptance of people at the counter: clerks and officers hold it, auxiliaries not.
 WINDOW = Action.BOOKING_DESK
 SLOT_FULL = "slot_full"
-FULL = "该时段已约满，请选择其他时段。"
+FULL = gettext_lazy("This time slot is fully booked; please choose another.")
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -59,18 +62,19 @@ _SERVED = ConfigCache("booking.served", watch=(Resource,), m2m=(Resource.service
 
 def materials_of(service: ServiceItem) -> list[str]:
     """The names of the materials the service asks for (the checklist to bring)."""
-    return _MATERIALS.get(service.pk, lambda: [m.name + ("" if m.required else "（如有）")
+    return _MATERIALS.get(service.pk, lambda: [m.name + ("" if m.required else _("(if any)"))
                                                for m in Material.objects.filter(item=service.pk)])
 
 
 def _tell(event: str, b: Booking, fact: str, **extra) -> int:
     if b.account_id is None:
         return 0
-    context = {"service": b.service.name, "resource": b.resource.name, "place": b.resource.place or "见办事指南",
-               "time": _when(b.slot, b.date), "materials": "、".join(materials_of(b.service)) or "无需材料",
-               "reason": "", **extra}
+    materials = pgettext("list separator", ", ").join(materials_of(b.service)) or _("no materials needed")
+    context = {"service": b.service.name, "resource": b.resource.name,
+               "place": b.resource.place or _("see the service guide"),
+               "time": _when(b.slot, b.date), "materials": materials, "reason": "", **extra}
     return notify(event=event, recipients=[b.account], key=f"{event}:{b.pk}:{fact}", context=context,
-                  link="/booking/mine/", obj=b)
+                  link=reverse("booking:mine"), obj=b)
 
 
 def _own_person_locked(actor: User) -> Person:
@@ -79,9 +83,10 @@ def _own_person_locked(actor: User) -> Person:
     row = None
     if actor.is_authenticated:
         lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
-        _, row = _sql("SELECT id, name FROM {person} WHERE account_id = %s" + lock, [actor.pk])
+        __, row = _sql("SELECT id, name FROM {person} WHERE account_id = %s" + lock, [actor.pk])
     if row is None:
-        raise StateConflict("not_bound", "请先绑定本人信息（身份证号 + 学号/工号）再预约。")
+        raise StateConflict("not_bound", _("Please confirm who you are (ID number + student/staff number) before "
+                                           "booking."))
     return Person.from_db(connection.alias, ["id", "name", "account_id"], [*row, actor.pk])
 
 
@@ -98,7 +103,9 @@ def _locked(booking: Booking) -> Booking:
 def _serves(resource: Resource, service: ServiceItem) -> None:
     served = _SERVED.get(resource.pk, lambda: set(resource.services.values_list("pk", flat=True)))
     if not resource.is_active or not service.is_published or service.pk not in served:
-        raise ApplicationError("service_not_served", f"{resource.name} 不办理“{service.name}”的预约。",
+        raise ApplicationError("service_not_served",
+                               _("%(resource)s does not take bookings for “%(service)s”.")
+                                   % {"resource": resource.name, "service": service.name},
                                field="service")
 
 
@@ -113,7 +120,7 @@ def _sql(text: str, params: list) -> tuple:
 
 def _take(slot: Slot) -> None:
     """Take one place in `slot`, or refuse: the one conditional update that decides."""
-    taken, _ = _sql("UPDATE {slot} SET booked = booked + 1 WHERE id = %s AND is_open AND booked < capacity",
+    taken, __ = _sql("UPDATE {slot} SET booked = booked + 1 WHERE id = %s AND is_open AND booked < capacity",
                     [slot.pk])
     if not taken:
         raise StateConflict(SLOT_FULL, FULL)
@@ -131,7 +138,7 @@ def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: 
     rule = rule or rule_for(slot.resource, service)
     monday, sunday = week_of(slot.date)
     same_service = "AND service_id = %s" if rule.service_id else ""
-    _, (active, week) = _sql(
+    __, (active, week) = _sql(
         "SELECT count(*) FILTER (WHERE service_id = %s AND state IN (%s, %s)), "
         f"count(*) FILTER (WHERE resource_id = %s AND date BETWEEN %s AND %s AND state <> %s {same_service}) "
         "FROM {booking} WHERE person_id = %s AND id <> %s",
@@ -141,10 +148,13 @@ def _check_limits(*, person: Person, service: ServiceItem, slot: Slot, exclude: 
         current = (Booking.objects.filter(person=person, service=service, state__in=ACTIVE).exclude(pk=exclude)
                    .select_related("slot").first())
         when = _when(current.slot, current.date)
-        raise StateConflict("already_booked", f"您已有“{service.name}”的有效预约（{when}），请先取消或改约。")
+        raise StateConflict("already_booked", _("You already have a valid booking for “%(service)s” (%(when)s); "
+                                                "please cancel or reschedule it first.") % {"service": service.name,
+                                                                                            "when": when})
     if rule.weekly_limit and week >= rule.weekly_limit:
-        raise StateConflict("weekly_limit", f"每人每周最多预约 {rule.weekly_limit} 次，"
-                                            f"您在 {monday:%m月%d日} 这一周的预约已满。")
+        raise StateConflict("weekly_limit", _(
+            "At most %(limit)s bookings per person per week; your bookings for the week of %(monday)s are full.")
+            % {"limit": rule.weekly_limit, "monday": monday.strftime(pgettext("strftime: month and day", "%b %d"))})
 
 
 def _next_number(resource: Resource, day: dt.date) -> int:
@@ -181,9 +191,11 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
     resource = slot.resource
     _serves(resource, service)
     if case is not None and (case.applicant_id != actor.pk or case.item_id != service.pk):
-        raise PermissionDenied("not_your_case", "只能关联您本人该事项的申请。")
+        raise PermissionDenied("not_your_case", _("Only your own application for this service can be linked."))
     if case is not None and case.status in FINAL_STATUSES:
-        raise StateConflict("case_closed", f"申请 {case.serial} {case.get_status_display()}，不能再为它预约。",
+        raise StateConflict("case_closed",
+                            _("Application %(serial)s is %(status)s; it can no longer be booked for.")
+                                % {"serial": case.serial, "status": case.get_status_display()},
                             field="case")
     rule = rule_for(resource, service)
     reason = refusal(rule, slot, clock.now())
@@ -207,13 +219,15 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
             # row (bench/booking_rush.py). A full slot undoes the booking and message.
             _take(slot)
             record(actor=actor, action="booking.book", obj=b, role=Role.APPLICANT,
-                   summary=f"预约 {service.name}：{person.name} {_when(slot, slot.date)}",
+                   summary=_("Booked %(service)s: %(name)s %(when)s") % {"service": service.name, "name": person.name,
+                                                                         "when": _when(slot, slot.date)},
                    details={"slot": slot.pk, "service": service.code, "resource": resource.pk,
                             "case": case.serial if case is not None else None})
     except IntegrityError as exc:
         # the person's other request for the same service won the race (the
         # one-active-per-service constraint); the whole act, its place too, is undone
-        raise StateConflict("already_booked", f"您已有“{service.name}”的有效预约，请先取消或改约。") from exc
+        raise StateConflict("already_booked", _("You already have a valid booking for “%(service)s”; please cancel or "
+                                                "reschedule it first.") % {"service": service.name}) from exc
     return b
 
 
@@ -228,19 +242,26 @@ def cancel(*, actor: User, booking: Booking, reason: str = "") -> Booking:
         if not own:
             _window_staff(actor, b)
             if not reason.strip():
-                raise ApplicationError("reason_required", "请填写取消原因", field="reason")
+                raise ApplicationError("reason_required", _("Please give the reason for cancelling"), field="reason")
         if b.state != State.BOOKED:
-            raise StateConflict("not_cancellable", f"该预约{b.get_state_display()}，不能取消。")
+            raise StateConflict("not_cancellable",
+                                _("This booking is %(state)s and cannot be cancelled.")
+                                    % {"state": b.get_state_display()})
         if own and b.slot is not None and now > cutoff(rule_for(b.resource, b.service), b.slot):
             hours = rule_for(b.resource, b.service).cancel_cutoff_hours
-            raise StateConflict("past_cutoff", f"已过取消截止时间（开始前 {hours} 小时），如不能前来请联系窗口。")
+            raise StateConflict("past_cutoff", _("The cancellation deadline (%(hours)s hours before the start) has "
+                                                 "passed; if you cannot come, please contact the window.")
+                                                     % {"hours": hours})
         b.state, b.finished_at = State.CANCELLED, now
         b.save(update_fields=["state", "finished_at"])
         _release(b.slot_id)
         record(actor=actor, action="booking.cancel", obj=b,
-               summary=f"取消预约：{b.person.name} {b.service.name} {_when(b.slot, b.date)}",
+               summary=_("Booking cancelled: %(name)s %(service)s %(when)s") % {"name": b.person.name,
+                                                                                "service": b.service.name,
+                                                                                "when": _when(b.slot, b.date)},
                details={"slot": b.slot_id, "by": "applicant" if own else "staff", "reason": reason.strip()})
-        _tell("booking.cancelled", b, "cancelled", reason=f"原因：{reason.strip()}" if reason.strip() else "")
+        _tell("booking.cancelled", b, "cancelled",
+              reason=_("Reason: %(reason)s") % {"reason": reason.strip()} if reason.strip() else "")
     return b
 
 
@@ -257,17 +278,20 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
         _lock_person(person)
         b = _locked(booking)
         if b.account_id != actor.pk:
-            raise PermissionDenied("not_yours", "只能改约您本人的预约。")
+            raise PermissionDenied("not_yours", _("You can only reschedule your own booking."))
         restrictions.check(person=person, doing=Blocks.BOOKING)
         if b.state != State.BOOKED or b.slot_id is None:
-            raise StateConflict("not_reschedulable", f"该预约{b.get_state_display()}，不能改约。")
+            raise StateConflict("not_reschedulable",
+                                _("This booking is %(state)s and cannot be rescheduled.")
+                                    % {"state": b.get_state_display()})
         if slot.pk == b.slot_id:
-            raise ApplicationError("same_slot", "请选择一个不同的时段。", field="slot")
+            raise ApplicationError("same_slot", _("Please choose a different time slot."), field="slot")
         old, old_resource = b.slot, b.resource
         _serves(slot.resource, b.service)  # this window or another: it must take the service now
         rule = rule_for(b.resource, b.service)
         if now > cutoff(rule, old):
-            raise StateConflict("past_cutoff", f"已过改约截止时间（开始前 {rule.cancel_cutoff_hours} 小时）。")
+            raise StateConflict("past_cutoff", _("The rescheduling deadline (%(hours)s hours before the start) has "
+                                                 "passed.") % {"hours": rule.cancel_cutoff_hours})
         reason = refusal(rule_for(slot.resource, b.service), slot, now)
         if reason:
             raise StateConflict("not_bookable", reason)
@@ -281,9 +305,12 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
             _take(slot)
         b.slot, b.date, b.resource = slot, slot.date, slot.resource
         b.save(update_fields=["slot", "date", "resource"])
-        moved = f"（{old_resource.name} → {slot.resource.name}）" if slot.resource_id != old_resource.pk else ""
+        moved = _("(%(old)s → %(new)s)") % {"old": old_resource.name, "new": slot.resource.name} \
+            if slot.resource_id != old_resource.pk else ""
         record(actor=actor, action="booking.reschedule", obj=b,
-               summary=f"改约：{person.name} {b.service.name} {_when(old, old.date)} → {_when(slot, slot.date)}{moved}",
+               summary=_("Rescheduled: %(name)s %(service)s %(old)s → %(new)s%(moved)s") % {
+                   "name": person.name, "service": b.service.name, "old": _when(old, old.date),
+                   "new": _when(slot, slot.date), "moved": moved},
                details={"from": old.pk, "to": slot.pk, "from_resource": old_resource.pk,
                         "to_resource": slot.resource_id})
         _tell("booking.rescheduled", b, f"to:{slot.pk}",
@@ -301,14 +328,19 @@ def check_in(*, actor: User, booking: Booking) -> Booking:
     with transaction.atomic():
         b = _locked(booking)
         if b.state != State.BOOKED:
-            raise StateConflict("not_checkable", f"该预约{b.get_state_display()}，不能签到。")
+            raise StateConflict("not_checkable",
+                                _("This booking is %(state)s and cannot be checked in.")
+                                    % {"state": b.get_state_display()})
         if b.date != timezone.localdate(now):
-            raise StateConflict("not_today", f"该预约在 {b.date:%Y-%m-%d}，只能在预约当天签到。")
+            raise StateConflict("not_today", _("This booking is on %(date)s; check-in is only on the day of the "
+                                               "booking.") % {"date": f"{b.date:%Y-%m-%d}"})
         b.queue_number = _next_number(b.resource, b.date)
         b.state, b.checked_in_at = State.CHECKED_IN, now
         b.save(update_fields=["queue_number", "state", "checked_in_at"])
         record(actor=actor, action="booking.check_in", obj=b,
-               summary=f"签到：{b.person.name}，{b.resource.name} {b.queue_number} 号",
+               summary=_("Checked in: %(name)s, %(resource)s number %(number)s") % {"name": b.person.name,
+                                                                                    "resource": b.resource.name,
+                                                                                    "number": b.queue_number},
                details={"number": b.queue_number})
         _tell("booking.checked_in", b, "checked_in", number=b.queue_number)
     return b
@@ -325,18 +357,24 @@ def walk_in(*, actor: User, resource: Resource, person: Person, service: Service
         with transaction.atomic():
             _lock_person(person)
             if Booking.objects.filter(person=person, service=service, state__in=ACTIVE).exists():
-                raise StateConflict("already_booked", f"{person.name} 已有“{service.name}”的有效预约，请直接为其签到。")
+                raise StateConflict("already_booked", _("%(name)s already has a valid booking for “%(service)s”; "
+                                                        "check them in instead.") % {"name": person.name,
+                                                                                     "service": service.name})
             day = timezone.localdate(now)
             b = Booking.objects.create(resource=resource, date=day, person=person, account=person.account,
                                        service=service, state=State.CHECKED_IN, walk_in=True,
                                        queue_number=_next_number(resource, day), created_by=actor,
                                        checked_in_at=now)
             record(actor=actor, action="booking.walk_in", obj=b,
-                   summary=f"现场取号：{person.name} {service.name}，{resource.name} {b.queue_number} 号",
+                   summary=_("Walk-in number: %(name)s %(service)s, %(resource)s number %(number)s") % {
+                       "name": person.name, "service": service.name, "resource": resource.name,
+                       "number": b.queue_number},
                    details={"number": b.queue_number, "service": service.code})
             _tell("booking.checked_in", b, "checked_in", number=b.queue_number)
     except IntegrityError as exc:
-        raise StateConflict("already_booked", f"{person.name} 已有“{service.name}”的有效预约。") from exc
+        raise StateConflict("already_booked",
+                            _("%(name)s already has a valid booking for “%(service)s”.")
+                            % {"name": person.name, "service": service.name}) from exc
     return b
 
 
@@ -358,10 +396,12 @@ def mark_served(*, actor: User, booking: Booking) -> Booking:
     with transaction.atomic():
         b = _locked(booking)
         if b.state != State.CHECKED_IN:
-            raise StateConflict("not_checked_in", f"该预约{b.get_state_display()}，请先签到。")
+            raise StateConflict("not_checked_in",
+                                _("This booking is %(state)s; check in first.") % {"state": b.get_state_display()})
         b.state, b.finished_at = State.SERVED, clock.now()
         b.save(update_fields=["state", "finished_at"])
-        record(actor=actor, action="booking.served", obj=b, summary=f"已办理：{b.person.name} {b.service.name}")
+        record(actor=actor, action="booking.served", obj=b,
+               summary=_("Served: %(name)s %(service)s") % {"name": b.person.name, "service": b.service.name})
     return b
 
 
@@ -375,9 +415,12 @@ def mark_no_show(*, actor: User, booking: Booking) -> Booking:
     with transaction.atomic():
         b = _locked(booking)
         if b.state != State.BOOKED:
-            raise StateConflict("not_no_show", f"该预约{b.get_state_display()}，不能记为爽约。")
+            raise StateConflict("not_no_show",
+                                _("This booking is %(state)s and cannot be recorded as a no-show.")
+                                    % {"state": b.get_state_display()})
         if b.slot is not None and now < b.slot.start:
-            raise StateConflict("not_started", "预约时段尚未开始，不能记为爽约。")
+            raise StateConflict("not_started", _("The time slot has not started yet; it cannot be recorded as a "
+                                                 "no-show."))
         _no_show(b, actor, now)
     return b
 
@@ -386,8 +429,9 @@ def _no_show(b: Booking, actor: User | None, now: dt.datetime) -> None:
     b.state, b.finished_at = State.NO_SHOW, now
     b.save(update_fields=["state", "finished_at"])
     record(actor=actor, action="booking.no_show", obj=b,
-           summary=f"爽约：{b.person.name} {b.service.name} {_when(b.slot, b.date)}"
-                   + ("（未签到，系统记录）" if actor is None else ""))
+           summary=_("No-show: %(name)s %(service)s %(when)s") % {
+               "name": b.person.name, "service": b.service.name, "when": _when(b.slot, b.date)}
+           + (_("(not checked in, recorded by the system)") if actor is None else ""))
     _apply_no_show_policy(b, now)
 
 
@@ -423,7 +467,8 @@ def _apply_no_show_policy(b: Booking, now: dt.datetime) -> None:
     if n < resource.no_show_limit:
         return
     restrictions.impose(actor=None, person=person, kind=Kind.NO_SHOWS,
-                        reason=f"{resource.no_show_days} 天内预约爽约 {n} 次", blocks=Blocks.BOOKING,
+                        reason=_("%(n)s no-shows within %(days)s days") % {"n": n, "days": resource.no_show_days},
+                        blocks=Blocks.BOOKING,
                         source=f"noshow:{person.pk}:{b.date}",
                         until=timezone.localdate(now) + dt.timedelta(days=resource.no_show_restrict_days))
 
@@ -466,8 +511,10 @@ def save_resource(*, actor: User | None, resource: Resource, changed: list[str],
         if services is not None:
             resource.services.set(services)
         record(actor=actor, action="booking.resource_change" if before else "booking.resource_add", obj=resource,
-               summary=f"{'修改' if before else '新增'}预约资源：{resource}",
-               details={name: ("、".join(str(item) for item in services or []) if name == "services"
+               summary=(_("Bookable resource changed: %(resource)s") if before else
+                        _("Bookable resource added: %(resource)s")) % {"resource": resource},
+               details={name: (pgettext("list separator",
+                                        ", ").join(str(item) for item in services or []) if name == "services"
                                else str(getattr(resource, name))) for name in changed})
     return resource
 
@@ -481,7 +528,7 @@ def save_plan_rows(*, actor: User | None, resource: Resource, saved: list, delet
         _may_plan(actor, resource.org_unit)
         for row in [*saved, *deleted]:
             if row.pk and type(row).objects.filter(pk=row.pk).exclude(resource=resource).exists():
-                raise PermissionDenied("not_this_resource", "该时段或规则不属于此预约资源。")
+                raise PermissionDenied("not_this_resource", _("That session or rule is not this bookable resource's."))
         for row in saved:
             row.resource = resource
             if hasattr(row, "created_by_id") and row.created_by_id is None and actor is not None:
@@ -493,7 +540,7 @@ def save_plan_rows(*, actor: User | None, resource: Resource, saved: list, delet
             row.delete()
         if saved or deleted:
             record(actor=actor, action="booking.plan_rows", obj=resource,
-                   summary=f"修改预约资源的时段或规则：{resource}",
+                   summary=_("Sessions or rules of a bookable resource changed: %(resource)s") % {"resource": resource},
                    details={"saved": [str(row) for row in saved], "deleted": gone})
 
 
@@ -504,7 +551,8 @@ def plan_saved(*, actor: User | None, resource: Resource) -> int:
     _may_plan(actor, resource.org_unit)
     with transaction.atomic():
         added = plans.ensure_window(resource=resource)
-        record(actor=actor, action="booking.plan_saved", obj=resource, summary=f"保存预约资源：{resource}",
+        record(actor=actor, action="booking.plan_saved", obj=resource,
+               summary=_("Bookable resource saved: %(resource)s") % {"resource": resource},
                details={"sessions": [str(s) for s in resource.sessions.all()],
                         "extra": [str(s) for s in resource.extra_sessions.filter(date__gte=clock.today())],
                         "extra_hours": [str(s) for s in resource.extra_hours.filter(last__gte=clock.today())],
@@ -525,20 +573,22 @@ def open_extra_hours(*, actor: User, resource: Resource, first: dt.date, last: d
     naming the field."""
     authorize(actor, WINDOW, unit=resource.org_unit)
     if last < first:
-        raise ApplicationError("bad_range", "结束日期不能早于开始日期", field="last")
+        raise ApplicationError("bad_range", _("The last date cannot be before the first date"), field="last")
     if last < clock.today():
-        raise ApplicationError("range_past", "结束日期已过，请选择今天或以后的日期", field="last")
+        raise ApplicationError("range_past", _("The last date has passed; choose today or a later date"), field="last")
     if (last - first).days >= MAX_EXTRA_HOURS_DAYS:
-        raise ApplicationError("range_too_long", f"一次最多开放 {MAX_EXTRA_HOURS_DAYS} 天", field="last")
+        raise ApplicationError("range_too_long", _("At most %(days)s days at a time") % {"days": MAX_EXTRA_HOURS_DAYS},
+                               field="last")
     if end <= start:
-        raise ApplicationError("bad_hours", "每天结束时间须晚于开始时间", field="end")
+        raise ApplicationError("bad_hours", _("The daily end time must be after the start time"), field="end")
     with transaction.atomic():
         extra = ExtraHours.objects.create(resource=resource, first=first, last=last, start=start, end=end,
                                           working_days_only=working_days_only, note=note.strip()[:64],
                                           created_by=actor)
         added = plans.ensure_window(resource=resource)
         record(actor=actor, action="booking.extra_hours_open", obj=resource,
-               summary=f"{resource}：开放延时服务 {extra}", details={
+               summary=_("%(resource)s: extra hours opened %(extra)s") % {"resource": resource, "extra": extra},
+               details={
                    "extra_hours": extra.pk, "first": first.isoformat(), "last": last.isoformat(),
                    "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "working_days_only": working_days_only,
                    "note": extra.note, "slots_added": added})
@@ -554,8 +604,8 @@ def withdraw_extra_hours(*, actor: User, extra: ExtraHours) -> int:
     with transaction.atomic():
         locked = ExtraHours.objects.select_for_update().filter(pk=extra.pk).first()
         if locked is None:
-            raise StateConflict("extra_hours_gone", "该延时服务时段已撤销")
-        summary = f"{resource}：撤销延时服务 {locked}"
+            raise StateConflict("extra_hours_gone", _("These extra hours have been withdrawn"))
+        summary = _("%(resource)s: extra hours withdrawn %(extra)s") % {"resource": resource, "extra": locked}
         locked.delete()
         plans.ensure_window(resource=resource)
         kept = Booking.objects.filter(resource=resource, state__in=ACTIVE, slot__is_open=False,
@@ -571,4 +621,5 @@ def guard_booked(*, actor: User, item, case=None) -> None:
     if case is None or not case.config["item"].get("booking_required"):
         return
     if not Booking.objects.filter(case=case, state__in=ACTIVE).exists():
-        raise ApplicationError("booking_required", "该事项需要先预约到场时间：请先预约，再提交申请。", field="booking")
+        raise ApplicationError("booking_required", _("This service needs a booked time to come in: book first, then "
+                                                     "submit the application."), field="booking")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import User
 from tongban.loans import selectors
@@ -14,15 +15,18 @@ BIGGEST_ID = 2**63 - 1
 
 
 class LendForm(forms.Form):
-    booking = forms.IntegerField(label="预约", min_value=1, max_value=BIGGEST_ID, error_messages={
-        "required": "请从预约签到页面选择借用人的预约（先签到或现场取号）再借出",
-        "invalid": "预约编号无效", "min_value": "预约编号无效", "max_value": "预约编号无效"})
-    policy = forms.ModelChoiceField(label="物品", queryset=None, error_messages={
-        "required": "请选择借用物品", "invalid_choice": "请选择借用物品"})
-    item = forms.CharField(label="具体物品", max_length=64, required=False,
-                           error_messages={"max_length": "具体物品最多 64 个字"})
-    purpose = forms.CharField(label="用途", max_length=128, error_messages={
-        "required": "请填写借用用途", "max_length": "用途最多 128 个字"})
+    booking = forms.IntegerField(label=_("Booking"), min_value=1, max_value=BIGGEST_ID, error_messages={
+        "required": _("Choose the borrower's booking from the booking check-in page (check in or take a walk-in "
+                      "number first), then lend"),
+        "invalid": _("The booking number is not valid"), "min_value": _("The booking number is not valid"),
+        "max_value": _("The booking number is not valid")})
+    policy = forms.ModelChoiceField(label=_("Item"), queryset=None, error_messages={
+        "required": _("Please choose the item to lend"), "invalid_choice": _("Please choose the item to lend")})
+    item = forms.CharField(label=_("Exact item"), max_length=64, required=False,
+                           error_messages={"max_length": _("The exact item can be at most 64 characters")})
+    purpose = forms.CharField(label=_("Purpose"), max_length=128, error_messages={
+        "required": _("Please give the purpose of the loan"), "max_length": _("The purpose can be at most 128 "
+                                                                              "characters")})
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import OrgUnit
 from tongban.booking.models import Booking
@@ -20,52 +21,54 @@ class Policy(models.Model):
     It is lent only against a booking of `service` (the card-loan service), checked in
     at the window: a walk-in is queued (现场取号) first."""
 
-    name = models.CharField("物品类型", max_length=64, default="常住人口登记卡")
-    org_unit = models.ForeignKey(OrgUnit, verbose_name="出借单位", on_delete=models.PROTECT, related_name="+")
-    service = models.ForeignKey(ServiceItem, verbose_name="借用预约事项", null=True, blank=True,
+    name = models.CharField(_("Item type"), max_length=64, default="常住人口登记卡")  # i18n: data
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("Lending unit"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(ServiceItem, verbose_name=_("Service booked for the loan"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+",
-                                help_text="只能凭该事项的预约（签到后或现场取号）借出")
-    days = models.PositiveSmallIntegerField("借用天数", default=8)
-    working_days = models.BooleanField("按工作日计算", default=False)
-    remind_days_before = models.PositiveSmallIntegerField("到期前几天提醒", default=1)
-    restrict_when_overdue = models.BooleanField("逾期自动限制", default=True)
-    lift_on_return = models.BooleanField("归还后自动解除限制", default=False)
-    overdue_reminder_every = models.PositiveSmallIntegerField("逾期后每隔几天再提醒", default=3,
-                                                              help_text="0 表示不再提醒")
-    active = models.BooleanField("启用", default=True)
+                                help_text=_("Lent only against a booking for this service (after check-in, or a "
+                                            "walk-in number)"))
+    days = models.PositiveSmallIntegerField(_("Loan days"), default=8)
+    working_days = models.BooleanField(_("Counted in working days"), default=False)
+    remind_days_before = models.PositiveSmallIntegerField(_("Days before the due date to remind"), default=1)
+    restrict_when_overdue = models.BooleanField(_("Restrict automatically when overdue"), default=True)
+    lift_on_return = models.BooleanField(_("Lift the restriction automatically on return"), default=False)
+    overdue_reminder_every = models.PositiveSmallIntegerField(_("Remind again every so many days when overdue"),
+                                                              default=3,
+                                                              help_text=_("0 for no more reminders"))
+    active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = "借用规则"
-        verbose_name_plural = "借用规则"
+        verbose_name = _("Loan policy")
+        verbose_name_plural = _("Loan policies")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.org_unit.name}）"
+        return _("%(name)s (%(unit)s)") % {"name": self.name, "unit": self.org_unit.name}
 
 
 class Loan(models.Model):
-    policy = models.ForeignKey(Policy, verbose_name="借用规则", on_delete=models.PROTECT, related_name="loans")
-    person = models.ForeignKey(Person, verbose_name="借用人", on_delete=models.PROTECT, related_name="loans")
-    item = models.CharField("借出物品", max_length=64, default="集体户口卡（本人页）")
-    purpose = models.CharField("用途", max_length=128)
-    lent_at = models.DateTimeField("借出时间")
-    lent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT,
+    policy = models.ForeignKey(Policy, verbose_name=_("Loan policy"), on_delete=models.PROTECT, related_name="loans")
+    person = models.ForeignKey(Person, verbose_name=_("Borrower"), on_delete=models.PROTECT, related_name="loans")
+    item = models.CharField(_("Item lent"), max_length=64, default="集体户口卡（本人页）")  # i18n: data
+    purpose = models.CharField(_("Purpose"), max_length=128)
+    lent_at = models.DateTimeField(_("Lent at"))
+    lent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Lent by"), on_delete=models.PROTECT,
                                 related_name="+")
-    due_date = models.DateField("应还日期", db_index=True)
-    returned_at = models.DateTimeField("归还时间", null=True, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", null=True, blank=True,
+    due_date = models.DateField(_("Due date"), db_index=True)
+    returned_at = models.DateTimeField(_("Returned at"), null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Received by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     # one loan per booking: the database refuses a second (a double click, a second tab)
-    booking = models.OneToOneField(Booking, verbose_name="预约", null=True, blank=True, on_delete=models.PROTECT,
+    booking = models.OneToOneField(Booking, verbose_name=_("Booking"), null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="loan")
 
     class Meta:
-        verbose_name = "借用记录"
-        verbose_name_plural = "借用记录"
+        verbose_name = _("Loan")
+        verbose_name_plural = _("Loans")
         ordering = ["-lent_at", "-id"]
         indexes = [models.Index(fields=["due_date"], condition=Q(returned_at__isnull=True), name="loan_open_due")]
 
     def __str__(self) -> str:
-        return f"{self.person.name}：{self.item}"
+        return _("%(name)s: %(item)s") % {"name": self.person.name, "item": self.item}
 
     @property
     def is_open(self) -> bool:

@@ -6,13 +6,14 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.loans.models import Loan, Policy
 
-TABS = {"out": "借出中", "due_tomorrow": "明天到期", "overdue": "已逾期", "history": "全部记录"}
+TABS = {"out": _("Out"), "due_tomorrow": _("Due tomorrow"), "overdue": _("Overdue"), "history": _("All records")}
 
 
 def loans(*, user: User, tab: str = "out", query: str = "") -> QuerySet[Loan]:

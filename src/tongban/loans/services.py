@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
@@ -40,7 +42,8 @@ def save_policy(*, actor: User | None, policy: Policy, changed: list[str]) -> Po
     policy.full_clean()
     policy.save()
     record(actor=actor, action="loans.policy_change" if before else "loans.policy_add", obj=policy,
-           summary=f"{'修改' if before else '新增'}借用规则：{policy}",
+           summary=(_("Loan policy changed: %(policy)s") if before else _("Loan policy added: %(policy)s"))
+           % {"policy": policy},
            details={name: str(getattr(policy, name)) for name in changed})
     return policy
 
@@ -75,13 +78,15 @@ def lend(*, actor: User, booking: Booking, policy: Policy, purpose: str, item: s
     authorize(actor, Action.LOAN_MANAGE, unit=policy.org_unit)
     authorize(actor, Action.BOOKING_DESK, unit=booking.resource.org_unit)
     if not policy.active:
-        raise StateConflict("policy_inactive", "该借用规则已停用")
+        raise StateConflict("policy_inactive", _("This loan policy is no longer active"))
     if policy.service_id is None:
-        raise StateConflict("policy_without_service", f"借用规则“{policy}”未设置借用预约事项，"
-                                                      "请管理员在后台设置后再借出。")
+        raise StateConflict("policy_without_service", _("Loan policy “%(policy)s” has no service booked for the loan; "
+                                                        "an "
+                                                        "admin must set it in the back office before lending.")
+                            % {"policy": policy})
     purpose = purpose.strip()
     if not purpose:
-        raise ApplicationError("purpose_required", "请填写借用用途", field="purpose")
+        raise ApplicationError("purpose_required", _("Please give the purpose of the loan"), field="purpose")
     try:
         with transaction.atomic():
             person = Person.objects.select_for_update(of=("self",)).get(pk=booking.person_id)
@@ -89,25 +94,28 @@ def lend(*, actor: User, booking: Booking, policy: Policy, purpose: str, item: s
                  .get(pk=booking.pk))
             _lendable(b, policy)
             restrictions.check(person=person, doing=Blocks.BOOKING)
-            require_in_school(person=person, doing=f"借用{policy.name}")
+            require_in_school(person=person, doing=_("borrow %(item)s") % {"item": policy.name})
             # whatever they hold counts, under any policy: never a card while one is out
             held = list(Loan.objects.filter(person=person, returned_at__isnull=True).order_by("lent_at"))
             if held:
                 first = held[0]
-                raise StateConflict("already_borrowed", f"{person.name} 尚有未归还的{first.item}"
-                                    f"（{timezone.localtime(first.lent_at):%Y-%m-%d} 借出，应还 {first.due_date}），"
-                                    "归还后才能再借。")
+                raise StateConflict("already_borrowed", _("%(name)s has not yet returned %(item)s (lent %(lent)s, due "
+                                                          "%(due)s); "
+                                      "they can borrow again after returning it.") % {
+                                        "name": person.name, "item": first.item, "due": first.due_date,
+                                        "lent": f"{timezone.localtime(first.lent_at):%Y-%m-%d}"})
             now = timezone.now()
             loan = Loan.objects.create(policy=policy, person=person, item=(item.strip() or f"{policy.name}")[:64],
                                        purpose=purpose[:128], lent_at=now, lent_by=actor,
                                        due_date=due_date_for(policy, timezone.localdate(now)), booking=b)
-            record(actor=actor, action="loan.lend", obj=loan, summary=f"借出{loan.item}给 {person.name}",
+            record(actor=actor, action="loan.lend", obj=loan,
+                   summary=_("Lent %(item)s to %(name)s") % {"item": loan.item, "name": person.name},
                    details={"due": loan.due_date.isoformat(), "purpose": loan.purpose, "policy": policy.pk,
                             "booking": b.pk})
             _tell("loan.lent", loan, "lent")
     except IntegrityError as exc:
         # the other window's loan on this booking committed first (the one-to-one key)
-        raise StateConflict("booking_has_loan", "该预约已借出，同一预约不能再借。") from exc
+        raise StateConflict("booking_has_loan", _("Already lent against this booking; one booking, one loan.")) from exc
     return loan
 
 
@@ -115,19 +123,26 @@ def _lendable(b: Booking, policy: Policy) -> None:
     """Refuse a booking that is not a checked-in, today's card-loan booking without a
     loan."""
     if b.service_id != policy.service_id:
-        raise StateConflict("booking_wrong_service", f"该预约办理的是“{b.service.name}”，"
-                                                     f"不能凭它借出{policy.name}。", field="booking")
+        raise StateConflict("booking_wrong_service", _("This booking is for “%(service)s”; %(item)s cannot be lent "
+                                                       "against it.") % {"service": b.service.name,
+                                                                         "item": policy.name}, field="booking")
     if b.date != timezone.localdate():
-        raise StateConflict("booking_not_today", f"该预约在 {b.date:%Y-%m-%d}，只能在预约当天签到后借出。",
+        raise StateConflict("booking_not_today",
+                            _("This booking is on %(date)s; lend only on its day, after check-in.")
+                                % {"date": f"{b.date:%Y-%m-%d}"},
                             field="booking")
     if b.state == State.BOOKED:
-        raise StateConflict("booking_not_checked_in", "该预约尚未签到，请先签到再借出。", field="booking")
+        raise StateConflict("booking_not_checked_in",
+                            _("This booking is not checked in yet; check in before lending."), field="booking")
     if b.state != State.CHECKED_IN:
-        raise StateConflict("booking_not_checked_in", f"该预约{b.get_state_display()}，不能借出。", field="booking")
+        raise StateConflict("booking_not_checked_in",
+                            _("This booking is %(state)s; nothing can be lent against it.")
+                                % {"state": b.get_state_display()}, field="booking")
     lent = Loan.objects.filter(booking=b).first()
     if lent is not None:
-        raise StateConflict("booking_has_loan", f"该预约已于 {timezone.localtime(lent.lent_at):%Y-%m-%d %H:%M} "
-                                                f"借出{lent.item}，同一预约不能再借。", field="booking")
+        when = f"{timezone.localtime(lent.lent_at):%Y-%m-%d %H:%M}"
+        raise StateConflict("booking_has_loan", _("%(item)s was lent against this booking at %(when)s; one booking, "
+                                                  "one loan.") % {"item": lent.item, "when": when}, field="booking")
 
 
 def take_back(*, actor: User, loan: Loan) -> Loan:
@@ -137,15 +152,17 @@ def take_back(*, actor: User, loan: Loan) -> Loan:
     with transaction.atomic():
         loan = Loan.objects.select_for_update(of=("self", "person")).select_related("policy", "person").get(pk=loan.pk)
         if loan.returned_at is not None:
-            raise StateConflict("already_returned", "该借用已归还登记")
+            raise StateConflict("already_returned", _("This loan is already recorded as returned"))
         loan.returned_at, loan.received_by = timezone.now(), actor
         loan.save(update_fields=["returned_at", "received_by"])
         late = max(0, (timezone.localdate() - loan.due_date).days)
-        record(actor=actor, action="loan.return", obj=loan, summary=f"{loan.person.name} 归还{loan.item}",
+        record(actor=actor, action="loan.return", obj=loan,
+               summary=_("%(name)s returned %(item)s") % {"name": loan.person.name, "item": loan.item},
                details={"days_late": late})
         _tell("loan.returned", loan, "returned")
         if loan.policy.lift_on_return:
-            restrictions.lift_by_source(source=f"loan:{loan.pk}", reason="已归还（规则：归还后自动解除）", actor=actor)
+            restrictions.lift_by_source(source=f"loan:{loan.pk}", reason=_("Returned (policy: lifted on return)"),
+                                        actor=actor)
     return loan
 
 
@@ -222,7 +239,8 @@ def _sweep_chunk(chunk: list[Loan], policies: dict[int, Policy], today: dt.date,
             if policy.restrict_when_overdue:
                 overdue.append(restrictions.Imposition(
                     person=loan.person, kind=Kind.OVERDUE_LOAN, blocks=Blocks.BOTH, source=f"loan:{loan.pk}",
-                    reason=f"{loan.item}逾期未还（应还日期 {loan.due_date}）"))
+                    reason=_("%(item)s overdue, not returned (due %(due)s)") % {"item": loan.item,
+                                                                                "due": loan.due_date}))
             every = policy.overdue_reminder_every
             if -left == 1 or (every and -left % every == 0):
                 # the first overdue day's reminder, then one every few days
@@ -237,5 +255,6 @@ def _sweep_chunk(chunk: list[Loan], policies: dict[int, Policy], today: dt.date,
 def _outgoing(event: str, loan: Loan, fact: str, days: int) -> Outgoing:
     """To the borrower's account, or by text to a borrower who has none."""
     return Outgoing.for_person(loan.person, f"{event}:{loan.pk}:{fact}",
-                               {"item": loan.item, "due": loan.due_date.isoformat(), "days": days}, "/loans/mine/",
+                               {"item": loan.item, "due": loan.due_date.isoformat(), "days": days},
+                               reverse("loans:mine"),
                                loan)

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
@@ -18,6 +20,7 @@ from tongban.accounts.roles import Action
 from tongban.audit.services import record_export
 from tongban.booking import selectors as booking_selectors
 from tongban.lib.errors import ApplicationError
+from tongban.lib.forms import add_service_error
 from tongban.loans import selectors, services
 from tongban.loans.forms import BIGGEST_ID, LendForm, ReturnForm
 
@@ -69,15 +72,15 @@ def _lend(request, form: LendForm) -> int | None:
     try:
         booking = booking_selectors.staff_booking(user=request.user, pk=form.cleaned_data["booking"])
     except Http404:
-        form.add_error("booking", "找不到该预约（或不在您的管理范围内）")
+        form.add_error("booking", _("No such booking (or not within your reach)"))
         return 422
     try:
         loan = services.lend(actor=request.user, booking=booking, policy=form.cleaned_data["policy"],
                              purpose=form.cleaned_data["purpose"], item=form.cleaned_data["item"])
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        add_service_error(form, exc)
         return exc.status
-    messages.success(request, f"已借出给 {loan.person.name}，应还日期 {loan.due_date}。")
+    messages.success(request, _("Lent to %(name)s, due %(due)s.") % {"name": loan.person.name, "due": loan.due_date})
     return None
 
 
@@ -90,13 +93,24 @@ def take_back(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{loan.person.name} 已归还。")
+        messages.success(request, _("%(name)s has returned it.") % {"name": loan.person.name})
     back = ReturnForm(request.POST).back_to(request)
     return redirect(back or "loans:index")
 
 
-HEADERS = ["姓名", "学号/工号", "学院/单位", "物品", "用途", "借出时间", "经办人", "应还日期", "逾期天数", "归还时间",
-           "接收人"]
+HEADERS = [
+    gettext_lazy("Name"),
+    gettext_lazy("Student/staff number"),
+    gettext_lazy("College/unit"),
+    gettext_lazy("Item"),
+    gettext_lazy("Purpose"),
+    gettext_lazy("Lent at"),
+    gettext_lazy("Lent by"),
+    gettext_lazy("Due date"),
+    gettext_lazy("Days overdue"),
+    gettext_lazy("Returned at"),
+    gettext_lazy("Received by"),
+]
 
 
 def _xlsx(request, qs, tab: str) -> HttpResponse:
@@ -104,8 +118,8 @@ def _xlsx(request, qs, tab: str) -> HttpResponse:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(selectors.TABS[tab])
-    sheet.append(HEADERS)
+    sheet = book.create_sheet(str(selectors.TABS[tab]))
+    sheet.append([str(h) for h in HEADERS])
     rows = 0
     for loan in qs.iterator(chunk_size=1000):
         rows += 1

@@ -1,13 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RestrictionsConfig(AppConfig):
     name = "tongban.restrictions"
-    verbose_name = "限制（黑名单）"
+    verbose_name = _("Restrictions (blacklist)")
 
     def ready(self) -> None:
         from tongban.cases import guards
-        from tongban.restrictions import messages  # noqa: F401  (registrations)
+        from tongban.restrictions import notices  # noqa: F401  (registrations)
         from tongban.restrictions.services import guard_applying
 
         guards.register("restrictions", guard_applying)

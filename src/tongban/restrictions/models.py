@@ -7,20 +7,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.people.models import Person
 
 
 class Kind(models.TextChoices):
-    OVERDUE_LOAN = "overdue_loan", "借用逾期未还"
-    NO_SHOWS = "no_shows", "预约多次爽约"
-    MANUAL = "manual", "人工设置"
+    OVERDUE_LOAN = "overdue_loan", _("Loan overdue, not returned")
+    NO_SHOWS = "no_shows", _("Repeated booking no-shows")
+    MANUAL = "manual", _("Set by hand")
 
 
 class Blocks(models.TextChoices):
-    BOOKING = "booking", "预约"
-    APPLYING = "applying", "申请办理"
-    BOTH = "both", "预约和申请办理"
+    BOOKING = "booking", _("Booking")
+    APPLYING = "applying", _("Applying")
+    BOTH = "both", _("Booking and applying")
 
 
 class RestrictionQuerySet(models.QuerySet):
@@ -33,31 +35,31 @@ class RestrictionQuerySet(models.QuerySet):
 
 
 class Restriction(models.Model):
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="restrictions")
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
-    reason = models.CharField("原因", max_length=255)
-    blocks = models.CharField("限制范围", max_length=16, choices=Blocks.choices, default=Blocks.BOTH)
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.PROTECT, related_name="restrictions")
+    kind = models.CharField(pgettext_lazy("kind", "Type"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("Reason"), max_length=255)
+    blocks = models.CharField(_("Restricted from"), max_length=16, choices=Blocks.choices, default=Blocks.BOTH)
     # What created it, for automatic ones ("loan:17"): at most one restriction per
     # source ever, so a sweep run twice, or after an admin lifted it, makes no other.
-    source = models.CharField("来源", max_length=64, blank=True)
-    until = models.DateField("自动解除日期", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, blank=True,
+    source = models.CharField(_("Source"), max_length=64, blank=True)
+    until = models.DateField(_("Lifted automatically on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Set by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField("设置时间", auto_now_add=True)
-    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="解除人", null=True, blank=True,
+    created_at = models.DateTimeField(_("Set at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("Lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Lifted by"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    lift_reason = models.CharField("解除原因", max_length=255, blank=True)
+    lift_reason = models.CharField(_("Reason for lifting"), max_length=255, blank=True)
 
     objects = RestrictionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "限制"
-        verbose_name_plural = "限制"
+        verbose_name = _("Restriction")
+        verbose_name_plural = _("Restrictions")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["source"], condition=~Q(source=""),
                                                name="one_restriction_per_source")]
         indexes = [models.Index(fields=["person", "lifted_at"], name="restriction_person_open")]
 
     def __str__(self) -> str:
-        return f"{self.person.name}：{self.get_kind_display()}"
+        return _("%(name)s: %(kind)s") % {"name": self.person.name, "kind": self.get_kind_display()}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.accounts.access import authorize
 from tongban.accounts.models import User
@@ -21,7 +23,8 @@ from tongban.notify.services import Outgoing, notify_each
 from tongban.people.models import Person
 from tongban.restrictions.models import Blocks, Kind, Restriction
 
-DOING = {Blocks.BOOKING: "预约", Blocks.APPLYING: "申请办理"}
+DOING = {Blocks.BOOKING: pgettext_lazy("restricted from", "booking"),
+         Blocks.APPLYING: pgettext_lazy("restricted from", "applying")}
 COPY_FROM = 200  # restrictions of one batch: more go to PostgreSQL by COPY (lib/bulk.py)
 
 
@@ -47,11 +50,11 @@ def impose(*, actor: User | None, person: Person, kind: str, reason: str, blocks
         authorize(actor, Action.RESTRICTION_MANAGE, unit=person.org_unit)
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("reason_required", "请填写限制原因", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for the restriction"), field="reason")
     if kind not in Kind.values:
-        raise ApplicationError("bad_kind", "请选择限制类型", field="kind")
+        raise ApplicationError("bad_kind", _("Please choose the type of restriction"), field="kind")
     if blocks not in Blocks.values:
-        raise ApplicationError("bad_blocks", "请选择限制范围", field="blocks")
+        raise ApplicationError("bad_blocks", _("Please choose what is restricted"), field="blocks")
     with transaction.atomic():
         if source and Restriction.objects.filter(source=source).exists():
             return None
@@ -61,7 +64,8 @@ def impose(*, actor: User | None, person: Person, kind: str, reason: str, blocks
                                                source=source, until=until, created_by=actor)
         except IntegrityError:  # the same source, imposed concurrently
             return None
-        record(actor=actor, action="restriction.impose", obj=r, summary=f"限制 {person.name}：{reason}",
+        record(actor=actor, action="restriction.impose", obj=r,
+               summary=_("Restricted %(name)s: %(reason)s") % {"name": person.name, "reason": reason},
                details={"kind": kind, "blocks": blocks, "source": source, "until": str(until or "")})
         _tell("restriction.imposed", r, "imposed")
     return r
@@ -108,7 +112,9 @@ def impose_many(impositions: list[Imposition]) -> list[Restriction]:
             return [r for i in todo if (r := impose(actor=None, person=i.person, kind=i.kind, reason=i.reason,
                                                     blocks=i.blocks, source=i.source, until=i.until))]
         record_many(actor=None, events=[
-            Event("restriction.impose", f"限制 {r.person.name}：{r.reason}", r._meta.label_lower, str(r.pk),
+            Event("restriction.impose", _("Restricted %(name)s: %(reason)s") % {"name": r.person.name,
+                                                                                "reason": r.reason},
+                  r._meta.label_lower, str(r.pk),
                   {"kind": r.kind, "blocks": r.blocks, "source": r.source, "until": str(r.until or "")})
             for r in made])
         notify_each(event="restriction.imposed", outgoing=[
@@ -132,14 +138,15 @@ def lift_by_source(*, source: str, reason: str, actor: User | None = None) -> Re
 def _lift(*, actor: User | None, restriction: Restriction, reason: str) -> Restriction:
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("reason_required", "请填写解除原因", field="reason")
+        raise ApplicationError("reason_required", _("Please give the reason for lifting"), field="reason")
     with transaction.atomic():
         r = Restriction.objects.select_for_update().select_related("person").get(pk=restriction.pk)
         if r.lifted_at is not None:
-            raise StateConflict("already_lifted", "该限制已解除")
+            raise StateConflict("already_lifted", _("This restriction has already been lifted"))
         r.lifted_at, r.lifted_by, r.lift_reason = timezone.now(), actor, reason[:255]
         r.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-        record(actor=actor, action="restriction.lift", obj=r, summary=f"解除对 {r.person.name} 的限制",
+        record(actor=actor, action="restriction.lift", obj=r,
+               summary=_("Restriction on %(name)s lifted") % {"name": r.person.name},
                details={"reason": reason, "kind": r.kind})
         _tell("restriction.lifted", r, "lifted")
     return r
@@ -154,9 +161,13 @@ def check(*, user: User | None = None, person: Person | None = None, doing: str)
                              account_id=user.pk if person is None else None, doing=doing)
     if current is not None:
         reason, until = current
-        until = f"（至 {until} 自动解除）" if until else ""
-        raise Restricted("restricted", f"您因“{reason}”被限制{DOING[doing]}{until}，"
-                                       f"请联系{settings.HOUSEHOLD_OFFICE_CONTACT}解除。")
+        told = {"reason": reason, "doing": DOING[doing], "until": until, "contact": settings.HOUSEHOLD_OFFICE_CONTACT}
+        if until:
+            raise Restricted("restricted", _("You are restricted from %(doing)s because of “%(reason)s” (lifted "
+                                             "automatically on %(until)s); please contact %(contact)s to lift it.")
+                             % told)
+        raise Restricted("restricted", _("You are restricted from %(doing)s because of “%(reason)s”; please "
+                                         "contact %(contact)s to lift it.") % told)
 
 
 def _first_current(*, person_id: int | None, account_id: int | None, doing: str) -> tuple | None:

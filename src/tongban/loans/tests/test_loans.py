@@ -450,3 +450,18 @@ def test_returning_goes_back_to_the_list_it_came_from_never_to_another_site(worl
     for forged in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         answer = client.post(f"/workbench/loans/{second.pk}/return/", {"back": forged})
         assert answer["Location"] == "/workbench/loans/", forged
+
+
+def test_lending_with_bad_input_names_every_field_keeps_the_input_and_lends_nothing(world, policy, window, login):
+    client = login(world.officer)
+    booking = walk_in(world, window, in_school(world, world.applicant_person))
+    answer = client.post("/workbench/loans/", {"booking": booking.pk, "policy": "x", "item": "户口卡" * 30,
+                                               "purpose": "护照" * 70})
+    page = answer.content.decode()
+    assert answer.status_code == 422
+    for words in ("请选择借用物品", "具体物品最多 64 个字", "用途最多 128 个字"):  # all at once
+        assert words in page, words
+    assert 'value="' + "护照" * 70 + '"' in page and booking.person.name in page
+    wrong = client.post("/workbench/loans/", {"booking": booking.pk, "policy": policy.pk, "purpose": " "})
+    assert wrong.status_code == 422 and "请填写借用用途" in wrong.content.decode()
+    assert not Loan.objects.exists()

@@ -2,6 +2,7 @@ import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from tongban.loans.services import sweep
 
@@ -17,13 +18,14 @@ class Command(BaseCommand):
         try:
             today = dt.date.fromisoformat(options["date"]) if options["date"] else None
         except ValueError:
-            raise CommandError(f"--date 应为 YYYY-MM-DD，收到 {options['date']!r}") from None
+            raise CommandError(_("--date must be YYYY-MM-DD, got %(value)r") % {"value": options["date"]}) from None
 
         def progress(done: int, total: int) -> None:
-            self.stderr.write(f"\r已处理 {done}/{total} 条借用", ending="")
+            self.stderr.write("\r" + _("%(done)s/%(total)s loans processed") % {"done": done, "total": total},
+                              ending="")
 
         counts = sweep(today=today, progress=progress if sys.stderr.isatty() else None)
         if sys.stderr.isatty():
             self.stderr.write("")
-        self.stdout.write(f"到期提醒 {counts['reminded']} 条，逾期限制 {counts['restricted']} 人，"
-                          f"逾期提醒 {counts['overdue_reminded']} 条。")
+        self.stdout.write(_("%(reminded)s due reminders, %(restricted)s people restricted for overdue loans, "
+                            "%(overdue_reminded)s overdue reminders.") % counts)
