@@ -6,13 +6,14 @@ a ProgressKeeper writes it, the page shows its JobProgress)."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongban.accounts.access import authorize, refused
 from tongban.accounts.models import User
@@ -33,16 +34,18 @@ ACTION_FOR = {BatchJob.Kind.REMIND: Action.PEOPLE_VIEW, BatchJob.Kind.APPROVE: A
 
 def start_batch(*, actor: User, kind: str, filters: selectors.Filters, selected: list[int] | None = None) -> BatchJob:
     if kind not in BatchJob.Kind.values:
-        raise ApplicationError("bad_kind", "未知的批量操作", field="kind")
+        raise ApplicationError("bad_kind", _("Unknown batch action"), field="kind")
     authorize(actor, ACTION_FOR[kind])
     selected = sorted({int(i) for i in selected or [] if str(i).isdigit()})
     if kind == BatchJob.Kind.APPROVE and not selected:
-        raise ApplicationError("nothing_selected", "请先勾选要审核通过的人员", field="selected")
+        raise ApplicationError("nothing_selected", _("First tick the people to approve"), field="selected")
     if len(selected) > MAX_SELECTED:
-        raise ApplicationError("too_many", f"一次最多选择 {MAX_SELECTED} 人", field="selected")
+        raise ApplicationError("too_many", _("At most %(count)s people at a time") % {"count": MAX_SELECTED},
+                               field="selected")
     with transaction.atomic():
         job = BatchJob.objects.create(kind=kind, created_by=actor, filters=filters.as_params(), selected=selected)
-        record(actor=actor, action=f"hukou.batch_{kind}", obj=job, summary=f"批量操作：{job.get_kind_display()}",
+        record(actor=actor, action=f"hukou.batch_{kind}", obj=job,
+               summary=_("Batch action: %(kind)s") % {"kind": job.get_kind_display()},
                details={"filters": job.filters, "selected": len(selected)})
         from tongban.hukou.tasks import run_batch
 
@@ -74,8 +77,9 @@ def run_batch_job(*, job_id: int) -> BatchJob:
     try:
         succeeded, problems = run(job, targets, keep)
     except Exception as exc:
+        stopped = (_("Stopped: %(error)s") % {"error": exc})[:300]
         BatchJob.objects.filter(pk=job.pk).update(state=BatchJob.State.FAILED, finished_at=timezone.now(),
-                                                  problems=[{"name": "", "error": f"处理中断：{exc}"[:300]}])
+                                                  problems=[{"name": "", "error": stopped}])
         raise
     BatchJob.objects.filter(pk=job.pk).update(state=BatchJob.State.DONE, finished_at=timezone.now(),
                                               succeeded=succeeded, problems=problems[:500],
@@ -92,8 +96,8 @@ def progress_of(job: BatchJob) -> JobProgress:
 
 def _unreachable(person) -> str:
     if not person.phone_enc:
-        return "尚未绑定账号，也没有登记手机号，无法提醒"
-    return "尚未绑定账号，手机号已退订短信，无法提醒"
+        return _("No account bound and no phone number on record: cannot remind")
+    return _("No account bound and the phone number has opted out of texts: cannot remind")
 
 
 def _remind(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[dict]]:
@@ -108,8 +112,9 @@ def _remind(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[dic
         before = reached[Reach.NONE]
         with transaction.atomic():
             notify_each(event="hukou.choice_reminder", tally=reached, outgoing=[Outgoing.for_person(
-                rec.person, f"hukou.choice_reminder:{rec.pk}:{day}", {"deadline": "如有疑问请联系保卫处户籍室。"},
-                link="/hukou/", obj=rec)])
+                rec.person, f"hukou.choice_reminder:{rec.pk}:{day}",
+                {"deadline": _("Ask the security office's household desk if in doubt.")},
+                link=reverse("hukou:mine"), obj=rec)])
         if reached[Reach.NONE] > before:
             problems.append({"name": rec.person.name, "error": _unreachable(rec.person)})
         keep(done)
@@ -128,10 +133,10 @@ def _approve(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[di
         item = (workable_by(actor).filter(case_id=rec.last_case_id).select_related("case").first()
                 if rec.last_case_id else None)
         if item is None:
-            problems.append({"name": rec.person.name, "error": "没有您可办理的迁入审核待办"})
+            problems.append({"name": rec.person.name, "error": _("No move-in review that you may decide")})
         else:
             try:
-                cases.decide(actor=actor, item=item, outcome=WorkItem.Outcome.APPROVE, comment="批量审核通过")
+                cases.decide(actor=actor, item=item, outcome=WorkItem.Outcome.APPROVE, comment=_("Approved in a batch"))
                 approved += 1
             except (ApplicationError, PermissionDenied, StateConflict) as exc:
                 problems.append({"name": rec.person.name, "error": exc.message})
@@ -139,34 +144,36 @@ def _approve(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[di
     return approved, problems
 
 
-EXPORT_HEADERS = ["学院/单位", "姓名", "学号/工号", "身份证号", "人员类别", "入学年份", "户口状态", "迁移证编号",
-                  "迁入日期", "暂存到期", "迁往地址", "迁出日期"]
+EXPORT_HEADERS = [gettext_lazy("College/unit"), gettext_lazy("Name"), gettext_lazy("Student/staff number"),
+                  gettext_lazy("ID number"), gettext_lazy("Category"), gettext_lazy("Year of enrolment"),
+                  gettext_lazy("Household status"), gettext_lazy("Migration certificate number"),
+                  gettext_lazy("Moved in on"), gettext_lazy("Stored until"), gettext_lazy("Moved out to"),
+                  gettext_lazy("Moved out on")]
 
 
 def _export(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[dict]]:
-    from openpyxl import Workbook
+    from tongban.lib import excel
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("集体户口")
-    sheet.append(EXPORT_HEADERS)
-    rows = 0
-    for rows, rec in enumerate(targets.iterator(chunk_size=1000), start=1):
-        p = rec.person
-        sheet.append([p.org_unit.name, p.name, p.student_number, p.id_number_masked, p.get_category_display(),
-                      p.enrolment_year, rec.get_status_display(), rec.certificate_number, rec.moved_in_at,
-                      rec.storage_expiry, rec.destination_address, rec.moved_out_at])
-        keep(rows)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    def rows_of():
+        for done, rec in enumerate(targets.iterator(chunk_size=1000), start=1):
+            p = rec.person
+            yield [p.org_unit.name, p.name, p.student_number, p.id_number_masked, p.get_category_display(),
+                   p.enrolment_year, rec.get_status_display(), rec.certificate_number, rec.moved_in_at,
+                   rec.storage_expiry, rec.destination_address, rec.moved_out_at]
+            keep(done)
+
+    written = excel.workbook(title=_("Collective household"), header=EXPORT_HEADERS, rows=rows_of())
+    rows = written.rows
     # The file is stored first (storage takes no part in a transaction), but only the
     # job's row names it, and that row is written with the export's audit entry: no
     # list of ID numbers can be downloaded that the trail does not show was taken. Had
     # they failed, the stored file, named by nothing, is removed.
-    job.result.save(f"hukou-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
+    job.result.save(f"hukou-{job.pk}.xlsx", ContentFile(written.content), save=False)
     try:
         with transaction.atomic():
             BatchJob.objects.filter(pk=job.pk).update(result=job.result.name)
-            record(actor=job.created_by, action="hukou.export", obj=job, summary=f"导出集体户口名单 {rows} 人",
+            record(actor=job.created_by, action="hukou.export", obj=job,
+                   summary=_("Exported the collective household list: %(rows)s people") % {"rows": rows},
                    details={"filters": job.filters, "rows": rows})
     except Exception:
         job.result.delete(save=False)

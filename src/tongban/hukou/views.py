@@ -225,6 +225,6 @@ def job_result(request, pk: int):
     try:
         handle = job.result.open("rb")
     except (FileNotFoundError, OSError) as exc:
-        raise Http404("导出文件已不存在，请重新导出。") from exc
+        raise Http404(_("The exported file is gone: export again.")) from exc
     return FileResponse(handle, as_attachment=True, filename=f"hukou-{job.pk}.xlsx")
 
