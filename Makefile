@@ -54,6 +54,7 @@ browser:
 lint: venv
 	$(BIN)/ruff check src bench scripts
 	$(BIN)/tongban makemigrations --check --dry-run -v0
+	$(BIN)/python scripts/check_i18n.py --catalogs
 	$(BIN)/mypy src/tongban | $(BIN)/mypy-baseline filter --baseline-path mypy-baseline.txt --no-colors
 
 mypy-baseline: venv
