@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "tongban.lib",  # no models: an app for its catalog (the words of errors and remote calls)
     # foundation
     "tongban.accounts",
     "tongban.audit",

@@ -8,9 +8,13 @@ are `mandatory` (restrictions, legal deadlines) cannot be turned off by a person
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+Text = str | Promise  # a word, or a lazy translation of it (made into text when shown)
 
 
 class Channel:
@@ -29,7 +33,7 @@ class Channel:
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str
+    label: Text
     default_channels: tuple[str, ...]
     mandatory: bool = False
 
@@ -38,11 +42,11 @@ class Kind:
 class EventType:
     key: str
     kind: str
-    label: str
+    label: Text
     # variable name -> what it is (shown to the admin editing the template)
-    variables: dict[str, str]
+    variables: Mapping[str, Text]
     # channel -> (subject, body); for SMS and WeChat the body is one "param=text" per line
-    defaults: dict[str, tuple[str, str]] = field(default_factory=dict)
+    defaults: Mapping[str, tuple[Text, Text]] = field(default_factory=dict)
 
 
 KINDS: dict[str, Kind] = {}
