@@ -316,6 +316,12 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 600),
     "SCOPES_BACKEND_CLASS": "tongban.interop.scopes.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "tongban.interop.validator.ClientValidator",
+    # RFC 9700's behaviour now, before django-oauth-toolkit 4.0 makes it the default
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    **{f"COMPLIANT_BCP_RFC9700_{name}": True for name in (
+        "ACCESS_TOKEN_TRANSPORT", "AUTHZ_RESPONSE_ISS", "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD",
+        "TOKEN_STORAGE", "REDIRECT_URI_SCHEME", "REFRESH_TOKEN")},
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named, for the migrations' swappable FK
 

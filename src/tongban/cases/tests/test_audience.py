@@ -114,7 +114,7 @@ def test_the_guide_the_list_the_search_and_applying_follow_the_audience(personas
 def _labels(audience):
     from tongban.catalog.models import Audience
 
-    return [choice.label for choice in Audience if choice.value in audience]
+    return [str(choice.label) for choice in Audience if choice.value in audience]
 
 
 def test_a_visitor_not_signed_in_sees_what_visitors_may_and_each_guide_says_whom_it_is_for(client, open_to):
