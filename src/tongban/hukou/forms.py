@@ -56,3 +56,29 @@ class CorrectionForm(forms.Form):
     def corrections(self) -> dict[str, str]:
         """The record's fields the form posted (one it did not post is left as it is)."""
         return {name: self.cleaned_data[name].strip() for name in CORRECTABLE if name in self.data}
+
+
+class _Ids(forms.MultipleChoiceField):
+    """Ticked record ids: any run of digits (the records are checked against the
+    caller's reach by the batch itself)."""
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit()
+
+
+class BatchForm(forms.Form):
+    """The batch buttons over the list: which action, and the ticked records (the
+    list's filters travel beside them and are read by `selectors.Filters`)."""
+
+    kind = forms.ChoiceField(label=_("Batch action"), choices=(), error_messages={
+        "required": _("Unknown batch action"), "invalid_choice": _("Unknown batch action")})
+    selected = _Ids(label=_("Selected people"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from tongban.hukou.models import BatchJob
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = BatchJob.Kind.choices
+
+    def first_error(self) -> str:
+        return next(iter(e for errors in self.errors.values() for e in errors))

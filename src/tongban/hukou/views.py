@@ -21,7 +21,7 @@ from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.hukou import batch, documents, selectors, services
-from tongban.hukou.forms import CorrectionForm, WaiverForm
+from tongban.hukou.forms import BatchForm, CorrectionForm, WaiverForm
 from tongban.hukou.models import BatchJob, Status, Waiver
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
@@ -201,12 +201,17 @@ def staff_move_out_notice(request, pk: int):
 @require_POST
 def start_batch(request):
     filters = selectors.Filters.from_params(request.POST)
+    back = f"{reverse('hukou:records')}?{urlencode(filters.as_params())}"
+    form = BatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect(back)
     try:
-        job = batch.start_batch(actor=request.user, kind=request.POST.get("kind", ""), filters=filters,
-                                selected=request.POST.getlist("selected"))
+        job = batch.start_batch(actor=request.user, kind=form.cleaned_data["kind"], filters=filters,
+                                selected=[int(i) for i in form.cleaned_data["selected"]])
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect(f"{reverse('hukou:records')}?{urlencode(filters.as_params())}")
+        return redirect(back)
     return redirect("hukou:job", pk=job.pk)
 
 

@@ -47,3 +47,14 @@ def test_a_date_the_service_refuses_is_shown_next_to_its_field(world, household,
     assert page.index('id="id_storage_expiry"') < page.index("暂存到期不是有效日期") and 'value="2026-13-01"' in page
     rec.refresh_from_db()
     assert rec.status == Status.AWAITING
+
+
+def test_an_unknown_batch_action_or_a_forged_selection_starts_nothing(world, login):
+    from tongban.hukou.models import BatchJob
+
+    client = login(world.officer)
+    for posted in ({"kind": "nuke"}, {"kind": "approve", "selected": ["1; drop"]}, {}):
+        answer = client.post("/workbench/hukou/batch/", posted, follow=True)
+        assert answer.status_code == 200 and answer.redirect_chain[0][0].startswith("/workbench/hukou/")
+        assert [str(m) for m in answer.context["messages"]]  # said why
+    assert not BatchJob.objects.exists()
