@@ -13,9 +13,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/tongban
 # requirements.lock pins what runs (production installs it alone); requirements-dev.lock adds the
 # tools that test it, with the same pins; requirements-s3.lock the object-storage extra. All carry
 # hashes, and are made from pyproject.toml by `make lock`.
-$(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
+$(VENV)/.installed: requirements-pip.lock requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tongban needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-pip.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@

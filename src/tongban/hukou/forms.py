@@ -81,4 +81,4 @@ class BatchForm(forms.Form):
         self.fields["kind"].choices = BatchJob.Kind.choices
 
     def first_error(self) -> str:
-        return next(iter(e for errors in self.errors.values() for e in errors))
+        return str(next(iter(e for errors in self.errors.values() for e in errors)))
