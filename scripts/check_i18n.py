@@ -15,7 +15,9 @@ A finding is printed as `file:line: text`; the exit status is 1 when there is on
 - Templates: a Chinese character outside a template comment is a finding.
 - Catalogs (--catalogs, needs GNU gettext): each app's messages are extracted into a
   scratch copy with `makemessages`, and a msgid with no msgstr, or a fuzzy one, is a
-  finding named by the catalog and the msgid.
+  finding named by the catalog and the msgid. So is a msgid that two catalogs translate
+  differently: Django merges the catalogs and the app listed first wins, so one of the two
+  pages would not say what its catalog says.
 """
 
 from __future__ import annotations
@@ -121,6 +123,34 @@ def catalog_findings(paths: list[Path]):
                     yield f"src/{shown}", f"{flag[2:]}: {msgid}"
 
 
+def _entries(po: Path):
+    """(msgctxt, msgid, msgstr) of each translated entry of a catalog (entries are separated
+    by blank lines; a keyword's string may go on over the lines below it)."""
+    for block in re.split(r"\n\s*\n", po.read_text(encoding="utf-8")):
+        entry: dict[str, str] = {}
+        last = None
+        for line in block.splitlines():
+            keyword = re.match(r'^(msgctxt|msgid|msgstr) "(.*)"$', line)
+            if keyword:
+                last = keyword[1]
+                entry[last] = keyword[2]
+            elif line.startswith('"') and last:
+                entry[last] += line[1:-1]
+        if entry.get("msgid") and entry.get("msgstr"):
+            yield entry.get("msgctxt", ""), entry["msgid"], entry["msgstr"]
+
+
+def conflict_findings():
+    """A msgid that two catalogs translate differently (the first installed app would win)."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for po in sorted(SRC.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")):
+        shown = str(po.relative_to(SRC.parent.parent))
+        for context, msgid, msgstr in _entries(po):
+            first = seen.setdefault((context, msgid), (shown, msgstr))
+            if first[1] != msgstr:
+                yield shown, f"conflict: {msgid} is {msgstr} here but {first[1]} in {first[0]}"
+
+
 def findings(paths: list[Path], *, catalogs: bool = False) -> list[tuple[str, str]]:
     """(where, text) for every word shown to people that does not go through a catalog."""
     found = []
@@ -128,7 +158,7 @@ def findings(paths: list[Path], *, catalogs: bool = False) -> list[tuple[str, st
         check = python_findings if file.suffix == ".py" else template_findings
         found += [(f"{file.relative_to(SRC.parent.parent)}:{row}", text) for row, text in check(file)]
     if catalogs:
-        found += list(catalog_findings(paths))
+        found += list(catalog_findings(paths)) + list(conflict_findings())
     return found
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.accounts.models import OrgUnit
 
@@ -30,7 +31,7 @@ class SealAuthority(_KeyPair):
     """The internal CA that certifies every unit's seal key. One row, made on first
     use; `name` is unique so two processes making it at once end with one."""
 
-    name = models.CharField(_("Name"), max_length=64, unique=True)
+    name = models.CharField(pgettext_lazy("thing", "Name"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("Seal CA")
@@ -49,7 +50,7 @@ class SealKey(_KeyPair):
     authority = models.ForeignKey(SealAuthority, verbose_name=_("Issuing CA"), on_delete=models.PROTECT,
                                   related_name="seal_keys")
     retired_at = models.DateTimeField(_("Retired at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("Revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("certificate", "Revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("Reason for revocation"), max_length=200, blank=True)
 
     class Meta:

@@ -18,10 +18,10 @@ class Audience(models.TextChoices):
     STAFF = "staff", _("Staff")
     # a student whose graduation the office has recorded (hukou says who): not the
     # person category 研究生 (people.Category.GRADUATE), a postgraduate student
-    GRADUATE = "graduate", _("Graduate")
+    GRADUATE = "graduate", pgettext_lazy("audience", "Graduate")
     RESIDENT = "resident", _("Resident")
     VISITOR = "visitor", _("Visitor")
-    PARENT = "parent", _("Parent")
+    PARENT = "parent", pgettext_lazy("audience", "Parent")
     ALUMNUS = "alumnus", _("Alumnus")
 
 

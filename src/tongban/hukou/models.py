@@ -63,7 +63,7 @@ class WaiverAgreement(models.Model):
 
     version = models.PositiveIntegerField(_("Version"), unique=True)
     title = models.CharField(_("Title"), max_length=100, default=_("Collective household waiver agreement"))
-    body = models.TextField(_("Text"))
+    body = models.TextField(pgettext_lazy("document", "Text"))
     active = models.BooleanField(_("In use"), default=False)
     created_at = models.DateTimeField(_("Set up at"), auto_now_add=True)
 

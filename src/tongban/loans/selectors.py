@@ -7,13 +7,15 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongban.accounts.access import refused, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.loans.models import Loan, Policy
 
-TABS = {"out": _("Out"), "due_tomorrow": _("Due tomorrow"), "overdue": _("Overdue"), "history": _("All records")}
+TABS = {"out": _("Out"), "due_tomorrow": _("Due tomorrow"), "overdue": pgettext_lazy("loan", "Overdue"),
+        "history": _("All records")}
 
 
 def loans(*, user: User, tab: str = "out", query: str = "") -> QuerySet[Loan]:

@@ -35,7 +35,9 @@ from tongban.people.reading import REQUIRED, Sheet, open_sheet
 from tongban.people.signals import people_created
 
 CHUNK = 1000
-CATEGORY_BY_LABEL = {label: value for value, label in Category.choices} | {
+# What a sheet may write for a category besides its label (the labels are read when a file is,
+# in the language then active: a dict keyed by lazy labels at import time would freeze them).
+CATEGORY_SYNONYMS = {
     "硕士研究生": Category.GRADUATE, "博士研究生": Category.GRADUATE, "教师": Category.STAFF,  # i18n: data
     "职工": Category.STAFF,  # i18n: data
 }
@@ -108,6 +110,7 @@ class _Checker:
         self.units: dict[str, OrgUnit | None] = {}
         self.seen_ids: dict[str, int] = {}
         self.seen_numbers: dict[str, int] = {}
+        self.categories = {str(label): value for value, label in Category.choices} | CATEGORY_SYNONYMS
         self.today = dt.date.today()  # noqa: DTZ011 - a civil date is meant
 
     def _cell(self, values: list, key: str) -> object:
@@ -198,7 +201,7 @@ class _Checker:
 
     def _category(self, row: int, cells: dict[str, str]) -> tuple[str | None, bool]:
         text = cells.get("category", "")
-        category = CATEGORY_BY_LABEL.get(text)
+        category = self.categories.get(text)
         if category is None:
             allowed = pgettext("enumeration", ", ").join(str(label) for _value, label in Category.choices)
             self._problem(row, "category", text,

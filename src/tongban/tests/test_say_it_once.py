@@ -79,6 +79,31 @@ def test_the_checker_finds_a_msgid_without_chinese(checker, tmp_path, monkeypatc
                       "untranslated: Not yet translated")]
 
 
+def test_the_checker_finds_a_msgid_two_catalogs_translate_differently(checker, tmp_path, monkeypatch):
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    fake = _fake(tmp_path, {
+        "gadgets/locale/zh_Hans/LC_MESSAGES/django.po": header + (
+            'msgid "Name"\nmsgstr "姓名"\n\nmsgctxt "thing"\nmsgid "Name"\nmsgstr "名称"\n\n'
+            'msgid ""\n"A long "\n"sentence"\nmsgstr "长句"\n'),
+        "widgets/locale/zh_Hans/LC_MESSAGES/django.po": header + (
+            'msgid "Name"\nmsgstr "名称"\n\nmsgctxt "thing"\nmsgid "Name"\nmsgstr "名称"\n\n'
+            'msgid "A long sentence"\nmsgstr "一个长句"\n'),
+    })
+    monkeypatch.setattr(checker, "SRC", fake)
+    assert [text for _where, text in checker.conflict_findings()] == [
+        "conflict: Name is 名称 here but 姓名 in src/tongban/gadgets/locale/zh_Hans/LC_MESSAGES/django.po",
+        "conflict: A long sentence is 一个长句 here but 长句 in "
+        "src/tongban/gadgets/locale/zh_Hans/LC_MESSAGES/django.po",
+    ]
+
+
+def test_no_two_catalogs_translate_a_msgid_differently(checker):
+    """Django merges the catalogs and the first installed app wins: the other app's page
+    would not say what its own catalog says."""
+    found = list(checker.conflict_findings())
+    assert found == [], "\n".join(f"{where}: {text}" for where, text in found[:40])
+
+
 def test_no_chinese_is_left_outside_the_catalogs(checker):
     found = checker.findings([ROOT / "src" / "tongban"])
     assert found == [], "\n".join(f"{where}: {text}" for where, text in found[:40])

@@ -12,7 +12,7 @@ def test_an_officer_logs_in_on_a_phone_and_unmasks_an_id_with_a_reason(live_serv
     sign_in(phone, live_server.url, "officer")  # the password, then the authenticator's code
     phone.wait_for_url(f"{live_server.url}/workbench/")
 
-    phone.click("text=人员信息")
+    phone.locator("a.tile strong").get_by_text("人员", exact=True).click()
     phone.fill("#q", "王小明")
     phone.click("button:has-text('查询')")
     row = phone.locator("tr", has_text="王小明")
