@@ -23,6 +23,7 @@ from tongban.cases.views import _file_response
 from tongban.catalog.forms_runtime import answer_rows
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
+from tongban.notify import todos
 
 COUNT_CAP = 1_000
 
@@ -68,7 +69,8 @@ def todo(request):
     else:
         rows = selectors.todo(user=request.user, tab=tab)
     page = CappedPaginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": tabs,
+    others = todos.for_user(request.user, exclude={"cases"}) if tab == "mine" else []
+    return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": tabs, "others": others,
                                                "today": timezone.localdate(),
                                                "can_manage_delegations": can(request.user, Action.ROLE_GRANT)})
 
