@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "tongban.api.idempotency.IdempotencyMiddleware",
     "tongban.accounts.middleware.SecondFactorRequired",
     "tongban.accounts.middleware.SlidingSessionMiddleware",
     "tongban.lib.middleware.NoStoreForPersonalAnswers",
