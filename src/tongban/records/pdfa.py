@@ -114,6 +114,23 @@ def check_image(page: Page, *, number: int, min_width: int, min_height: int) -> 
     return image
 
 
+def _direct(obj, depth: int = 0):
+    """`obj` and the direct objects inside it (an indirect one is met on its own in
+    `pdf.objects`)."""
+    yield obj
+    if depth > 32:
+        return
+    if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        children = [obj.get(k) for k in obj.keys()]
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return
+    for child in children:
+        if isinstance(child, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream) and not child.is_indirect:
+            yield from _direct(child, depth + 1)
+
+
 def _unsafe(pdf: pikepdf.Pdf) -> str | None:
     """What in the PDF may run or carry other files, or None."""
     names = pdf.Root.get("/Names")
@@ -121,15 +138,16 @@ def _unsafe(pdf: pikepdf.Pdf) -> str | None:
         return _("it contains JavaScript")
     if names is not None and "/EmbeddedFiles" in names:
         return _("it contains embedded files")
-    for obj in pdf.objects:
-        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            continue
-        if "/JS" in obj or obj.get("/S") == pikepdf.Name.JavaScript:
-            return _("it contains JavaScript")
-        if obj.get("/Type") == pikepdf.Name.EmbeddedFile or obj.get("/Subtype") == pikepdf.Name.FileAttachment:
-            return _("it contains embedded files")
-        if obj.get("/S") in (pikepdf.Name.Launch, pikepdf.Name.ImportData):
-            return _("it launches other programs")
+    for top in [pdf.trailer, *pdf.objects]:
+        for obj in _direct(top):
+            if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                continue
+            if "/JS" in obj or obj.get("/S") == pikepdf.Name.JavaScript:
+                return _("it contains JavaScript")
+            if obj.get("/Type") == pikepdf.Name.EmbeddedFile or obj.get("/Subtype") == pikepdf.Name.FileAttachment:
+                return _("it contains embedded files")
+            if obj.get("/S") in (pikepdf.Name.Launch, pikepdf.Name.ImportData):
+                return _("it launches other programs")
     return None
 
 
