@@ -121,7 +121,7 @@ def _direct(obj, depth: int = 0):
     if depth > 32:
         return
     if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-        children = [obj.get(k) for k in obj.keys()]
+        children = [value for _key, value in obj.items()]
     elif isinstance(obj, pikepdf.Array):
         children = list(obj)
     else:

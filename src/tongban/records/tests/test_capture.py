@@ -90,8 +90,8 @@ def test_an_unknown_item_is_refused(world, accepted):
 
 def test_historical_papers_are_captured_into_a_persons_archive_without_a_case(world):
     resident = world.person(unit=world.east_1, name="王居民")  # i18n: data
-    capture = services.capture_historical(actor=world.clerk, person=resident, title="1998年常住人口登记表",  # i18n: data
-                                          pages=pages(2))
+    title = "1998年常住人口登记表"  # i18n: data
+    capture = services.capture_historical(actor=world.clerk, person=resident, title=title, pages=pages(2))
     assert (capture.case, capture.person, capture.kind, capture.pages) == (None, resident, "historical", 2)
     assert AuditEntry.objects.filter(action="records.capture_historical", object_id=str(resident.pk)).exists()
     with pytest.raises(PermissionDenied):  # a person outside the clerk's units
