@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
+from xml.sax.saxutils import escape
 
 import img2pdf
 import pikepdf
@@ -194,27 +197,63 @@ def _embeddable(page: Page, image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def check_images(pages: list[Page], *, min_width: int, min_height: int) -> list[bytes]:
+    """Each page checked (`check_image`) and made embeddable, in the pages' order. The
+    pages are decoded side by side (Pillow lets go of the GIL while it decodes): the
+    decode is most of a capture's time (bench/capture_pdfa.py)."""
+
+    def one(numbered: tuple[int, Page]) -> bytes:
+        number, page = numbered
+        return _embeddable(page, check_image(page, number=number, min_width=min_width, min_height=min_height))
+
+    if len(pages) == 1:
+        return [one((1, pages[0]))]
+    with ThreadPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1, 4)) as pool:
+        return list(pool.map(one, enumerate(pages, 1)))  # the first refusal, in page order, is raised
+
+
 def to_pdfa(images: list[bytes], *, title: str, author: str, created: datetime) -> bytes:
     """One PDF/A-2B file of the images (one page each, at their own size)."""
-    plain = img2pdf.convert(images, rotation=img2pdf.Rotation.ifvalid)
+    plain = img2pdf.convert(images, rotation=img2pdf.Rotation.ifvalid, nodate=True)
     return make_pdfa(plain, title=title, author=author, created=created)
 
 
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+<xmp:CreateDate>{created}</xmp:CreateDate><xmp:ModifyDate>{created}</xmp:ModifyDate>
+<pdf:Producer>{producer}</pdf:Producer>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>"""
+PRODUCER = "tongban records (img2pdf, pikepdf)"
+
+
 def make_pdfa(plain: bytes, *, title: str, author: str, created: datetime) -> bytes:
+    """`plain` with what PDF/A-2B asks beside the pages: the XMP metadata (pdfaid, and
+    the document information it must agree with) and the sRGB output intent. The XMP
+    packet is written here rather than through pikepdf's metadata editor, which parses
+    and re-serialises it (half the time of this step)."""
+    stamp = created.astimezone(UTC).replace(microsecond=0)
     with pikepdf.open(io.BytesIO(plain)) as pdf:
         icc = pdf.make_stream(srgb_profile())
         icc["/N"] = 3
-        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
             OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
-            Info=pikepdf.String("sRGB IEC61966-2.1"), DestOutputProfile=icc)])
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["pdfaid:part"] = "2"
-            meta["pdfaid:conformance"] = "B"
-            meta["dc:title"] = title
-            meta["dc:creator"] = [author]
-            meta["xmp:CreateDate"] = created.isoformat()
-            meta["pdf:Producer"] = "tongban records (img2pdf, pikepdf)"
+            Info=pikepdf.String("sRGB IEC61966-2.1"), DestOutputProfile=icc))])
+        xmp = XMP.format(title=escape(title), author=escape(author), created=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         producer=PRODUCER)
+        pdf.Root.Metadata = pdf.make_stream(xmp.encode("utf-8"), Type=pikepdf.Name.Metadata,
+                                            Subtype=pikepdf.Name.XML)
+        pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
+            Title=pikepdf.String(title), Author=pikepdf.String(author), Producer=pikepdf.String(PRODUCER),
+            CreationDate=pikepdf.String(stamp.strftime("D:%Y%m%d%H%M%SZ")),
+            ModDate=pikepdf.String(stamp.strftime("D:%Y%m%d%H%M%SZ"))))
         out = io.BytesIO()
-        pdf.save(out, min_version="1.7")
+        # the pages' streams as they are (a JPEG is not decoded and encoded again)
+        pdf.save(out, min_version="1.7", stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return out.getvalue()

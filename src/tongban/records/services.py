@@ -165,8 +165,7 @@ def _render(pages: list[pdfa.Page], *, min_width: int, min_height: int, title: s
             raise ApplicationError("mixed_pages", _("Send either images, or one PDF, not both"), field="pages")
         count = pdfa.check_pdf(pages[0], number=1)
         return pages[0].data, count, False
-    images = [pdfa._embeddable(p, pdfa.check_image(p, number=n, min_width=min_width, min_height=min_height))
-              for n, p in enumerate(pages, 1)]
+    images = pdfa.check_images(pages, min_width=min_width, min_height=min_height)
     return pdfa.to_pdfa(images, title=title, author=author, created=now), len(images), True
 
 

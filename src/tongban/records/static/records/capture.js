@@ -15,6 +15,17 @@
     return blob.arrayBuffer().then(function (data) { return window.crypto.subtle.digest("SHA-256", data); }).then(hex);
   }
 
+  function go(next) {
+    // back to the page, read again (a change of the #fragment alone would not reload it)
+    var url = new URL(next, window.location.href);
+    if (url.pathname === window.location.pathname && url.search === window.location.search) {
+      window.location.hash = url.hash;
+      window.location.reload();
+    } else {
+      window.location.assign(url.href);
+    }
+  }
+
   function setUp(panel, form) {
     var msg = panel.dataset;
     var single = form.dataset.single === "1";
@@ -137,7 +148,7 @@
       }).then(function (response) {
         return response.json().then(function (body) { return {ok: response.ok, body: body}; });
       }).then(function (answer) {
-        if (answer.ok && answer.body.ok) { stopCamera(); window.location.assign(answer.body.next); return; }
+        if (answer.ok && answer.body.ok) { stopCamera(); go(answer.body.next); return; }
         var texts = [];
         Object.keys(answer.body.errors || {}).forEach(function (k) { texts = texts.concat(answer.body.errors[k]); });
         say(texts.length ? texts : [msg.msgFailed]);
