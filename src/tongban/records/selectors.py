@@ -21,7 +21,7 @@ def capture_for(*, user: User, pk: int) -> Capture:
         raise refused(user, Capture, pk)
     if found.case_id is not None:
         staff_case(user=user, pk=found.case_id)
-    else:
+    elif found.person_id is not None:  # a capture has a case or a person (a constraint says so)
         person_for(user=user, pk=found.person_id)
     return found
 

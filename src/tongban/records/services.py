@@ -9,6 +9,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -220,6 +221,7 @@ def capture(*, actor: User, case: Case, item_key: str, pages: Sequence, device: 
     refusal = capture_refusal(actor, case)
     if refusal is not None:
         raise refusal
+    entry: dict[str, Any] | None
     if item_key == PORTRAIT:
         entry = {"key": PORTRAIT, "name": _("On-site portrait of the applicant"), "min_width": 240,
                  "min_height": 320}

@@ -46,7 +46,7 @@ def capture(request, pk: int):
             return JsonResponse({"ok": False, "errors": _form_errors(form)}, status=422)
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     if _wants_json(request):
         return JsonResponse({"ok": True, "next": back})

@@ -175,3 +175,20 @@ def test_a_draft_cannot_be_captured(world, move_in):
     draft = cases.start_application(actor=world.applicant, item=move_in)
     with pytest.raises(StateConflict):
         services.capture(actor=world.clerk, case=draft, item_key="property-deed", pages=pages(1))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_capturing_one_item_at_once_leave_one_current_capture_and_both_on_record(world, accepted):
+    from django.db import connection
+
+    from tongban.conftest import at_once, failures
+
+    connection.close()  # each thread takes its own connection
+    outcomes = at_once(2, lambda n: services.capture(actor=[world.clerk, world.auxiliary][n], case=accepted,
+                                                     item_key="property-deed", pages=pages(1)).pk)
+    assert failures(outcomes) == []
+    rows = Capture.objects.filter(case=accepted, item_key="property-deed")
+    assert rows.count() == 2 and rows.filter(superseded_at__isnull=True).count() == 1
+    older = rows.exclude(superseded_at__isnull=True).get()
+    assert older.superseded_by_id in outcomes
