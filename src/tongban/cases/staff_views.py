@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
-from tongban.cases import selectors, services
+from tongban.cases import panels, selectors, services
 from tongban.cases.forms import AcceptanceForm, DelegationForm, WorkForm
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
@@ -113,6 +113,7 @@ def _case_page(request, case, *, acceptance_form: AcceptanceForm | None = None, 
                  else ())]
     return render(request, "cases/staff_case.html", {
         "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
+        "panels": panels.for_staff_case(request, case),  # other apps' sections (the capture list)
         "answer_rows": answer_rows(case.config, case.answers),
         # whose record the identity answers come from, beside the case (masked)
         "identity": services.identity_person(case),

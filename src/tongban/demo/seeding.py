@@ -173,6 +173,9 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.systems import seed_systems
 
     systems = seed_systems(users["sysadmin"], units)
+    from tongban.demo.records import seed_records
+
+    seed_records()
     enrol_staff()
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services,
             "systems": systems}
