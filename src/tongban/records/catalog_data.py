@@ -1,4 +1,4 @@
-"""The household business catalog as shipped (data/household_business.json): 14
+"""The household business catalog as shipped (shipped/household_business.json): 14
 categories, 56 sub-items. Loaded by the data migration (with the migration's models)
 and by `tongban household-business --load`; the codes are in the form of GB/T
 39554.1-2020 (basic code: item type 2 digits, main item 5, sub-item 3; then the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data" / "household_business.json"
+DATA = Path(__file__).resolve().parent / "shipped" / "household_business.json"
 
 
 def shipped() -> dict:
