@@ -37,7 +37,7 @@ def test_a_freshman_binds_moves_in_and_the_office_approves(live_server, world, h
         phone.fill(f"#id_{key}", value)
     phone.keyboard.press("Tab")  # the last change saves the draft (htmx); let it land first
     phone.wait_for_load_state("networkidle")
-    phone.wait_for_function("!document.querySelector('.htmx-request')")
+    phone.locator(".htmx-request").first.wait_for(state="detached")  # no eval: the CSP forbids it
     photo = tmp_path / "迁移证.png"
     photo.write_bytes(PNG)
     phone.locator("input[aria-label='户口迁移证照片']").set_input_files(str(photo))
