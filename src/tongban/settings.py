@@ -18,7 +18,13 @@ from django.core.exceptions import ImproperlyConfigured
 from tongban.lib.env import env_bool, env_int, env_list, env_str, random_token, secret_in_file
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("TONGBAN_DATA_DIR") or Path.cwd() / "data").resolve()
+# The embedded default keeps its database and generated keys in the checkout's data/ (not
+# the current directory's: a command run from elsewhere would start a new database and new
+# encryption keys, and read none of the ID numbers); an installed copy uses the directory
+# it is started in unless TONGBAN_DATA_DIR says otherwise.
+_CHECKOUT = BASE_DIR.parent.parent
+DATA_DIR = Path(env_str("TONGBAN_DATA_DIR") or (
+    _CHECKOUT if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd()) / "data").resolve()
 
 DEBUG = env_bool("DEBUG", False)
 # Behind TLS (production): secure cookies, HSTS and the HTTPS redirect. Off on the
@@ -413,6 +419,7 @@ LOGGING = {
     # gunicorn's access log is masked by its logger class (lib/logfilter.py, scripts/serve).
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # it says hello on import
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["mail_admins"], "propagate": True},  # the handler takes errors only
