@@ -137,7 +137,7 @@ def _out_of_hall(text: str) -> bool:
     data = knowledge()
     if not any(cue in lowered for cue in data["out_of_scope"]):
         return False
-    domain = [w for w in data["words"] if len(w) > 1] + ["户口", "证明", "户籍"]
+    domain = [w for w in data["words"] if len(w) > 1] + data["in_scope"]
     return not any(word in text for word in domain)
 
 
@@ -254,10 +254,11 @@ def _rule_of(built: Built, code: str, part: str):
 def guide_lines(service, part: str, guide_link: str) -> list[Line]:
     """The guide's own text for `part` (the overview: conditions, materials, time limit)."""
     g = service.guide
+    guide = _("Service guide")
 
     def line(name: str, text: str) -> Line:
         anchor = ANCHORS.get(name, "guide")
-        return Line(text, f"{service.name} · {_('Service guide')} · {PARTS[name]}", f"{guide_link}#{anchor}")
+        return Line(text, f"{service.name} · {guide} · {PARTS[name]}", f"{guide_link}#{anchor}")
 
     def materials() -> Line:
         names = []

@@ -117,7 +117,8 @@ def _booking_lines(resource, rule) -> list[str]:
         lines.append(_("At most %(limit)s bookings a week per person; cancel or change one at least %(cutoff)s hours "
                        "before it starts.") % {"limit": rule.weekly_limit, "cutoff": rule.cancel_cutoff_hours})
     lines.append(_("%(limit)s no-shows within %(days)s days bar booking for %(bar)s days.")
-                 % {"limit": resource.no_show_limit, "days": resource.no_show_days, "bar": resource.no_show_restrict_days})
+                 % {"limit": resource.no_show_limit, "days": resource.no_show_days,
+                    "bar": resource.no_show_restrict_days})
     if resource.place:
         lines.append(_("Place: %(place)s") % {"place": resource.place})
     return lines

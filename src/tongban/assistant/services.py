@@ -86,6 +86,10 @@ def _months_between(start: dt.date, end: dt.date) -> int:
     return months - (1 if end.day < start.day else 0)
 
 
+class NoSuchAnswer(ApplicationError):
+    status = 404
+
+
 def give_feedback(*, actor: User | None, question_id: int, helpful: bool) -> Question:
     """Mark an answer 有用 or 没用. Only the one who asked may (an anonymous question:
     anyone holding its number, as the page that showed it does); the last word counts."""
@@ -93,7 +97,7 @@ def give_feedback(*, actor: User | None, question_id: int, helpful: bool) -> Que
         question = Question.objects.select_for_update().filter(pk=question_id).first()
         signed_in = actor is not None and actor.is_authenticated
         if question is None or (question.asked_by_id and (not signed_in or question.asked_by_id != actor.pk)):
-            raise ApplicationError("not_found", _("No such answer."), field="question")
+            raise NoSuchAnswer("not_found", _("No such answer."))
         question.helpful = helpful
         question.save(update_fields=["helpful"])
     return question

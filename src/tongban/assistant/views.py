@@ -49,7 +49,7 @@ def feedback(request):
                                    helpful=form.cleaned_data["helpful"])
             done, status = True, 200
         except ApplicationError as exc:
-            status = exc.status if exc.status != 422 else 404
+            status = exc.status
     return render(request, "assistant/_feedback.html", {"done": done}, status=status)
 
 

@@ -50,6 +50,7 @@ def _jieba(cache_dir: Path | None = None):
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
             folder.mkdir(parents=True, exist_ok=True)
             tokenizer = jieba.Tokenizer()
             tokenizer.tmp_dir = str(folder)
