@@ -17,7 +17,11 @@ from django.utils.translation import gettext_lazy
 from tongban.assistant.index import Built, knowledge
 
 MAX_CHARS = 500  # a question longer than this is read as its first 500 characters
-CONFIDENT = 0.6  # the share of the question a service's documents must hold
+# Confident: the best service's documents hold most of the question (by IDF weight), or
+# a fair share of it with a strong BM25 score. Chosen on bench/assistant_eval.tsv alone.
+CONFIDENT = 0.8
+CONFIDENT_PART = 0.25
+STRONG_SCORE = 10.0
 SUGGEST = 0.2  # and to be offered among the closest when not sure
 _MEANINGFUL = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 
@@ -112,8 +116,12 @@ def content_of(text: str) -> str:
     return lowered if _MEANINGFUL.search(lowered) else text
 
 
-def rank(built: Built, text: str, *, k: int = 20) -> list[Ranked]:
-    """The services the question is about, best first: each scored by its best document."""
+def rank(built: Built, text: str, *, k: int = 20, topics_too: bool | None = None) -> list[Ranked]:
+    """The services the question is about, best first: each scored by its best document.
+    A rule that serves no one service (a window's booking rules) comes first only when the
+    question asks about booking or borrowing."""
+    if topics_too is None:
+        topics_too = part_of(text) in ("booking_rule", "loan_rule")
     best: dict[str, Ranked] = {}
     topics: list[Ranked] = []
     for hit in built.index.search(content_of(text), k=k):
@@ -127,7 +135,7 @@ def rank(built: Built, text: str, *, k: int = 20) -> list[Ranked]:
         elif hit.coverage > kept.coverage:  # a better-covering document of the same service
             best[entry.service] = Ranked(entry.service, kept.score, hit.coverage, hit.key)
     ranked = sorted(best.values(), key=lambda r: (-r.score, r.code))
-    if topics and (not ranked or topics[0].score > ranked[0].score):
+    if topics_too and topics and (not ranked or topics[0].score > ranked[0].score):
         ranked.insert(0, topics[0])
     return ranked
 
@@ -190,7 +198,7 @@ def answer(built: Built | None, text: str, *, choice: str = "") -> Reply:
             return Reply("clarify", str(CLARIFY_QUESTIONS.get(rule["question"], CLARIFY_QUESTIONS["proof"])),
                          choices=choices)
     ranked = rank(built, text)
-    if not ranked or ranked[0].coverage < CONFIDENT:
+    if not ranked or not confident(ranked[0]):
         return not_sure(built, ranked, ranked[0].coverage if ranked else 0.0)
     top = ranked[0]
     if not top.code:
@@ -212,9 +220,13 @@ def _picked(choice: str) -> str | None:
     return None
 
 
+def confident(top: Ranked) -> bool:
+    return top.coverage >= CONFIDENT or (top.coverage >= CONFIDENT_PART and top.score >= STRONG_SCORE)
+
+
 def _confident(built: Built, query: str) -> bool:
     ranked = rank(built, query, k=5)
-    return bool(ranked) and ranked[0].coverage >= CONFIDENT
+    return bool(ranked) and confident(ranked[0])
 
 
 def _topic_reply(built: Built, top: Ranked) -> Reply:

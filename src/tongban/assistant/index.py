@@ -107,6 +107,14 @@ def _services() -> dict[str, Service]:
     return found
 
 
+def audience(service: Service) -> str:
+    """Whom the service is for, in words (学生, 教职工, 居民 …): found by, never quoted."""
+    from tongban.catalog.models import Audience
+
+    labels = dict(Audience.choices)
+    return " ".join(str(labels.get(a, "")) for a in service.audience)
+
+
 def _booking_lines(resource, rule) -> list[str]:
     lines = []
     if rule is not None:
@@ -153,7 +161,7 @@ def build() -> Built:
             materials = " ".join(f"{m['name']} {m.get('description', '')}" for m in s.materials)
             docs.append(Document(f"guide:{code}", [
                 (s.name, 4), (g.get("conditions", ""), 1), (g.get("process", ""), 1), (materials, 2),
-                (g.get("place_hours", ""), 1), (g.get("faq", ""), 1), (s.fields, 1)]))
+                (g.get("place_hours", ""), 1), (g.get("faq", ""), 1), (s.fields, 1), (audience(s), 1)]))
             entries[f"guide:{code}"] = Entry("guide", code, s.name)
         for faq in FAQ.objects.filter(is_active=True, service__code__in=list(services)).select_related("service"):
             key = f"faq:{faq.pk}"

@@ -170,5 +170,8 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.bookings import seed_bookings
 
     seed_bookings(units)
+    from tongban.demo.assistant import seed_faqs
+
+    seed_faqs(users["sysadmin"])
     enrol_staff()
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services}

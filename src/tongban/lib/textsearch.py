@@ -83,16 +83,22 @@ class Analyzer:
             if len(word) > 1 and _HAN.search(word):
                 self._tokenizer.add_word(word, freq=200000)
         self.stopwords = frozenset(self.stopwords)
-        # the longest phrases first, so 户口本 is mapped before 户口
-        self._phrases = sorted(((k, v) for k, v in self.synonyms.items() if len(k) > 1), key=lambda kv: -len(kv[0]))
+        # one pass, the longest phrases first (户口本 before 户口), so a replacement is never
+        # itself replaced again (不迁户口 → 不落户 must not go on to 不迁入)
+        # (a canonical word maps to itself, so 不落户 stays whole when 落户 is a key)
+        self._lowered = {**{v.lower(): v for v in self.synonyms.values()},
+                         **{k.lower(): v for k, v in self.synonyms.items()}}
+        phrases = sorted((k for k in self._lowered if len(k) > 1), key=len, reverse=True)
+        # ASCII ones only as whole words: "id" is not mapped inside "idea"
+        alternatives = [re.escape(k) if _HAN.search(k) else rf"(?<![a-z]){re.escape(k)}(?![a-z])" for k in phrases]
+        self._phrases = re.compile("|".join(alternatives)) if alternatives else None
         self._pinyins: dict[str, list[str]] = {}
 
     def normalise(self, text: str) -> str:
         text = text.lower()
         text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)  # full-width → ASCII
-        for phrase, canonical in self._phrases:
-            if phrase in text:
-                text = text.replace(phrase, f" {canonical} ")
+        if self._phrases is not None:
+            text = self._phrases.sub(lambda m: f" {self._lowered[m.group(0)]} ", text)
         return text
 
     def words_of(self, text: str, *, search: bool = False) -> list[str]:
@@ -104,7 +110,8 @@ class Analyzer:
             word = word.strip()
             if not word or not _WORDISH.search(word):
                 continue
-            word = self.synonyms.get(word, word)
+            if not self._phrases or len(word) == 1:  # longer ones were mapped in the text
+                word = self._lowered.get(word, word)
             if word in self.stopwords:
                 continue
             found.append(word)
