@@ -18,6 +18,7 @@ scope, p95 ≤ 20 ms and ≤ 1.5 × the bare query.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -80,19 +81,25 @@ def evaluate(rows) -> dict:
             "n_out": out, "misses": misses}
 
 
-GENERIC = ["出生登记", "死亡注销", "户口簿补领", "户口簿换领", "姓名变更", "性别变更", "出生日期更正", "民族成分变更",  # i18n: data
-           "文化程度变更", "婚姻状况变更", "服务处所变更", "临时身份证", "居住证签注", "港澳通行证", "台湾通行证",  # i18n: data
-           "护照申领", "驾驶证换证", "机动车登记", "养犬登记", "旅馆业备案", "印章刻制备案", "保安员证",  # i18n: data
-           "烟花爆竹运输", "大型活动许可", "剧毒化学品购买", "枪支持有证", "出租屋登记", "流动人口登记",  # i18n: data
-           "亲属关系证明", "死亡证明", "迁移证补发", "准迁证", "分户", "立户", "并户", "户籍证明"]  # i18n: data
+# i18n: data (real hall services' names, for the grown catalog)
+GENERIC = [
+    "出生登记", "死亡注销", "户口簿补领", "户口簿换领", "姓名变更",  # i18n: data
+    "性别变更", "出生日期更正", "民族成分变更", "文化程度变更", "婚姻状况变更",  # i18n: data
+    "服务处所变更", "临时身份证", "居住证签注", "港澳通行证", "台湾通行证",  # i18n: data
+    "护照申领", "驾驶证换证", "机动车登记", "养犬登记", "旅馆业备案",  # i18n: data
+    "印章刻制备案", "保安员证", "烟花爆竹运输", "大型活动许可", "剧毒化学品购买",  # i18n: data
+    "枪支持有证", "出租屋登记", "流动人口登记", "亲属关系证明", "死亡证明",  # i18n: data
+    "迁移证补发", "准迁证", "分户", "立户", "并户",  # i18n: data
+    "户籍证明",  # i18n: data
+]
 
 
 def grow(services: int, faqs: int) -> None:
     """More published services (named after real hall services, numbered by office) and
     FAQ entries, as a city bureau's catalog has."""
     from tongban.accounts.models import OrgUnit
-    from tongban.assistant.models import FAQ
     from tongban.accounts.roles import Role
+    from tongban.assistant.models import FAQ
     from tongban.catalog.models import Material, ServiceItem, Step
     from tongban.catalog.services import publish
 
@@ -103,7 +110,8 @@ def grow(services: int, faqs: int) -> None:
     for n in range(max(0, services - have)):
         name = f"{GENERIC[n % len(GENERIC)]}（第{n // len(GENERIC) + 1}办事处）"  # i18n: data
         item = ServiceItem.objects.create(code=f"bench-{n}", name=name, category="户政", org_unit=unit,  # i18n: data
-                                          conditions=f"申请{name}的本人或监护人。", process="在线申请 → 审核 → 办结",  # i18n: data
+                                          conditions=f"申请{name}的本人或监护人。",  # i18n: data
+                                          process="在线申请 → 审核 → 办结",  # i18n: data
                                           place_hours="派出所户籍窗口，工作日 9:00–17:00",  # i18n: data
                                           enquiry_phone="0000-87654321", promised_days=rng.randint(1, 20))
         Material.objects.create(item=item, order=1, key="id", name="居民身份证")  # i18n: data
@@ -145,11 +153,17 @@ def main() -> None:
     with bench_database() as label:
         from django.core.management import call_command
 
+        import tongban
         from tongban.assistant import index
         from tongban.demo.seeding import seed
 
         # the catalogs' Chinese (make run compiles them too): the rules' and audiences' words are indexed in it
-        call_command("compilemessages", verbosity=0, ignore_patterns=["tests"])
+        here = os.getcwd()
+        os.chdir(Path(tongban.__file__).parent)
+        try:
+            call_command("compilemessages", verbosity=0, ignore_patterns=["tests"])
+        finally:
+            os.chdir(here)
         seed(people=20)
         rows = load()
         index.reset()

@@ -187,10 +187,9 @@ def answer(built: Built | None, text: str, *, choice: str = "") -> Reply:
         return Reply("refused", _("Sorry, I can only answer questions about the services of this hall."))
     if built is None:
         return not_sure(None, [])
-    if choice:
-        picked = _picked(choice)
-        if picked is not None:
-            text = f"{picked} {text}"
+    picked = _picked(choice) if choice else None
+    if picked is not None:
+        text = f"{picked} {text}"
     elif (rule := _clarification(text)) is not None:
         choices = [(label, f"{rule['key']}:{n}") for n, (label, query) in enumerate(rule["choices"])
                    if _confident(built, query)]
@@ -225,8 +224,9 @@ def confident(top: Ranked) -> bool:
 
 
 def _confident(built: Built, query: str) -> bool:
+    """A choice is offered only when the catalog has its service: it must hold the choice whole."""
     ranked = rank(built, query, k=5)
-    return bool(ranked) and confident(ranked[0])
+    return bool(ranked) and ranked[0].coverage >= CONFIDENT
 
 
 def _topic_reply(built: Built, top: Ranked) -> Reply:

@@ -13,6 +13,7 @@ package: nothing is downloaded."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -98,7 +99,10 @@ class Analyzer:
         text = text.lower()
         text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)  # full-width → ASCII
         if self._phrases is not None:
-            text = self._phrases.sub(lambda m: f" {self._lowered[m.group(0)]} ", text)
+            # a Chinese phrase is replaced in place (the run of characters stays whole for the
+            # pinyin n-grams), an ASCII one set apart
+            text = self._phrases.sub(lambda m: self._lowered[m.group(0)] if _HAN.match(m.group(0))
+                                     else f" {self._lowered[m.group(0)]} ", text)
         return text
 
     def words_of(self, text: str, *, search: bool = False) -> list[str]:
@@ -252,10 +256,16 @@ class Index:
                 held += weight
             elif _HAN.search(word) or word.isalpha():
                 # a typo or a homophone: the pinyin of the word (or the letters as pinyin/initials)
-                forms = ([f"p:{word}", f"i:{word}"] if word.isascii() else
-                         [t for t in self.analyzer.terms(word, query=True) if t.startswith("p:")])
+                # the same sound: every pair of the word's syllables is in the document
+                # (护口 meets 户口; 居住证明 does not meet 证明 alone)
+                if word.isascii():
+                    sounds = any(f in doc for f in (f"p:{word}", f"i:{word}"))
+                else:
+                    syllables = self.analyzer._syllables(word)
+                    pairs = [f"p:{a}{b}" for a, b in itertools.pairwise(syllables)]
+                    sounds = bool(pairs) and all(pair in doc for pair in pairs)
                 chars = [f"c:{ch}" for ch in word if _HAN.match(ch)]
-                if any(f in doc for f in forms):
+                if sounds:
                     held += weight * 0.9
                 elif chars and sum(c in doc for c in chars) / len(chars) >= 0.5:
                     held += weight * 0.5 * sum(c in doc for c in chars) / len(chars)
