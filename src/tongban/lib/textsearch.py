@@ -97,7 +97,8 @@ class Analyzer:
 
     def normalise(self, text: str) -> str:
         text = text.lower()
-        text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)  # full-width → ASCII
+        # full-width forms (U+FF01–U+FF5E) → ASCII
+        text = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
         if self._phrases is not None:
             # a Chinese phrase is replaced in place (the run of characters stays whole for the
             # pinyin n-grams), an ASCII one set apart
