@@ -29,8 +29,8 @@ def _over(key: str, limit: int) -> bool:
 
 def check(*, user, ip: str) -> None:
     """Raise TooManyQuestions (429) once the user or the address asked too often this minute."""
-    per_user = getattr(settings, "ASSISTANT_RATE_PER_USER", 20)
-    per_ip = getattr(settings, "ASSISTANT_RATE_PER_IP", 60)
+    per_user = settings.ASSISTANT_RATE_PER_USER
+    per_ip = settings.ASSISTANT_RATE_PER_IP
     over = False
     if user is not None and user.is_authenticated:
         over = _over(f"user:{user.pk}", per_user)
