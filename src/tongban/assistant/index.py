@@ -97,6 +97,8 @@ def _services() -> dict[str, Service]:
 
     found = {}
     for item in published():
+        if item.current_version_id is None:  # published() keeps none of these
+            continue
         config = version_config(item.current_version_id)
         it = config["item"]
         found[item.code] = Service(code=item.code, name=it["name"], unit=item.org_unit.name,
@@ -179,12 +181,14 @@ def build() -> Built:
             entries[key] = Entry("booking", served[0] if len(served) == 1 else None, resource.name, tuple(lines),
                                  reverse("booking:resource", args=[resource.pk]))
         for policy in Policy.objects.filter(active=True).select_related("service"):
-            code = policy.service.code if policy.service_id and policy.service.code in services else None
+            lent_for = policy.service.code if policy.service is not None else None
+            if lent_for not in services:
+                lent_for = None
             lines = _loan_lines(policy)
             key = f"loan:{policy.pk}"
             docs.append(Document(key, [(policy.name, 3), (_("Borrowing and returning"), 2),
-                                       (services[code].name if code else "", 1), (" ".join(lines), 1)]))
-            entries[key] = Entry("loan", code, policy.name, tuple(lines))
+                                       (services[lent_for].name if lent_for else "", 1), (" ".join(lines), 1)]))
+            entries[key] = Entry("loan", lent_for, policy.name, tuple(lines))
         index = Index.build(analyzer(), docs)
     return Built(index=index, entries=entries, services=services, stamp=current_stamp)
 

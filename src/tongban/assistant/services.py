@@ -31,7 +31,7 @@ def ask(*, actor: User | None, text: str, choice: str = "") -> answers.Reply:
     cleaned = answers.clean(text)
     reply = answers.answer(index.current(), cleaned, choice=choice[:40])
     signed_in = actor is not None and actor.is_authenticated
-    if signed_in and reply.outcome == Outcome.ANSWERED:
+    if actor is not None and signed_in and reply.outcome == Outcome.ANSWERED:
         reply.personal = situation(user=actor, reply=reply)
     service = ServiceItem.objects.filter(code=reply.service.code).first() if reply.service else None
     question = Question.objects.create(text=cleaned or "—", asked_by=actor if signed_in else None,
@@ -95,8 +95,8 @@ def give_feedback(*, actor: User | None, question_id: int, helpful: bool) -> Que
     anyone holding its number, as the page that showed it does); the last word counts."""
     with transaction.atomic():
         question = Question.objects.select_for_update().filter(pk=question_id).first()
-        signed_in = actor is not None and actor.is_authenticated
-        if question is None or (question.asked_by_id and (not signed_in or question.asked_by_id != actor.pk)):
+        asker = actor.pk if actor is not None and actor.is_authenticated else None
+        if question is None or (question.asked_by_id and question.asked_by_id != asker):
             raise NoSuchAnswer("not_found", _("No such answer."))
         question.helpful = helpful
         question.save(update_fields=["helpful"])

@@ -213,8 +213,8 @@ class Index:
         doc_terms = [frozenset(terms) for terms in corpus]
         n = len(corpus)
         df: dict[str, int] = {}
-        for terms in doc_terms:
-            for term in terms:
+        for held in doc_terms:
+            for term in held:
                 df[term] = df.get(term, 0) + 1
         idf = {term: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for term, d in df.items()}
         return cls(analyzer, keys, retriever, vocab, doc_terms, idf)
