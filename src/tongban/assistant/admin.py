@@ -3,6 +3,7 @@ assistant.services (the service's unit checked again, on the trail) and shown on
 those who manage the service; the questions asked, read-only."""
 
 from django.contrib import admin
+from django.db.models import Q
 
 from tongban.accounts.access import can, scope
 from tongban.accounts.roles import Action
@@ -60,6 +61,12 @@ class FAQAdmin(admin.ModelAdmin):
 class QuestionAdmin(ReadOnlyAdmin):
     list_display = ("text", "outcome", "service", "part", "confidence", "helpful", "asked_at")
     list_filter = ("outcome", "helpful")
+
+    def get_queryset(self, request):
+        # as the staff list: questions answered by no service, or by one within the admin's units
+        mine = scope(Question.objects.filter(service__isnull=False), request.user, Action.CATALOG_MANAGE,
+                     unit_field="service__org_unit")
+        return super().get_queryset(request).filter(Q(service__isnull=True) | Q(pk__in=mine.values("pk")))
 
     def has_module_permission(self, request):
         return _manages(request)
