@@ -28,6 +28,7 @@ BENCHES = [
     ("booking_rush.py", ["--clients", "100", "--places", "10"]),
     ("loans_sweep.py", ["--loans", "10000"]),
     ("backup_restore.py", ["--cases", "30000"]),
+    ("assistant_eval.py", ["--services", "50", "--faqs", "200"]),
 ]
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tongban.booking",
     "tongban.loans",
     "tongban.records",
+    "tongban.assistant",
     # faces
     "tongban.portal",
     "tongban.workbench",
@@ -425,3 +426,8 @@ LOGGING = {
         "django.request": {"handlers": ["mail_admins"], "propagate": True},  # the handler takes errors only
     },
 }
+
+# --- the assistant ------------------------------------------------------------------
+# questions a minute per signed-in account and per client address (counted in the cache)
+ASSISTANT_RATE_PER_USER = env_int("ASSISTANT_RATE_PER_USER", 20)
+ASSISTANT_RATE_PER_IP = env_int("ASSISTANT_RATE_PER_IP", 60)

@@ -149,3 +149,4 @@ def _plain(error: dict) -> str:
 
 api.add_router("/", "tongban.api.cases.router")
 api.add_router("/system/", "tongban.interop.api.router")
+api.add_router("/", "tongban.api.assistant.router")

@@ -22,7 +22,7 @@ from tongban.accounts.access import authorize, scope_of
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
-from tongban.catalog import conditions, holders, workdays
+from tongban.catalog import conditions, holders, listeners, workdays
 from tongban.catalog.models import (
     CalendarDay,
     CalendarYear,
@@ -216,6 +216,7 @@ def publish(*, actor: User | None, item: ServiceItem) -> ServiceVersion:
                % {"number": number, "name": item.name},
                details={"version": number, "steps": sum(len(s) for s in config["stages"]),
                         "fields": len(config["fields"]), "materials": len(config["materials"])})
+        listeners.changed(item)
     return version
 
 
@@ -231,6 +232,7 @@ def unpublish(*, actor: User | None, item: ServiceItem) -> ServiceItem:
         item.save(update_fields=["is_published", "updated_at"])
         record(actor=actor, action="catalog.unpublish", obj=item, summary=_("Unpublished %(name)s")
                % {"name": item.name})
+        listeners.changed(item)
     return item
 
 

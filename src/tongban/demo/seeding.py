@@ -176,6 +176,9 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.records import seed_records
 
     seed_records()
+    from tongban.demo.assistant import seed_faqs
+
+    seed_faqs(users["sysadmin"])
     enrol_staff()
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services,
             "systems": systems}
