@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.utils import check_csrf
 
 from tongban.api.cases import Refusal
 from tongban.assistant import services, throttle
@@ -61,6 +63,13 @@ class FeedbackOut(Schema):
     helpful: bool
 
 
+def _csrf_if_signed_in(request) -> None:
+    """Anyone may ask, but a signed-in session's question and feedback are that person's:
+    a page of another site must not post them (the CSRF check session writes have)."""
+    if request.user.is_authenticated and check_csrf(request) is not None:
+        raise HttpError(403, "CSRF check Failed")
+
+
 def _link(s) -> dict | None:
     return {"code": s.code, "name": s.name, "link": s.link} if s else None
 
@@ -68,6 +77,7 @@ def _link(s) -> dict | None:
 @router.post("/assistant/questions", response={200: AnswerOut, 422: Refusal, 429: Refusal}, auth=None, tags=[TAG],
              summary=_("Ask the assistant a question in your own words"))
 def ask(request, payload: AskIn):
+    _csrf_if_signed_in(request)
     throttle.check(user=request.user, ip=throttle.client_ip(request))
     reply = services.ask(actor=request.user, text=payload.question[:20000], choice=payload.choice)
     return {"id": reply.question_id, "outcome": reply.outcome, "message": reply.message,
@@ -81,5 +91,6 @@ def ask(request, payload: AskIn):
 @router.post("/assistant/questions/{pk}/feedback", response={200: FeedbackOut, 404: Refusal, 422: Refusal},
              auth=None, tags=[TAG], summary=_("Say whether an answer helped"))
 def feedback(request, pk: int, payload: FeedbackIn):
+    _csrf_if_signed_in(request)
     question = services.give_feedback(actor=request.user, question_id=pk, helpful=payload.helpful)
     return {"id": question.pk, "helpful": bool(question.helpful)}

@@ -133,3 +133,20 @@ def test_staff_see_not_sure_and_unhelpful_questions_grouped(client, catalog, wor
 def test_an_applicant_may_not_see_the_staff_list(client, catalog, world, login):
     login(world.applicant)
     assert client.get("/workbench/assistant/").status_code in (302, 403)
+
+
+def test_a_signed_in_question_needs_the_csrf_token_an_anonymous_one_does_not(world):
+    from django.test import Client
+
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post("/api/v1/assistant/questions", json.dumps({"question": "户口卡怎么借"}),
+                          content_type="application/json").status_code == 200
+    signed_in = Client(enforce_csrf_checks=True)
+    signed_in.force_login(world.applicant)
+    refused = signed_in.post("/api/v1/assistant/questions", json.dumps({"question": "户口卡怎么借"}),
+                             content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf"
+    token = signed_in.get("/api/v1/me").json()["csrf_token"]
+    taken = signed_in.post("/api/v1/assistant/questions", json.dumps({"question": "户口卡怎么借"}),
+                           content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert taken.status_code == 200
