@@ -45,6 +45,8 @@ def home(request):
         "can_restrict": can(user, Action.RESTRICTION_MANAGE),
         "can_lend": can(user, Action.LOAN_MANAGE),
         "can_desk": can(user, Action.BOOKING_DESK),
+        "can_catalog": can(user, Action.CATALOG_MANAGE),
+        "can_interop": can(user, Action.INTEROP_MANAGE),
     })
 
 
