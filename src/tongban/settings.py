@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tongban.restrictions",
     "tongban.booking",
     "tongban.loans",
+    "tongban.campaigns",
     # faces
     "tongban.portal",
     "tongban.workbench",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("workbench/restrictions/", include("tongban.restrictions.urls")),
     path("", include("tongban.booking.urls")),
     path("", include("tongban.loans.urls")),
+    path("", include("tongban.campaigns.urls")),
     path("catalog/", include("tongban.catalog.urls")),
     path("archive/", include("tongban.archive.urls")),
     path("api/oauth/token/", oauth.TokenView.as_view(), name="oauth-token"),

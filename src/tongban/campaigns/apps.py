@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    name = "tongban.campaigns"
+    verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from tongban.campaigns import notices  # noqa: F401  (registrations)
