@@ -7,4 +7,4 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from tongban.campaigns import notices  # noqa: F401  (registrations)
+        from tongban.campaigns import effects, notices  # noqa: F401  (registrations)

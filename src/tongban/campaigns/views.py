@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.access import can
@@ -24,7 +26,7 @@ from tongban.campaigns.forms import CampaignForm, CohortForm, ListForm, PeopleFi
 from tongban.campaigns.models import Assignment, Campaign
 from tongban.cases.forms import posted_answers
 from tongban.catalog.forms import application_form
-from tongban.catalog.forms_runtime import IDENTITY, identity, prefill
+from tongban.catalog.forms_runtime import IDENTITY, answer_rows, identity, prefill
 from tongban.lib import excel
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
@@ -65,8 +67,8 @@ def fill(request, pk: int):
             messages.success(request, _("Saved. You can correct it until the close."))
             return redirect("campaigns:fill", pk=assignment.pk)
     return render(request, "campaigns/fill.html", {
-        "assignment": assignment, "campaign": campaign, "form": form, "answer": answer,
-        "refusal": refusal}, status=status)
+        "assignment": assignment, "campaign": campaign, "form": form, "answer": answer, "refusal": refusal,
+        "rows": answer_rows(config, answer.answers) if answer else []}, status=status)
 
 
 # --- the staff's pages -----------------------------------------------------------------
@@ -240,6 +242,11 @@ def cohort(request, pk: int):
     return render(request, "campaigns/cohort.html", {"campaign": campaign, "form": form}, status=status)
 
 
+TABS = [("sent", _lazy("Sent")), ("opened", _lazy("Opened")), ("not_filled", pgettext_lazy("campaign", "Not filled")),
+        ("filled", pgettext_lazy("campaign", "Filled")), ("awaiting_approval", _lazy("Awaiting approval")),
+        ("approved", pgettext_lazy("campaign", "Approved")), ("overdue", _lazy("Overdue"))]
+
+
 @staff_required
 def people(request, pk: int):
     campaign = selectors.campaign_for(user=request.user, pk=pk)
@@ -248,7 +255,7 @@ def people(request, pk: int):
     qs = selectors.people(user=request.user, campaign=campaign, which=which or "sent")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "campaigns/people.html", {
-        "campaign": campaign, "page": page, "which": which or "sent", "query": f"which={which or 'sent'}",
+        "campaign": campaign, "page": page, "which": which or "sent", "tabs": TABS,
         "may_approve": campaign.needs_approval and can(request.user, Action.CAMPAIGN_APPROVE), "now": timezone.now()})
 
 
@@ -277,7 +284,7 @@ def _export(request, campaign: Campaign, which: str, title: str, header: list, r
     return excel.download(written.content, f"{campaign.name}-{title}.xlsx")
 
 
-BASE_HEADER = [_("College/unit"), _("Name"), _("Student/staff number")]
+BASE_HEADER = [_lazy("College/unit"), _lazy("Name"), _lazy("Student/staff number")]
 
 
 @staff_required
