@@ -5,6 +5,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from tongban.accounts.models import OrgUnit
@@ -23,7 +24,8 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def whereabouts_service(unit) -> ServiceItem:
-    item = ServiceItem.objects.create(code="holiday-whereabouts", name="假期去向登记", category="学生事务",  # i18n: data
+    item = ServiceItem.objects.create(code="holiday-whereabouts", name="假期去向登记",  # i18n: data
+                                      category="学生事务",  # i18n: data
                                       org_unit=unit, audience=["student"], ways=["online"], needs_acceptance=False,
                                       effect="campaigns.form")
     fields = [("name", "姓名", FieldType.TEXT, "name", ""),  # i18n: data
@@ -80,9 +82,22 @@ def make(hall, *, actor=None, rule=None, hours=48, **kwargs):
                                     rule={"categories": ["undergraduate"]} if rule is None else rule, **kwargs)
 
 
+def committed():
+    """Run what the block leaves for after commit (the dispatch job) as it ends: the test's
+    transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def start(actor, campaign):
+    with committed():
+        services.start_dispatch(actor=actor, campaign=campaign)
+    campaign.refresh_from_db()
+    return campaign
+
+
 def sent(hall, **kwargs):
     campaign = make(hall, **kwargs)
-    services.start_dispatch(actor=kwargs.get("actor") or hall.dept, campaign=campaign)
+    start(kwargs.get("actor") or hall.dept, campaign)
     campaign.refresh_from_db()
     return campaign
 
