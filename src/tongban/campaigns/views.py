@@ -167,14 +167,14 @@ def upload(request, pk: int):
     return render(request, "campaigns/detail.html", context, status=status)
 
 
-def _act(request, pk: int, act, done: str):
+def _act(request, pk: int, act, done: str = ""):
     campaign = selectors.campaign_for(user=request.user, pk=pk)
     try:
-        act(campaign)
+        said = act(campaign)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, done)
+        messages.success(request, said if isinstance(said, str) else done)
     return redirect("campaigns:detail", pk=pk)
 
 
@@ -195,11 +195,11 @@ def start(request, pk: int):
 @staff_required
 @require_POST
 def remind(request, pk: int):
-    def act(campaign):
+    def act(campaign) -> str:
         reminder = services.remind_unfilled(actor=request.user, campaign=campaign)
-        messages.info(request, _("%(count)s people reminded.") % {"count": reminder.count})
+        return _("Reminded %(count)s people who have not filled.") % {"count": reminder.count}
 
-    return _act(request, pk, act, _("Reminded those who have not filled."))
+    return _act(request, pk, act)
 
 
 @staff_required

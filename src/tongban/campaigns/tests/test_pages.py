@@ -168,7 +168,8 @@ def test_an_uploaded_list_with_unknown_rows_is_listed_and_confirmed_on_the_page(
 def test_remind_on_the_page_then_refused_within_the_window(hall, login):
     campaign = sent(hall)
     client = login(hall.counsellor)
-    client.post(f"/workbench/campaigns/{campaign.pk}/remind/")
+    first = client.post(f"/workbench/campaigns/{campaign.pk}/remind/", follow=True)
+    assert [m.level_tag for m in first.context["messages"]] == ["success"]
     response = client.post(f"/workbench/campaigns/{campaign.pk}/remind/", follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert campaign.reminders.count() == 1
