@@ -170,5 +170,8 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.bookings import seed_bookings
 
     seed_bookings(units)
+    from tongban.demo.campaigns import seed_campaigns
+
+    seed_campaigns(units, users, DEMO_PASSWORD)
     enrol_staff()
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services}
