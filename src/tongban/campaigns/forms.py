@@ -25,7 +25,7 @@ def _when(label) -> forms.DateTimeField:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[,，、;；\s]+", text or "") if w]
+    return [w for w in re.split(r"[,，、;；\s]+", text or "") if w]  # i18n: data (separators)
 
 
 class TimesForm(forms.Form):
