@@ -44,6 +44,7 @@ def home(request):
         "can_restrict": can(user, Action.RESTRICTION_MANAGE),
         "can_lend": can(user, Action.LOAN_MANAGE),
         "can_desk": can(user, Action.BOOKING_DESK),
+        "can_campaigns": can(user, Action.CAMPAIGN_VIEW),
     })
 
 
