@@ -42,3 +42,16 @@ def test_one_recipient_filling_from_eight_tabs_at_once_keeps_one_answer(hall):
     assert not failures(outcomes)
     assert Answer.objects.filter(assignment=todo).count() == 1
     assert Answer.objects.get(assignment=todo).revisions == 8
+
+
+def test_remind_all_pressed_twice_at_once_reminds_once(hall):
+    from tongban.campaigns.models import Reminder
+    from tongban.lib.errors import StateConflict
+
+    campaign = make(hall)
+    services.start_dispatch(actor=hall.dept, campaign=campaign)
+    outcomes = at_once(2, lambda n: services.remind_unfilled(actor=hall.dept, campaign=campaign).count)
+    refused = failures(outcomes)
+    assert len(refused) == 1 and isinstance(refused[0], StateConflict) and refused[0].code == "reminded_recently"
+    assert Reminder.objects.filter(campaign=campaign).count() == 1
+    assert Message.objects.filter(event="campaigns.reminder", channel="inbox").count() == 5
