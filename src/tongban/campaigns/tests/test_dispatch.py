@@ -8,8 +8,10 @@ from tongban.audit.models import AuditEntry
 from tongban.campaigns import services
 from tongban.campaigns.models import Assignment, Campaign
 from tongban.campaigns.tests.conftest import committed, make, sent
+from tongban.lib.crypto import blind_index, encrypt
 from tongban.lib.errors import ApplicationError
 from tongban.notify.models import Message
+from tongban.people.models import Person
 
 
 def test_each_recipient_gets_a_to_do_and_a_message(hall, world):
@@ -78,3 +80,24 @@ def test_a_sent_campaign_is_not_sent_again_after_its_close(hall):
     with pytest.raises(ApplicationError) as refused:
         services.start_dispatch(actor=hall.dept, campaign=campaign)
     assert refused.value.code == "close_in_past"
+
+
+def test_the_invitation_goes_on_the_channels_each_recipient_chose(hall):
+    from tongban.notify.services import set_preference
+
+    a, b = hall.students["a"], hall.students["b"]
+    for person, phone in ((a, "13800138001"), (b, "13800138002")):
+        Person.objects.filter(pk=person.pk).update(phone_enc=encrypt(phone), phone_index=blind_index(phone,
+                                                                                                     purpose="phone"))
+    set_preference(actor=a.account, kind="campaign", channels=["inbox"])
+    sent(hall, actor=hall.counsellor)
+    channels = {(m.recipient_id, m.channel) for m in Message.objects.filter(event="campaigns.invite")}
+    assert channels == {(a.account_id, "inbox"), (b.account_id, "inbox"), (b.account_id, "sms")}
+
+
+def test_someone_with_no_account_yet_is_texted_and_finds_the_to_do_once_bound(hall, world):
+    phone = "13900139000"
+    fresh = world.person(unit=hall.econ_23, name="新生", phone=phone)  # i18n: data
+    campaign = sent(hall, actor=hall.counsellor)
+    assert campaign.assignments.filter(person=fresh).exists()
+    assert list(Message.objects.filter(person=fresh).values_list("channel", flat=True)) == ["sms"]

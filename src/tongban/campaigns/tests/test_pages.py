@@ -183,3 +183,11 @@ def test_clone_through_the_page(hall, login):
         "closes_at": local(now + timedelta(days=33))})
     copy = Campaign.objects.exclude(pk=campaign.pk).get()
     assert response.status_code == 302 and copy.rule == campaign.rule and copy.state == Campaign.State.DRAFT
+
+
+def test_while_sending_the_page_shows_the_jobs_progress_and_polls_it(hall, login):
+    campaign = make(hall)
+    Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.RUNNING, total=5, dispatched=2)
+    page = login(hall.dept).get(f"/workbench/campaigns/{campaign.pk}/counts/").content.decode()
+    assert 'id="progress"' in page and 'aria-valuenow="40"' in page
+    assert f'hx-get="/workbench/campaigns/{campaign.pk}/counts/"' in page
