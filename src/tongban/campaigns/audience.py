@@ -148,7 +148,8 @@ def read_list(*, sender: User, name: str, content: bytes) -> list[ListEntry]:
         raise ApplicationError("file_too_large", _("The file is too large."), field="file")
     cells = _cells(name, content)
     reach = scope(Person.objects.all(), sender, Action.CAMPAIGN_MANAGE)
-    ids, numbers = {}, {}
+    ids: dict[str, None] = {}
+    numbers: dict[str, None] = {}
     for _row, value in cells:
         normalised = idnumber.normalise(value)
         if len(normalised) == 18 and normalised[:17].isdigit():
@@ -158,7 +159,8 @@ def read_list(*, sender: User, name: str, content: bytes) -> list[ListEntry]:
     by_index = dict(reach.filter(id_number_index__in=list(ids)).values_list("id_number_index", "pk")) if ids else {}
     by_number = dict(reach.filter(student_number__in=list(numbers)).values_list("student_number", "pk")) \
         if numbers else {}
-    entries, seen = [], set()
+    entries: list[ListEntry] = []
+    seen: set[int] = set()
     for n, value in cells:
         normalised = idnumber.normalise(value)
         if len(normalised) == 18 and normalised[:17].isdigit():

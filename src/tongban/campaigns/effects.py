@@ -2,6 +2,8 @@
 `campaigns.form` (a service without approval steps needs an effect to be published), and
 an application to it is refused, pointing to the campaign's to-do."""
 
+from typing import cast
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +16,10 @@ def _refuse(*, case, actor) -> None:
                                            "“Forms to fill”"))
 
 
-@effects.register("campaigns.form", gettext_lazy("Filled in campaigns (no application)"), submitted=_refuse)
+# the label stays lazy (shown in the back office's language); the registry's hint says str
+LABEL = cast(str, gettext_lazy("Filled in campaigns (no application)"))
+
+
+@effects.register("campaigns.form", LABEL, submitted=_refuse)
 def complete(*, case, actor) -> None:
     """Nothing: such a case is refused at submission."""

@@ -58,7 +58,7 @@ class CampaignForm(TimesForm):
                                  help_text=_("Names of programme units, separated by commas"))
     household = forms.MultipleChoiceField(label=_("Household status"), required=False,
                                           choices=HouseholdStatus.choices, widget=forms.CheckboxSelectMultiple)
-    cohort = forms.ModelChoiceField(label=_("Saved cohort"), required=False, queryset=None,
+    cohort: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Saved cohort"), required=False, queryset=None,
                                     empty_label=_("None"))
     uses_list = forms.BooleanField(label=_("Audience from an uploaded list (upload it next)"), required=False)
     remind_hours_before = forms.IntegerField(label=_("Remind hours before the close"), min_value=0, max_value=720,
@@ -72,9 +72,10 @@ class CampaignForm(TimesForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = scope(OrgUnit.objects.filter(is_active=True), user, Action.CAMPAIGN_MANAGE,
-                                              unit_field="")
-        self.fields["cohort"].queryset = selectors.cohorts(user=user)
+        units, cohort = self.fields["units"], self.fields["cohort"]
+        assert isinstance(units, forms.ModelMultipleChoiceField) and isinstance(cohort, forms.ModelChoiceField)
+        units.queryset = scope(OrgUnit.objects.filter(is_active=True), user, Action.CAMPAIGN_MANAGE, unit_field="")
+        cohort.queryset = selectors.cohorts(user=user)
 
     def clean_years(self) -> list[int]:
         years = []

@@ -51,7 +51,8 @@ def fill(request, pk: int):
     locked = {f["key"] for f in config["fields"] if f["prefill"] in IDENTITY}
     initial = {**prefill(config, assignment.person), **(answer.answers if answer else {})}
     data = request.POST if request.method == "POST" else None
-    form = application_form(config, {**initial, **(posted_answers(data, config) if data else {})}, data,
+    posted = posted_answers(data, config) if data is not None else {}
+    form = application_form(config, {**initial, **posted}, data,
                             locked=identity(config, assignment.person).keys() & locked)
     refusal = services.fill_refusal(assignment)
     status = 200
@@ -59,7 +60,7 @@ def fill(request, pk: int):
         status = 422
         form.is_valid()
         try:
-            services.fill(actor=request.user, assignment_id=assignment.pk, answers=posted_answers(data, config))
+            services.fill(actor=request.user, assignment_id=assignment.pk, answers=posted)
         except ApplicationError as exc:
             add_service_error(form, exc)
             status = exc.status
