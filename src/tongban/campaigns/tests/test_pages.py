@@ -191,3 +191,19 @@ def test_while_sending_the_page_shows_the_jobs_progress_and_polls_it(hall, login
     page = login(hall.dept).get(f"/workbench/campaigns/{campaign.pk}/counts/").content.decode()
     assert 'id="progress"' in page and 'aria-valuenow="40"' in page
     assert f'hx-get="/workbench/campaigns/{campaign.pk}/counts/"' in page
+
+
+def test_the_staff_pages_render_and_a_cohort_is_saved_from_one(hall, world, login):
+    campaign = sent(hall)
+    client = login(hall.dept)
+    listing = client.get("/workbench/campaigns/").content.decode()
+    assert f"/workbench/campaigns/{campaign.pk}/" in listing and "/workbench/campaigns/new/" in listing
+    for url in ("/workbench/campaigns/new/", f"/workbench/campaigns/{campaign.pk}/clone/",
+                f"/workbench/campaigns/{campaign.pk}/cohort/", f"/workbench/campaigns/{campaign.pk}/people/?which=x"):
+        assert client.get(url).status_code == 200, url
+    saved = client.post(f"/workbench/campaigns/{campaign.pk}/cohort/", {"name": "国庆名单"})  # i18n: data
+    assert saved.status_code == 302
+    form = client.get("/workbench/campaigns/new/").context["form"]
+    assert [c.name for c in form.fields["cohort"].queryset] == ["国庆名单"]  # i18n: data
+    assert 'href="/workbench/campaigns/"' in login(world.college_admin).get("/workbench/").content.decode()
+    assert login(world.clerk).get("/workbench/campaigns/").status_code == 403
