@@ -41,10 +41,12 @@ run: venv browser assets
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used);
 # GNU gettext compiles the zh_Hans catalogs and checks that none lacks a translation; npm
-# installs the front-end assets (`assets`).
-DEBS := chromium:chromium msgfmt:gettext npm:npm
+# installs the front-end assets (`assets`); WenQuanYi Zen Hei is a CJK font with TrueType
+# outlines that reportlab can embed in generated PDFs (GPL-2 with a font embedding
+# exception: see the README). Each entry is `what:package`, what being a command or a file.
+DEBS := chromium:chromium msgfmt:gettext npm:npm /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
 browser:
-	@missing=$$(for d in $(DEBS); do command -v $${d%%:*} >/dev/null 2>&1 || echo $${d#*:}; done); \
+	@missing=$$(for d in $(DEBS); do w=$${d%%:*}; { [ -e "$$w" ] || command -v "$$w"; } >/dev/null 2>&1 || echo $${d#*:}; done); \
 	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \

@@ -56,9 +56,12 @@ def pytest_configure(config):
     if compiled:
         # Django was set up before this conftest loaded, and may already hold the catalogs
         # as they were: forget them (as Django's tests do when LANGUAGE_CODE changes).
+        import gettext
+
         from asgiref.local import Local
         from django.utils.translation import trans_real
 
+        gettext._translations.clear()  # Python's own cache of each .mo file read, by path
         trans_real._translations = {}
         trans_real._default = None
         trans_real._active = Local()

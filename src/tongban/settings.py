@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tongban.restrictions",
     "tongban.booking",
     "tongban.loans",
+    "tongban.records",
     "tongban.campaigns",
     # faces
     "tongban.portal",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "tongban.api.idempotency.IdempotencyMiddleware",
     "tongban.accounts.middleware.SecondFactorRequired",
     "tongban.accounts.middleware.SlidingSessionMiddleware",
     "tongban.lib.middleware.NoStoreForPersonalAnswers",
@@ -203,6 +205,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# one page of an archive capture (a document camera's photo, a scan)
+RECORDS_PAGE_MAX_BYTES = env_int("RECORDS_PAGE_MAX_BYTES", 15 * 1024 * 1024)
 
 # --- personal data: encryption key ring and blind index -------------------------
 def _fernet_key() -> str:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tongban.campaigns.urls")),
     path("catalog/", include("tongban.catalog.urls")),
     path("archive/", include("tongban.archive.urls")),
+    path("workbench/records/", include("tongban.records.urls")),
     path("api/oauth/token/", oauth.TokenView.as_view(), name="oauth-token"),
     path("api/oauth/revoke/", oauth.RevokeTokenView.as_view(), name="oauth-revoke"),
     path("workbench/interop/", include("tongban.interop.urls")),

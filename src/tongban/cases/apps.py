@@ -10,6 +10,9 @@ class CasesConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from tongban.cases import notices  # noqa: F401 - registers the case events
+        from tongban.cases.todos import todos_of
+        from tongban.notify import todos
 
+        todos.register("cases", todos_of)
         # each app's `documents` module registers what a completion issues (issued_with)
         autodiscover_modules("documents")

@@ -40,3 +40,20 @@ def refusal(*, actor, item) -> ApplicationError | None:
     except ApplicationError as exc:
         return exc
     return None
+
+
+# --- moving a case on ----------------------------------------------------------------
+# Apps above the engine may hold a case at a level: a guard here is
+# `guard(*, actor, case, act) -> None` (act "approve": a step approved, the case about
+# to go to the next level or complete) and refuses by raising an ApplicationError,
+# which rolls the act back. The household archive uses it (a required capture missing).
+_transition_guards: dict[str, Callable] = {}
+
+
+def register_transition(name: str, guard: Callable) -> None:
+    _transition_guards[name] = guard
+
+
+def check_transition(*, actor, case, act: str) -> None:
+    for guard in _transition_guards.values():
+        guard(actor=actor, case=case, act=act)

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tongban.accounts.access import refused, scope, scope_of
+from tongban.accounts.access import one_within, refused, scope, scope_of
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import STAFF_ROLES, Action
 from tongban.cases import rules, workflow
@@ -187,10 +187,7 @@ def late_work(*, user: User) -> QuerySet[WorkItem]:
 
 
 def attachment_for(*, user: User, case: Case, pk: int) -> Attachment:
-    attachment = Attachment.objects.filter(case=case, pk=pk).first()
-    if attachment is None:
-        raise refused(user, Attachment, pk)
-    return attachment
+    return one_within(Attachment.objects.filter(case=case), user=user, pk=pk)
 
 
 # --- delegations ---------------------------------------------------------------------

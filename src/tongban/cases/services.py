@@ -711,6 +711,8 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
         through = workflow.authority(actor, item, on=today, lock=True)
         if _only_auxiliary(actor):
             raise PermissionDenied("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
+        if outcome == WorkItem.Outcome.APPROVE:
+            guards.check_transition(actor=actor, case=case, act="approve")  # e.g. a required capture missing
         if item.needs_signature and outcome == WorkItem.Outcome.APPROVE:
             if not sign:
                 raise ApplicationError("signature_required", _("This step needs a seal"), field="sign")

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from tongban.accounts.access import can
 from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
-from tongban.cases import selectors, services
+from tongban.cases import panels, selectors, services
 from tongban.cases.forms import AcceptanceForm, DelegationForm, WorkForm
 from tongban.cases.models import Status, WorkItem
 from tongban.cases.views import _file_response
 from tongban.catalog.forms_runtime import answer_rows
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
+from tongban.notify import todos
 
 COUNT_CAP = 1_000
 
@@ -68,7 +69,8 @@ def todo(request):
     else:
         rows = selectors.todo(user=request.user, tab=tab)
     page = CappedPaginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": tabs,
+    others = todos.for_user(request.user, exclude={"cases"}) if tab == "mine" else []
+    return render(request, "cases/todo.html", {"page": page, "tab": tab, "tabs": tabs, "others": others,
                                                "today": timezone.localdate(),
                                                "can_manage_delegations": can(request.user, Action.ROLE_GRANT)})
 
@@ -111,6 +113,7 @@ def _case_page(request, case, *, acceptance_form: AcceptanceForm | None = None, 
                  else ())]
     return render(request, "cases/staff_case.html", {
         "case": case, "items": items, "materials": selectors.case_materials(case), "events": case.events.all(),
+        "panels": panels.for_staff_case(request, case),  # other apps' sections (the capture list)
         "answer_rows": answer_rows(case.config, case.answers),
         # whose record the identity answers come from, beside the case (masked)
         "identity": services.identity_person(case),

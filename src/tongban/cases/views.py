@@ -196,14 +196,28 @@ def upload(request, pk: int):
         if form.is_valid():
             services.upload_material(actor=request.user, case=case, material_key=form.cleaned_data["material"],
                                      upload=form.cleaned_data["file"])
+            if request.htmx and not form.to_detail:
+                return _materials(request, case, notice=_("Material uploaded."))
             messages.success(request, _("Material uploaded."))
             return redirect("cases:detail" if form.cleaned_data["back"] == "detail" else "cases:edit", pk=pk)
     except ApplicationError as exc:
         add_service_error(form, exc)
     case.refresh_from_db()
+    if request.htmx and not form.to_detail and case.status in EDITABLE:
+        return _materials(request, case, upload_form=form, status=422)
     if form.to_detail or case.status not in EDITABLE:
         return _detail_page(request, case, upload_form=form, status=400)
     return _edit_page(request, case, controls=EditControls(), upload_form=form, status=400)
+
+
+def _materials(request, case, *, notice: str = "", error: str = "", upload_form: UploadForm | None = None,
+               status: int = 200):
+    """The edit page's materials alone, for an upload or a removal sent by htmx: the
+    applicant sees the file arrive (or the reason it was refused) in place."""
+    case = selectors.own_case(user=request.user, pk=case.pk)  # its files as they are now
+    return render(request, "cases/_materials.html", {
+        "case": case, "materials": selectors.case_materials(case), "notice": notice,
+        "error": error, "upload_form": upload_form}, status=status)
 
 
 def _keep_carried_answers(request, case) -> None:
@@ -223,7 +237,12 @@ def remove_file(request, pk: int, file_pk: int):
         uploads.remove(actor=request.user, attachment=selectors.attachment_for(user=request.user, case=case,
                                                                                pk=file_pk))
     except ApplicationError as exc:
+        if request.htmx:
+            return _materials(request, case, error=exc.message, status=422)
         messages.error(request, exc.message)
+        return redirect("cases:edit", pk=pk)
+    if request.htmx:
+        return _materials(request, case, notice=_("File deleted."))
     return redirect("cases:edit", pk=pk)
 
 

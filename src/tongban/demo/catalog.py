@@ -53,6 +53,14 @@ CERTIFICATE = [
 ]
 
 SERVICES = [
+    # seed 002's gate case: an approved return opens the campus gate for the period (its
+    # effect pushes the person and the dates to the gate system, demo.systems)
+    {"code": "return-to-campus", "name": "返校申请", "category": "学生事务", "unit": "univ-students",
+     "prefix": "FX", "audience": ["student"], "acceptance": False, "promised": 1, "effect": "interop.push",
+     "fields": [NAME, SNO, COLLEGE, {"key": "return_date", "label": "返校日期", "type": "date"},
+                {"key": "valid_until", "label": "通行有效期至", "type": "date"},
+                {"key": "reason", "label": "返校事由"}],
+     "materials": [], "steps": [_step("college", "辅导员审核", Role.COLLEGE_ADMIN, UnitRule.APPLICANT_UNIT, days=1)]},
     {"code": "hukou-move-in", "name": "新生集体户口迁入", "category": "集体户口", "unit": "univ-security",
      "prefix": "RH", "audience": ["student"], "acceptance": False, "promised": 5, "effect": "hukou.move_in",
      "fields": [NAME, ID, SNO, COLLEGE, *CERTIFICATE],

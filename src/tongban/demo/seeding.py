@@ -170,8 +170,15 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.bookings import seed_bookings
 
     seed_bookings(units)
+    from tongban.demo.systems import seed_systems
+
+    systems = seed_systems(users["sysadmin"], units)
+    from tongban.demo.records import seed_records
+
+    seed_records()
     from tongban.demo.campaigns import seed_campaigns
 
     seed_campaigns(units, users, DEMO_PASSWORD)
     enrol_staff()
-    return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services}
+    return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services,
+            "systems": systems}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
-from tongban.accounts.access import refused, scope
+from tongban.accounts.access import one_within, refused, scope
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action
 from tongban.catalog.models import ServiceItem
@@ -77,10 +77,7 @@ def history(rec: HouseholdRecord) -> QuerySet:
 
 
 def record_for(*, user: User, pk: int) -> HouseholdRecord:
-    rec = records(user=user).filter(pk=pk).first()
-    if rec is None:
-        raise refused(user, HouseholdRecord, pk)
-    return rec
+    return one_within(records(user=user), user=user, pk=pk)
 
 
 @dataclass

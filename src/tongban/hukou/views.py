@@ -4,7 +4,6 @@ correction). Reads go through selectors, writes through services."""
 
 from __future__ import annotations
 
-import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from tongban.accounts.roles import Action
 from tongban.hukou import batch, documents, selectors, services
 from tongban.hukou.forms import BatchForm, CorrectionForm, WaiverForm
 from tongban.hukou.models import BatchJob, Status, Waiver
+from tongban.lib import excel
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
 
@@ -137,25 +137,16 @@ def overview(request):
 
 
 def _overview_xlsx(request, rows, total) -> HttpResponse:
-    from openpyxl import Workbook
-
     from tongban.audit.services import record_export
 
     _need(request, Action.PEOPLE_EXPORT)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Collective household overview")
-    sheet.append([_("College/unit"), *[str(selectors.COLUMN_LABELS[c]) for c in selectors.COLUMNS], _("Total")])
-    for row in [*rows, total]:
-        sheet.append([row.unit.name if row.unit else _("Total"), *[row.counts[c] for c in selectors.COLUMNS],
-                      row.total])
-    out = io.BytesIO()
-    book.save(out)
+    written = excel.workbook(
+        title=_("Collective household overview"),
+        header=[_("College/unit"), *[selectors.COLUMN_LABELS[c] for c in selectors.COLUMNS], _("Total")],
+        rows=([row.unit.name if row.unit else _("Total"), *[row.counts[c] for c in selectors.COLUMNS], row.total]
+              for row in [*rows, total]))
     record_export(actor=request.user, filters={"report": "hukou.overview"})
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''hukou-overview.xlsx"
-    return response
+    return excel.download(written.content, "hukou-overview.xlsx")
 
 
 @staff_required

@@ -3,13 +3,15 @@ credentials grant, a scope per endpoint, an `X-Purpose` header, every call on th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import Http404
 from ninja import Router, Schema
 
 from tongban.interop import selectors
 from tongban.interop.auth import ClientToken
 from tongban.interop.scopes import Scope
-from tongban.interop.services import record_call
+from tongban.interop.services import finish_todo, push_todo, record_call
 
 router = Router(tags=["system"])
 
@@ -66,3 +68,71 @@ def person(request, student_number: str):
         raise Http404
     _answer(request)
     return _basic(found, full_id=Scope.PEOPLE_READ_ID in request.api_scopes)
+
+
+# --- 消息通: to-dos in, a person's feed out ------------------------------------------------
+class TodoIn(Schema):
+    student_number: str
+    title: str
+    url: str
+    due: dt.date | None = None
+
+
+class TodoOut(Schema):
+    external_id: str
+    created: bool
+
+
+class FeedTodo(Schema):
+    source: str
+    title: str
+    url: str  # absolute: tongban's own links carry its address
+    due: dt.date | None
+    overdue: bool
+
+
+class FeedMessage(Schema):
+    subject: str
+    sent_at: dt.datetime
+    url: str
+
+
+class Feed(Schema):
+    todos: list[FeedTodo]
+    unread: int
+    messages: list[FeedMessage]
+
+
+def _person_or_404(request, student_number: str):
+    found = selectors.people_for(request.api_client).filter(student_number=student_number).first()
+    if found is None:
+        _answer(request, 404)
+        raise Http404
+    return found
+
+
+@router.put("/todos/{external_id}", response={200: TodoOut, 201: TodoOut}, auth=ClientToken(Scope.TODOS_WRITE),
+            summary="Put a to-do on a person's list (the same external_id again updates it)")
+def put_todo(request, external_id: str, body: TodoIn):
+    person = _person_or_404(request, body.student_number)
+    _todo, created = push_todo(client=request.api_client, person=person, external_id=external_id[:100],
+                               title=body.title, url=body.url, due=body.due)
+    _answer(request, 201 if created else 200)
+    return (201 if created else 200), {"external_id": external_id[:100], "created": created}
+
+
+@router.post("/todos/{external_id}/done", response=TodoOut, auth=ClientToken(Scope.TODOS_WRITE),
+             summary="Take a to-do off the person's list: done or withdrawn")
+def todo_done(request, external_id: str):
+    finish_todo(client=request.api_client, external_id=external_id)
+    _answer(request)
+    return {"external_id": external_id, "created": False}
+
+
+@router.get("/feed/{student_number}", response=Feed, auth=ClientToken(Scope.FEED_READ),
+            summary="A person's open to-dos (every source) and unread messages, for a portal or app")
+def feed(request, student_number: str, limit: int = 20):
+    person = _person_or_404(request, student_number)
+    limit = max(1, min(limit, 100))
+    _answer(request)
+    return selectors.feed(person=person, limit=limit, base=request.build_absolute_uri("/"))

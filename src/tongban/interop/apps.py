@@ -13,3 +13,7 @@ class InteropConfig(AppConfig):
         from tongban.interop import events, notices, push  # noqa: F401 - registers notices and the effect
 
         register_listener(events.on_record)
+        from tongban.interop.todos import todos_of
+        from tongban.notify import todos
+
+        todos.register("interop", todos_of)

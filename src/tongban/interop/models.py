@@ -143,3 +143,30 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription.url}"
+
+
+class ExternalTodo(models.Model):
+    """A to-do another system pushed in for a person (消息通): shown beside tongban's own,
+    linking back to where it is done. The system names it by its own `external_id`, so a
+    push repeated (a retry, a resend) updates the one row instead of adding another."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="todos",
+                               verbose_name=_("system"))
+    external_id = models.CharField(_("ID in the system"), max_length=100)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("person"))
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=500)
+    due = models.DateField(_("deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(_("pushed at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("to-do from another system")
+        verbose_name_plural = _("to-dos from other systems")
+        constraints = [models.UniqueConstraint(fields=["client", "external_id"], name="interop_todo_once")]
+        indexes = [models.Index(fields=["person", "done_at"], name="interop_todo_open")]
+
+    def __str__(self) -> str:
+        return self.title

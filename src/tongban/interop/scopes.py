@@ -13,6 +13,8 @@ class Scope(models.TextChoices):
     CASES_READ = "cases:read", _("Read cases of a service")
     RESULTS_WRITE = "results:write", _("Write results back")
     EVENTS_RECEIVE = "events:receive", _("Receive events")
+    TODOS_WRITE = "todos:write", _("Push to-dos to people")
+    FEED_READ = "feed:read", _("Read a person's to-dos and unread messages")
 
 
 class ClientScopes(BaseScopes):

@@ -46,3 +46,29 @@ def dead_letters(*, user: User) -> QuerySet[Delivery]:
     clients(user=user)  # the same right as the clients' pages
     return (Delivery.objects.filter(status=Delivery.Status.DEAD)
             .select_related("event", "subscription__client").order_by("-pk"))
+
+
+def feed(*, person: Person, limit: int, base: str) -> dict:
+    """A person's open to-dos from every source and their unread inbox, links made
+    absolute against `base` (tongban's address) so another portal can open them. A person
+    with no account yet has only what other systems pushed for them."""
+    from urllib.parse import urljoin
+
+    from tongban.interop.todos import for_person
+    from tongban.notify import todos
+    from tongban.notify.selectors import inbox
+
+    user = person.account
+    if user is not None:
+        items = todos.for_user(user, limit=limit)
+        unread = inbox(user=user, unread_only=True).order_by("-created_at")
+        count, latest = unread.count(), list(unread[:limit])
+    else:
+        items, count, latest = for_person(person, limit), 0, []
+    return {
+        "todos": [{"source": t.source, "title": t.title, "url": urljoin(base, t.url), "due": t.due,
+                   "overdue": t.overdue} for t in items],
+        "unread": count,
+        "messages": [{"subject": m.subject, "sent_at": m.created_at,
+                      "url": urljoin(base, m.link or "/inbox/")} for m in latest],
+    }

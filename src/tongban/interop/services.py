@@ -18,7 +18,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
-from tongban.interop.models import ApiClient
+from tongban.interop.models import ApiClient, ExternalTodo
 from tongban.interop.scopes import Scope
 from tongban.lib.errors import ApplicationError, StateConflict
 
@@ -234,3 +234,57 @@ def add_push_target(*, actor: User, client: ApiClient, service, url: str, fields
                                                                          "client": client.name},
            details={"url": url, "service": service.code, "fields": subscription.fields})
     return subscription, secret
+
+
+# --- to-dos from other systems (消息通) ---------------------------------------------------
+def _https_only(url: str) -> str:
+    if not url.startswith("https://"):
+        raise ApplicationError("bad_url", _("The link must be an https address."), field="url")
+    return url
+
+
+@transaction.atomic
+def push_todo(*, client: ApiClient, person, external_id: str, title: str, url: str,
+              due=None) -> tuple[ExternalTodo, bool]:
+    """Put a system's to-do on a person's list, or update the one it pushed under the same
+    `external_id` (a repeated push changes nothing twice). The person must be within the
+    client's units (the caller looked them up through `selectors.people_for`). Returns the
+    row and whether it was new; reopens one the system had marked done."""
+    title, external_id = title.strip(), external_id.strip()
+    if not title:
+        raise ApplicationError("required", _("A to-do needs a title."), field="title")
+    _https_only(url)
+    todo, created = ExternalTodo.objects.select_for_update().get_or_create(
+        client=client, external_id=external_id,
+        defaults={"person": person, "title": title[:200], "url": url, "due": due})
+    if not created:
+        if todo.person_id != person.pk:
+            raise StateConflict("other_person", _("This to-do ID is already used for another person."),
+                                field="external_id")
+        changed = (todo.title, todo.url, todo.due, todo.done_at) != (title[:200], url, due, None)
+        if not changed:
+            return todo, False
+        todo.title, todo.url, todo.due, todo.done_at = title[:200], url, due, None
+        todo.updated_at = timezone.now()
+        todo.save(update_fields=["title", "url", "due", "done_at", "updated_at"])
+    record(actor=None, action="interop.todo_pushed", obj=todo,
+           summary=_("%(client)s put a to-do on the list of %(person)s: %(title)s") % {
+               "client": client.name, "person": person.name, "title": todo.title},
+           details={"client_id": client.client_id, "external_id": external_id, "created": created})
+    return todo, created
+
+
+@transaction.atomic
+def finish_todo(*, client: ApiClient, external_id: str) -> ExternalTodo:
+    """The system says its to-do is done (or withdrawn): it leaves the person's list."""
+    todo = ExternalTodo.objects.select_for_update().filter(client=client, external_id=external_id).first()
+    if todo is None:
+        raise ApplicationError("not_found", _("No such to-do."), field="external_id")
+    if todo.done_at is None:
+        todo.done_at = timezone.now()
+        todo.save(update_fields=["done_at"])
+        record(actor=None, action="interop.todo_done", obj=todo,
+               summary=_("%(client)s took a to-do off the list: %(title)s") % {
+                   "client": client.name, "title": todo.title},
+               details={"client_id": client.client_id, "external_id": external_id})
+    return todo

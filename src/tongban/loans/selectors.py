@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongban.accounts.access import refused, scope
+from tongban.accounts.access import one_within, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.loans.models import Loan, Policy
@@ -39,10 +39,7 @@ def days_overdue(loan: Loan, today: dt.date | None = None) -> int:
 
 
 def loan_for(*, user: User, pk: int) -> Loan:
-    found = loans(user=user, tab="history").filter(pk=pk).first()
-    if found is None:
-        raise refused(user, Loan, pk)
-    return found
+    return one_within(loans(user=user, tab="history"), user=user, pk=pk)
 
 
 def policies(*, user: User) -> QuerySet[Policy]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +17,7 @@ from tongban.accounts.decorators import staff_required
 from tongban.accounts.roles import Action
 from tongban.audit.services import record_export
 from tongban.booking import selectors as booking_selectors
+from tongban.lib import excel
 from tongban.lib.errors import ApplicationError
 from tongban.lib.forms import add_service_error
 from tongban.loans import selectors, services
@@ -114,27 +113,13 @@ HEADERS = [
 
 
 def _xlsx(request, qs, tab: str) -> HttpResponse:
-    from django.utils import timezone
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(selectors.TABS[tab]))
-    sheet.append([str(h) for h in HEADERS])
-    rows = 0
-    for loan in qs.iterator(chunk_size=1000):
-        rows += 1
-        sheet.append([loan.person.name, loan.person.student_number, loan.person.org_unit.name, loan.item,
-                      loan.purpose, timezone.localtime(loan.lent_at).replace(tzinfo=None), str(loan.lent_by),
-                      loan.due_date, selectors.days_overdue(loan),
-                      timezone.localtime(loan.returned_at).replace(tzinfo=None) if loan.returned_at else None,
-                      str(loan.received_by or "")])
-    out = io.BytesIO()
-    book.save(out)
-    record_export(actor=request.user, filters={"report": "loans", "tab": tab, "rows": rows})
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''loans-{tab}.xlsx"
-    return response
+    written = excel.workbook(title=selectors.TABS[tab], header=HEADERS, rows=(
+        [loan.person.name, loan.person.student_number, loan.person.org_unit.name, loan.item, loan.purpose,
+         loan.lent_at, loan.lent_by, loan.due_date, selectors.days_overdue(loan), loan.returned_at,
+         loan.received_by or ""]
+        for loan in qs.iterator(chunk_size=1000)))
+    record_export(actor=request.user, filters={"report": "loans", "tab": tab, "rows": written.rows})
+    return excel.download(written.content, f"loans-{tab}.xlsx")
 
 
 @login_required

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tongban.accounts.access import refused, scope
+from tongban.accounts.access import one_within, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.lib import crypto
@@ -43,10 +43,7 @@ def people(
 
 def person_for(*, user: User, pk: int, action: str = Action.PEOPLE_VIEW) -> Person:
     """One person the user may see, or 404 (not 403: do not confirm who exists)."""
-    person = people(user=user, action=action).filter(pk=pk).first()
-    if person is None:
-        raise refused(user, Person, pk)
-    return person
+    return one_within(people(user=user, action=action), user=user, pk=pk)
 
 
 def own_person(*, user: User) -> Person | None:

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from tongban.audit.middleware import client_ip
 from tongban.lib.errors import ApplicationError
+from tongban.notify import todos
 from tongban.people.binding import bind_by_identity
 from tongban.people.selectors import own_person
 from tongban.portal.forms import BindForm
@@ -28,7 +29,8 @@ def home(request):
 def mine(request):
     """我的: the tab bar's third tab, where an applicant finds everything of their own
     (applications, bookings, loans, household, messages, settings) as WeUI cells."""
-    return render(request, "portal/mine.html", {"person": own_person(user=request.user)})
+    return render(request, "portal/mine.html", {"person": own_person(user=request.user),
+                                                "todos": todos.for_user(request.user, limit=20)})
 
 
 @never_cache

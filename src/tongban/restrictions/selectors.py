@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from tongban.accounts.access import refused, scope
+from tongban.accounts.access import one_within, scope
 from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.restrictions.models import Restriction
@@ -19,10 +19,7 @@ def restrictions(*, user: User, current_only: bool = True, query: str = "") -> Q
 
 
 def restriction_for(*, user: User, pk: int) -> Restriction:
-    found = restrictions(user=user, current_only=False).filter(pk=pk).first()
-    if found is None:
-        raise refused(user, Restriction, pk)
-    return found
+    return one_within(restrictions(user=user, current_only=False), user=user, pk=pk)
 
 
 def own_current(*, user: User) -> QuerySet[Restriction]:

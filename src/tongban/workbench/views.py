@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -26,7 +27,7 @@ from tongban.lib.errors import ApplicationError
 from tongban.lib.errors import PermissionDenied as AccessRefused
 from tongban.lib.forms import add_service_error
 from tongban.people import selectors as people_selectors
-from tongban.people.jobs import start_import
+from tongban.people.jobs import import_progress, start_import
 from tongban.people.models import Category
 from tongban.people.reading import template_xlsx
 from tongban.people.services import UNMASKABLE, unmask
@@ -156,7 +157,8 @@ def _job(request, pk: int):
 def import_status(request, pk: int):
     job = _job(request, pk)
     template = "workbench/_import_progress.html" if request.htmx else "workbench/import_status.html"
-    return render(request, template, {"job": job})
+    progress = import_progress(job, reverse("workbench:import-status", args=[job.pk]))
+    return render(request, template, {"job": job, "progress": progress})
 
 
 @staff_required

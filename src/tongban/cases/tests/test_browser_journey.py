@@ -24,8 +24,10 @@ def test_a_student_applies_on_a_phone_and_the_counsellor_approves(live_server, w
     statement = tmp_path / "遗失声明.pdf"
     statement.write_bytes(PDF)
     phone.locator("input[aria-label='遗失声明']").set_input_files(str(statement))
+    phone.evaluate("window.sameDocument = true")
     phone.locator("form:has(input[aria-label='遗失声明']) button").click()
     phone.wait_for_selector("text=遗失声明.pdf")
+    assert phone.evaluate("window.sameDocument === true")  # htmx put the file in place: no reload
 
     assert phone.locator("#id_newspaper").count() == 0
     phone.fill("#id_year", "2024")

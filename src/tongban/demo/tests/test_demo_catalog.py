@@ -59,6 +59,10 @@ def test_a_resident_moves_household_in_through_station_branch_and_city(demo):
     assert case.status == "submitted"
     case = services.accept(actor=User.objects.get(username="clerk"), case=case, deficient=["utility_bills"])
     assert case.deficiencies == ["utility_bills"]
+    # the window captures the papers (the station's approval waits for them)
+    from tongban.demo.records import capture_everything
+
+    assert capture_everything(case=case, actor=User.objects.get(username="auxiliary")) == 5
     # the bills come later (容缺): the case cannot complete without them
     services.upload_material(actor=resident, case=case, material_key="utility_bills",
                              upload=SimpleUploadedFile("bills.pdf", pdf))

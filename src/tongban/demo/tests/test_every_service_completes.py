@@ -46,6 +46,7 @@ WALKS = {
     "hukou-move-out": (STUDENTS, Status.IN_SCHOOL, {}),
     "card-borrow": (STUDENTS, Status.IN_SCHOOL, {}),
     "leave-school-proof": ((Category.STAFF,), Status.AWAITING, {}),
+    "return-to-campus": (STUDENTS, None, {"reason": "返校上课"}),
 }
 
 GENERIC = {"text": "示例", "address": "示例市示例路 1 号", "date": "2026-09-01", "number": 1, "yesno": "否"}
@@ -150,5 +151,13 @@ def test_a_demo_service_is_walked_to_completion_by_demo_accounts(demo, code):
                                            user__is_active=True).select_related("user").first())
         assert clerk is not None, f"{code}: nobody accepts at {case.org_unit.name}"
         case = services.accept(actor=clerk.user, case=case)
+        from tongban.demo.records import capture_everything
+
+        capture_everything(case=case, actor=clerk.user)  # the papers in the archive before a level approves
     case = _decide_every_step(case)
     assert case.status == "completed", (code, case.status)
+    if code == "return-to-campus":  # seed 002: the approved return goes to the gate system
+        from tongban.interop.models import Delivery
+
+        pushed = Delivery.objects.get(subject=f"cases.case/{case.pk}", subscription__client__name="门禁系统")
+        assert pushed.subscription.url == "http://127.0.0.1:9001/"

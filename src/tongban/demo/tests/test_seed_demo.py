@@ -42,3 +42,17 @@ def test_demo_people_have_valid_synthetic_id_numbers_and_an_unbroken_trail(db):
         assert idnumber.parse(person.plain_id_number()).number == person.plain_id_number()
     assert Person.objects.get(account__username="student").org_unit.name == "经济学院"
     assert verify(AuditEntry.objects.all()).ok
+
+
+def test_the_demo_registers_the_two_other_systems_once_and_says_how_to_start_their_receivers(db):
+    from tongban.interop.models import ApiClient, Subscription
+
+    first = seed()
+    assert set(ApiClient.objects.values_list("name", flat=True)) == {"教务平台", "门禁系统"}
+    assert first.count("客户端凭据（只显示这一次）") == 2
+    gate = Subscription.objects.get(client__name="门禁系统")
+    assert gate.service.code == "return-to-campus" and gate.fields == ["return_date", "student_number", "valid_until"]
+    assert f"webhook-receiver --port 9001 --secret {gate.secret}" in first
+    again = seed()
+    assert "客户端凭据" not in again and "webhook-receiver --port 9000" in again
+    assert ApiClient.objects.count() == 2 and Subscription.objects.count() == 2

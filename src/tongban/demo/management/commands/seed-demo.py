@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from tongban.accounts.roles import Role
 from tongban.demo.seeding import ACCOUNTS, DEMO_PASSWORD, enrol_staff, seed
+from tongban.demo.systems import receivers
 
 
 class Command(BaseCommand):
@@ -30,3 +31,8 @@ class Command(BaseCommand):
                           "登录时输入其显示的 6 位验证码：")
         for username, secret in enrol_staff().items():
             self.stdout.write(f"  {username:<14} {secret}")
+        for name, credentials in result["systems"]:
+            self.stdout.write(f"对接系统 {name} 已登记，客户端凭据（只显示这一次）：{credentials}")
+        self.stdout.write("对接系统的演示接收端（另开终端运行，验证签名并打印收到的事件）：")
+        for name, url, command in receivers():
+            self.stdout.write(f"  {name} {url}：{command}")

@@ -36,7 +36,14 @@ class Command(BaseCommand):
                     self.send_response(400)
                 else:
                     out.write(json.dumps(event, ensure_ascii=False, indent=2))
+                    # a pushed result is acknowledged the way a gate system would: with
+                    # its own reference, which tongban notes on the case
+                    answer = json.dumps({"accepted": True, "reference": self.headers.get("webhook-id", "")})
                     self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(answer.encode())
+                    return
                 self.end_headers()
 
             def log_message(self, *args):
