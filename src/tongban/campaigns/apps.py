@@ -8,3 +8,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.campaigns import effects, notices  # noqa: F401  (registrations)
+        from tongban.campaigns.todos import todos_of
+        from tongban.notify import todos
+
+        todos.register("campaigns", todos_of)

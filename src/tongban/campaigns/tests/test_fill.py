@@ -95,3 +95,16 @@ def test_the_counsellor_approves_their_own_students_answers_only(hall, campaign)
 def test_an_answer_not_filled_cannot_be_approved(hall, campaign):
     with pytest.raises(StateConflict):
         services.approve(actor=hall.counsellor, assignment=assignment_of(campaign, hall.students["b"]))
+
+
+def test_the_one_to_do_list_holds_the_form_to_fill_then_the_answer_to_approve(hall, campaign):
+    from tongban.notify.todos import for_user
+
+    a = hall.students["a"]
+    todo = assignment_of(campaign, a)
+    assert [t.url for t in for_user(a.account, only={"campaigns"})] == [f"/campaigns/{todo.pk}/"]
+    services.fill(actor=user_of(a), assignment_id=todo.pk, answers=answers())
+    assert for_user(a.account, only={"campaigns"}) == []
+    [review] = for_user(hall.counsellor, only={"campaigns"})
+    assert review.url == f"/workbench/campaigns/{campaign.pk}/people/?which=awaiting_approval"
+    assert "1" in review.title
