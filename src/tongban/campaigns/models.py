@@ -136,7 +136,7 @@ class Assignment(models.Model):
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("Status"), max_length=16, choices=State.choices, default=State.SENT)
     sent_at = models.DateTimeField(_("Sent at"), auto_now_add=True)
-    opened_at = models.DateTimeField(_("Opened at"), null=True, blank=True)
+    opened_at = models.DateTimeField(pgettext_lazy("campaign", "Opened at"), null=True, blank=True)
     filled_at = models.DateTimeField(_("Filled at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("Approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
