@@ -23,6 +23,7 @@ BENCHES = [
     ("import_people.py", ["--rows", "5000"]),
     ("verify_audit.py", ["--entries", "100000"]),
     ("notify_dispatch.py", ["--recipients", "1500"]),
+    ("campaign_dispatch.py", ["--recipients", "3000"]),
     ("cases_scale.py", ["--cases", "30000", "--runs", "20"]),
     ("cases_submit_http.py", ["--applicants", "30", "--seconds", "3"]),
     ("booking_rush.py", ["--clients", "100", "--places", "10"]),

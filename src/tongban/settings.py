@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tongban.booking",
     "tongban.loans",
     "tongban.records",
+    "tongban.campaigns",
     "tongban.assistant",
     # faces
     "tongban.portal",

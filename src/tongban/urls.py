@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("tongban.booking.urls")),
     path("", include("tongban.loans.urls")),
     path("", include("tongban.assistant.urls")),
+    path("", include("tongban.campaigns.urls")),
     path("catalog/", include("tongban.catalog.urls")),
     path("archive/", include("tongban.archive.urls")),
     path("workbench/records/", include("tongban.records.urls")),

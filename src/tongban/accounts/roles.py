@@ -67,6 +67,9 @@ class Action:
     LOAN_MANAGE = "loan.manage"
     BOOKING_DESK = "booking.desk"
     INTEROP_MANAGE = "interop.manage"
+    CAMPAIGN_MANAGE = "campaign.manage"  # make, send, remind a campaign (要我办) to people in reach
+    CAMPAIGN_VIEW = "campaign.view"  # follow a campaign's recipients in reach, export their answers
+    CAMPAIGN_APPROVE = "campaign.approve"  # approve the answers of recipients in reach
 
 
 A = Action
@@ -124,12 +127,16 @@ PERMISSIONS: dict[str, dict[str, Reach]] = {
         A.CASE_PREPARE: R.SUBTREE,
         A.CASE_APPROVE: R.SUBTREE,
         A.DASHBOARD_VIEW: R.SUBTREE,
+        A.CAMPAIGN_MANAGE: R.SUBTREE,
+        A.CAMPAIGN_VIEW: R.SUBTREE,
+        A.CAMPAIGN_APPROVE: R.SUBTREE,
     },
     Role.SERVICE_ADMIN: {A.WORKBENCH: R.UNIT, A.CATALOG_MANAGE: R.SUBTREE, A.NOTIFY_MANAGE: R.ALL},
     Role.SUPERVISOR: {
         A.WORKBENCH: R.UNIT,
         A.PEOPLE_VIEW: R.SUBTREE,
         A.DASHBOARD_VIEW: R.SUBTREE,
+        A.CAMPAIGN_VIEW: R.SUBTREE,
     },
     Role.AUDITOR: {
         A.WORKBENCH: R.UNIT,

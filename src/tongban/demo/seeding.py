@@ -179,6 +179,9 @@ def seed(*, people: int = 200) -> dict:
     from tongban.demo.assistant import seed_faqs
 
     seed_faqs(users["sysadmin"])
+    from tongban.demo.campaigns import seed_campaigns
+
+    seed_campaigns(units, users, DEMO_PASSWORD)
     enrol_staff()
     return {"units": len(units), "accounts": len(users), "people_created": made, "services_created": services,
             "systems": systems}

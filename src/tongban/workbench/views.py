@@ -47,6 +47,7 @@ def home(request):
         "can_desk": can(user, Action.BOOKING_DESK),
         "can_catalog": can(user, Action.CATALOG_MANAGE),
         "can_interop": can(user, Action.INTEROP_MANAGE),
+        "can_campaigns": can(user, Action.CAMPAIGN_VIEW),
     })
 
 

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {a.username:<14} {a.display_name}（{Role(a.role).label}）")
         self.stdout.write("  academic       教务处审批人；cityapprover 市局审批人；"
                           "dept-library 等各部门窗口（离校手续）")
+        self.stdout.write("  affairs        学工部管理员（要我办：向全校学生发起填报）；"
+                          "student2 … student5 经济学院学生（在手机上填写假期去向）")
         self.stdout.write("以下账号登录须经双因素验证：请在验证器 App 中手动添加密钥（基于时间），"
                           "登录时输入其显示的 6 位验证码：")
         for username, secret in enrol_staff().items():
