@@ -42,7 +42,7 @@ def _cell(sheet, value: Any):
     return value
 
 
-def workbook(*, title: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Written:
+def workbook(*, title: object, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Written:
     """One sheet named `title` with a header row, then `rows` (any iterable, consumed once)."""
     from openpyxl import Workbook
 
