@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.roles import Reach, reach_of
 from tongban.audit.refusals import record_refusal
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -106,7 +106,7 @@ def scope(
 def can(user: User, action: str, *, unit: OrgUnit | None = None, owner: User | None = None) -> bool:
     try:
         authorize(user, action, unit=unit, owner=owner)
-    except PermissionDenied:
+    except NotAllowed:
         return False
     return True
 
@@ -115,7 +115,7 @@ def authorize(
     user: User, action: str, *, unit: OrgUnit | None = None, owner: User | None = None
 ) -> Membership:
     """Return the membership that allows `user` to do `action` on something in `unit`
-    (or owned by `owner`); raise PermissionDenied otherwise. With neither unit nor
+    (or owned by `owner`); raise NotAllowed otherwise. With neither unit nor
     owner, any membership granting the action at all will do (e.g. to open a page)."""
     best: Membership | None = None
     for m in memberships_of(user):
@@ -135,7 +135,7 @@ def authorize(
         if ok and (best is None or reach > reach_of(best.role, action)):
             best = m
     if best is None:
-        raise PermissionDenied("permission_denied",
+        raise NotAllowed("permission_denied",
             _("You do not have permission to do this."), extra={"action": action})
     return best
 

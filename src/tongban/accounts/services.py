@@ -11,7 +11,7 @@ from tongban.accounts.access import authorize
 from tongban.accounts.models import Membership, OrgUnit, User
 from tongban.accounts.roles import Action, Role
 from tongban.audit.services import record
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 USERNAME_TAKEN = gettext_lazy('The user name "%(username)s" is taken.')
 
@@ -68,7 +68,7 @@ def _may_edit_account(actor: User | None, user: User, *, superuser: bool = False
     if actor is not None:
         authorize(actor, Action.ROLE_GRANT)
         if (user.is_superuser or superuser) and not actor.is_superuser:
-            raise PermissionDenied("superuser_only",
+            raise NotAllowed("superuser_only",
                 _("Only a superuser may change a superuser's account or make someone a superuser."),
                                    field="is_superuser")
 

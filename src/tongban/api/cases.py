@@ -18,7 +18,7 @@ from tongban.cases import applying, guards, selectors, services, uploads
 from tongban.cases.models import Case
 from tongban.catalog import eligibility, forms_runtime
 from tongban.catalog import selectors as catalog_selectors
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 from tongban.people.selectors import verified_relations
 
 router = Router()
@@ -202,7 +202,7 @@ def service_detail(request, code: str):
     if request.user.is_authenticated:
         refused = guards.refusal(actor=request.user, item=item)
     else:  # whom it is for, else that one must sign in first
-        refused = eligibility.refusal(request.user, item) or PermissionDenied(
+        refused = eligibility.refusal(request.user, item) or NotAllowed(
             "login_required", gettext("Please sign in first."))
     return {**_service(item), "version": version.number, "guide": config["item"]["guide"],
             "fields": config["fields"], "materials": config["materials"], "for_whom": eligibility.for_whom(item),

@@ -12,7 +12,7 @@ from tongban.accounts.roles import Action
 from tongban.archive import services
 from tongban.archive.models import SealAuthority, SealKey
 from tongban.lib.admin import ReadOnlyAdmin
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.lib.forms import add_service_error
 
 
@@ -95,7 +95,7 @@ class SealKeyAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 act(key, form.cleaned_data["reason"])
-            except (ApplicationError, PermissionDenied, StateConflict) as exc:
+            except (ApplicationError, NotAllowed, StateConflict) as exc:
                 add_service_error(form, exc)  # next to the reason, or above the form
             else:
                 self.message_user(request, done % {"unit": key.org_unit.name}, messages.SUCCESS)

@@ -33,7 +33,7 @@ from tongban.cases import guards
 from tongban.cases.models import FINAL_STATUSES
 from tongban.catalog.models import Material, ServiceItem
 from tongban.lib.configcache import ConfigCache
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.services import notify
 from tongban.people.models import Person
 from tongban.restrictions import services as restrictions
@@ -191,7 +191,7 @@ def book(*, actor: User, slot: Slot, service: ServiceItem, case=None) -> Booking
     resource = slot.resource
     _serves(resource, service)
     if case is not None and (case.applicant_id != actor.pk or case.item_id != service.pk):
-        raise PermissionDenied("not_your_case", _("Only your own application for this service can be linked."))
+        raise NotAllowed("not_your_case", _("Only your own application for this service can be linked."))
     if case is not None and case.status in FINAL_STATUSES:
         raise StateConflict("case_closed",
                             _("Application %(serial)s is %(status)s; it can no longer be booked for.")
@@ -278,7 +278,7 @@ def reschedule(*, actor: User, booking: Booking, slot: Slot) -> Booking:
         _lock_person(person)
         b = _locked(booking)
         if b.account_id != actor.pk:
-            raise PermissionDenied("not_yours", _("You can only reschedule your own booking."))
+            raise NotAllowed("not_yours", _("You can only reschedule your own booking."))
         restrictions.check(person=person, doing=Blocks.BOOKING)
         if b.state != State.BOOKED or b.slot_id is None:
             raise StateConflict("not_reschedulable",
@@ -502,7 +502,7 @@ def save_resource(*, actor: User | None, resource: Resource, changed: list[str],
                   services: list[ServiceItem] | None = None) -> Resource:
     """Save a resource from the back office (its name, unit, slot length and capacity,
     no-show rules, the services it takes), on the trail with the changed fields.
-    Refuses (PermissionDenied) one whose unit, old or new, the actor does not manage."""
+    Refuses (NotAllowed) one whose unit, old or new, the actor does not manage."""
     with transaction.atomic():
         before = Resource.objects.select_for_update().get(pk=resource.pk) if resource.pk else None
         _may_plan(actor, *{u for u in (before and before.org_unit, resource.org_unit) if u is not None})
@@ -528,7 +528,7 @@ def save_plan_rows(*, actor: User | None, resource: Resource, saved: list, delet
         _may_plan(actor, resource.org_unit)
         for row in [*saved, *deleted]:
             if row.pk and type(row).objects.filter(pk=row.pk).exclude(resource=resource).exists():
-                raise PermissionDenied("not_this_resource", _("That session or rule is not this bookable resource's."))
+                raise NotAllowed("not_this_resource", _("That session or rule is not this bookable resource's."))
         for row in saved:
             row.resource = resource
             if hasattr(row, "created_by_id") and row.created_by_id is None and actor is not None:

@@ -24,7 +24,7 @@ from tongban.catalog import forms_runtime
 from tongban.catalog.models import ServiceItem
 from tongban.lib import crypto
 from tongban.lib.bulk import insert_rows
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.services import Outgoing, notify_each
 from tongban.people.models import Person
 
@@ -354,7 +354,7 @@ def remind_unfilled(*, actor: User, campaign: Campaign) -> Reminder:
     from tongban.campaigns import selectors
 
     if not can(actor, Action.CAMPAIGN_MANAGE):
-        raise PermissionDenied("permission_denied", _("You do not have permission to do this."))
+        raise NotAllowed("permission_denied", _("You do not have permission to do this."))
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.state != Campaign.State.DONE or campaign.closed:
         raise StateConflict("not_open", _("Only an open campaign can be reminded"))

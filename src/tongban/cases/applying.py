@@ -17,7 +17,7 @@ from tongban.accounts.models import User
 from tongban.cases import guards, services
 from tongban.cases.models import Case, Status
 from tongban.catalog.models import ServiceItem
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 
 
 def open_draft(*, user: User, item: ServiceItem, on_behalf: str = "", subject_person=None) -> Case | None:
@@ -35,7 +35,7 @@ def open_draft(*, user: User, item: ServiceItem, on_behalf: str = "", subject_pe
 
 def _locked_open_draft(actor: User, item: ServiceItem, on_behalf: str, subject_person) -> Case | None:
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", _("Please log in first."))
+        raise NotAllowed("login_required", _("Please log in first."))
     # the applicant's own row: every start of a draft by them queues here
     User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
     return open_draft(user=actor, item=item, on_behalf=on_behalf, subject_person=subject_person)

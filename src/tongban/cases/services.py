@@ -31,7 +31,7 @@ from tongban.cases.serials import next_serial
 from tongban.catalog import effects, forms_runtime, workdays
 from tongban.catalog.models import ServiceItem
 from tongban.lib import crypto
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.services import notify
 
 # The longest a delegation may run: beyond it, the work is the unit's to reassign.
@@ -240,7 +240,7 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) ->
     person record (or the relative's, when applying on their behalf with it; without
     it, not prefilled); not written yet."""
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", _("Please log in first."))
+        raise NotAllowed("login_required", _("Please log in first."))
     if not item.is_published or item.current_version_id is None:
         raise StateConflict("not_published", _("This service is not open for applications yet"))
     from tongban.people.models import Person
@@ -251,7 +251,7 @@ def _draft(actor: User, item: ServiceItem, *, on_behalf: str, subject_person) ->
 
         relation = verified_relation_to(user=actor, relative=subject_person)
         if relation is None:
-            raise PermissionDenied("not_a_verified_relation",
+            raise NotAllowed("not_a_verified_relation",
                                    _("You can only apply for family members whose relation has been verified"),
                                    field="relation")
         on_behalf = relation.get_kind_display()  # what the case says: 代子女申请
@@ -331,7 +331,7 @@ def save_draft(*, actor: User, case: Case, answers: dict) -> Case:
     with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", _("You can only change your own applications."))
+            raise NotAllowed("not_yours", _("You can only change your own applications."))
         _require(case, Status.DRAFT, Status.RETURNED, refusal=_("The case is now “%(status)s” and cannot be changed"))
         before = {**case.answers, **secrets_of(case)}
         _merge_answers(case, answers)
@@ -394,7 +394,7 @@ def submit(*, actor: User, case: Case, answers: dict | None = None) -> Case:
     with _identity_attempts_on_trail(actor), _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", _("You can only submit your own applications."))
+            raise NotAllowed("not_yours", _("You can only submit your own applications."))
         _require(case, Status.DRAFT, Status.RETURNED, refusal=_("The case is now “%(status)s” and cannot be submitted"))
         _submit(actor, case, answers, today=today)
     return case
@@ -484,7 +484,7 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", _("You can only withdraw your own applications."))
+            raise NotAllowed("not_yours", _("You can only withdraw your own applications."))
         _require(case, Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.IN_APPROVAL,
                  refusal=_("The case is now “%(status)s” and cannot be withdrawn"))
         old = case.status
@@ -502,7 +502,7 @@ def withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
 def _acceptor(actor: User, case: Case) -> None:
     authorize(actor, Action.CASE_ACCEPT, unit=case.org_unit)
     if actor.pk in workflow.parties(case):
-        raise PermissionDenied("own_case", _("You cannot handle an application you submitted or that is about you."))
+        raise NotAllowed("own_case", _("You cannot handle an application you submitted or that is about you."))
 
 
 def acceptance_refusal(actor: User, case: Case) -> ApplicationError | None:
@@ -510,7 +510,7 @@ def acceptance_refusal(actor: User, case: Case) -> ApplicationError | None:
     the rule of those three acts, for the page's form."""
     try:
         _acceptor(actor, case)
-    except PermissionDenied as refused:
+    except NotAllowed as refused:
         return refused
     if case.status != Status.SUBMITTED:
         return StateConflict("illegal_transition", _("The case is now “%(status)s” and cannot be accepted")
@@ -609,7 +609,7 @@ def supplement(*, actor: User, case: Case, material_key: str) -> Case:
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", _("You can only supplement your own applications."))
+            raise NotAllowed("not_yours", _("You can only supplement your own applications."))
         if material_key not in case.deficiencies:
             raise StateConflict("not_deficient", _("This material is not among those to supply"))
         fresh = case.attachments.filter(material_key=material_key)
@@ -645,15 +645,15 @@ def _only_auxiliary(user: User) -> bool:
     return roles == {Role.AUXILIARY}
 
 
-def decision_refusal(actor: User, item: WorkItem) -> PermissionDenied | None:
+def decision_refusal(actor: User, item: WorkItem) -> NotAllowed | None:
     """Why `actor` may not decide `item` (its case read with it), or None: the rule of
     `decide` before the item's state and the outcome, for the page's buttons."""
     try:
         workflow.authority(actor, item)
-    except PermissionDenied as refused:
+    except NotAllowed as refused:
         return refused
     if _only_auxiliary(actor):
-        return PermissionDenied("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
+        return NotAllowed("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
     return None
 
 
@@ -666,7 +666,7 @@ def claim_refusal(actor: User, item: WorkItem) -> ApplicationError | None:
         return StateConflict("claimed", _("This to-do has been claimed by someone else"))
     try:
         workflow.authority(actor, item)
-    except PermissionDenied as refused:
+    except NotAllowed as refused:
         return refused
     return None
 
@@ -710,7 +710,7 @@ def decide(*, actor: User, item: WorkItem, outcome: str, comment: str = "", sign
         # waits for this decision, or this decision sees the delegation revoked
         through = workflow.authority(actor, item, on=today, lock=True)
         if _only_auxiliary(actor):
-            raise PermissionDenied("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
+            raise NotAllowed("auxiliary", _("Auxiliary staff may prepare materials but cannot approve or seal."))
         if outcome == WorkItem.Outcome.APPROVE:
             guards.check_transition(actor=actor, case=case, act="approve")  # e.g. a required capture missing
         if item.needs_signature and outcome == WorkItem.Outcome.APPROVE:
@@ -760,7 +760,7 @@ def urge(*, actor: User, case: Case) -> int:
     with _act(role=Role.APPLICANT):
         case = _locked(case)
         if case.applicant_id != actor.pk:
-            raise PermissionDenied("not_yours", _("You can only urge your own applications."))
+            raise NotAllowed("not_yours", _("You can only urge your own applications."))
         refusal = rules.urge_refusal(case, now=now)
         if refusal is not None:
             raise refusal
@@ -851,7 +851,7 @@ def revoke_refusal(actor: User, delegation: Delegation) -> ApplicationError | No
     """Why `actor` may not revoke `delegation` now, or None: the rule of
     `revoke_delegation`, for the pages' buttons."""
     if not may_revoke(actor, delegation):
-        return PermissionDenied("permission_denied",
+        return NotAllowed("permission_denied",
                                 _("Only the delegator or an admin of the unit may revoke a delegation."))
     if delegation.revoked_at:
         return StateConflict("revoked", _("This delegation is already revoked"))

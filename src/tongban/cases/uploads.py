@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from tongban.accounts.models import User
 from tongban.audit.services import record
 from tongban.cases.models import Attachment, Case, Status
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 
 CONTENT_TYPES = {
     "pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
@@ -109,7 +109,7 @@ def attach(*, actor: User, case: Case, material_key: str, upload) -> Attachment:
     Refuses an unknown material, too many files, a file too large, and a file whose
     content is not one of the material's types (whatever its name says)."""
     if case.applicant_id != actor.pk:
-        raise PermissionDenied("not_yours", _("You can only upload materials to your own applications."))
+        raise NotAllowed("not_yours", _("You can only upload materials to your own applications."))
     material = next((m for m in case.config["materials"] if m["key"] == material_key), None)
     if material is None:
         raise ApplicationError("unknown_material", _("There is no such material"), field="material")
@@ -159,7 +159,7 @@ def remove(*, actor: User, attachment: Attachment) -> None:
     submission or a decision cannot take a file from a case that has moved on (and
     left a completed case without its material)."""
     if attachment.case.applicant_id != actor.pk:
-        raise PermissionDenied("not_yours", _("You can only delete materials you uploaded."))
+        raise NotAllowed("not_yours", _("You can only delete materials you uploaded."))
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=attachment.case_id)
         if case.status not in (Status.DRAFT, Status.RETURNED):

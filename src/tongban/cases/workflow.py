@@ -16,7 +16,7 @@ from tongban.cases.models import Case, Delegation, WorkItem
 from tongban.catalog import conditions
 from tongban.catalog.models import UnitRule
 from tongban.catalog.workdays import Deadlines
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 
 
 def resolve_unit(step: dict, case: Case, previous: OrgUnit | None) -> OrgUnit:
@@ -168,15 +168,15 @@ def shared_roles(a: User, b: User) -> set[tuple[str, int]]:
 
 def authority(actor: User, item: WorkItem, *, on: date | None = None, lock: bool = False) -> Delegation | None:
     """Whether `actor` may act on `item` (of its case, read with its subject): raises
-    PermissionDenied naming why, or returns the delegation they act through (None: in
+    NotAllowed naming why, or returns the delegation they act through (None: in
     their own right). The same rule as `workable_by`, for one item, asked by the act
     itself; `lock`: the delegation's row is locked to the act's end, so a revocation
     waits for the decision made through it, or the decision sees it revoked."""
     case = item.case
     involved = parties(case)
     if actor.pk in involved:
-        raise PermissionDenied("own_case", _("You cannot handle an application you submitted or that is about you."))
-    not_yours = PermissionDenied("not_your_work", _("This to-do is not yours."))
+        raise NotAllowed("own_case", _("You cannot handle an application you submitted or that is about you."))
+    not_yours = NotAllowed("not_your_work", _("This to-do is not yours."))
     if not actor.is_active or not Membership.objects.filter(
             user=actor, role=item.role, org_unit_id=item.org_unit_id).exists():
         raise not_yours
@@ -187,7 +187,7 @@ def authority(actor: User, item: WorkItem, *, on: date | None = None, lock: bool
     if delegation is None:
         raise not_yours
     if item.assignee_id in involved:
-        raise PermissionDenied("own_case", _("A delegator cannot handle through someone else an application they "
+        raise NotAllowed("own_case", _("A delegator cannot handle through someone else an application they "
                                              "submitted or that is about them."))
     if not Membership.objects.filter(user_id=item.assignee_id, user__is_active=True, role=item.role,
                                      org_unit_id=item.org_unit_id).exists():

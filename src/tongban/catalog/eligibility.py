@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from django.utils.translation import gettext, pgettext
 
 from tongban.catalog.models import Audience
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 from tongban.people.selectors import own_person
 
 # person category → audience (people's categories, kept as plain strings: the
@@ -85,7 +85,7 @@ def for_whom(item) -> str:
     return label(item.audience or []) or gettext("Everyone")
 
 
-def refusal(user, item, audiences: Iterable[str] | None = None) -> PermissionDenied | None:
+def refusal(user, item, audiences: Iterable[str] | None = None) -> NotAllowed | None:
     """Why the user may not apply for the service because of who they are, or None.
     Not raised: the guide shows it, the guards raise it."""
     if is_for(item, {Audience.VISITOR.value}):  # open to anyone: nothing to look up
@@ -95,7 +95,7 @@ def refusal(user, item, audiences: Iterable[str] | None = None) -> PermissionDen
         return None
     whom = for_whom(item)
     if user is None or not user.is_authenticated:
-        return PermissionDenied("not_in_audience", gettext(
+        return NotAllowed("not_in_audience", gettext(
             "This service is only for %(whom)s: sign in to see whether you may apply.") % {"whom": whom})
     mine = label(audiences - {Audience.VISITOR.value})
     if mine:
@@ -103,4 +103,4 @@ def refusal(user, item, audiences: Iterable[str] | None = None) -> PermissionDen
     else:
         message = gettext("This service is only for %(whom)s; your account is bound to no such identity "
                           "(student, staff and so on), and cannot apply.")
-    return PermissionDenied("not_in_audience", message % {"whom": whom, "mine": mine})
+    return NotAllowed("not_in_audience", message % {"whom": whom, "mine": mine})

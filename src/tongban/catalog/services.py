@@ -35,7 +35,7 @@ from tongban.catalog.models import (
     Step,
     UnitRule,
 )
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 # the draft's tables, as the refusals and the trail name them
 FIELDS = gettext_lazy("Form fields")
@@ -318,14 +318,14 @@ def save_draft_rows(*, actor: User, item: ServiceItem, saved: list[tuple[models.
         return
     for obj in rows:
         if type(obj) not in DRAFT_ROWS or obj.item_id != item.pk:
-            raise PermissionDenied("permission_denied",
+            raise NotAllowed("permission_denied",
                                    _("Only this service's form fields, materials and steps can be changed."))
     old = {(type(o), o.pk): o for model in DRAFT_ROWS
            for o in model.objects.filter(pk__in=[r.pk for r in rows if type(r) is model and r.pk])}
     stale = [o for o in deleted if (type(o), o.pk) not in old] + [
         o for o, _ in saved if o.pk and (type(o), o.pk) not in old]
     if stale or any(o.item_id != item.pk for o in old.values()):
-        raise PermissionDenied("permission_denied",
+        raise NotAllowed("permission_denied",
                                _("Only this service's form fields, materials and steps can be changed."))
     details: list[dict] = []
     with transaction.atomic():
@@ -375,7 +375,7 @@ def delete_closure(*, actor: User, closure: Closure) -> None:
 def _authorize_calendar(actor: User | None) -> None:
     """The national calendar binds every unit: only who manages the whole catalog."""
     if actor is not None and not scope_of(actor, Action.CATALOG_MANAGE).everything:
-        raise PermissionDenied("permission_denied",
+        raise NotAllowed("permission_denied",
                                _("Only a system administrator who manages every service can change the "
                                  "national holidays."))
 

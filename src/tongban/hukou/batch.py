@@ -21,7 +21,7 @@ from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.hukou import selectors
 from tongban.hukou.models import BatchJob, Status
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.services import Outgoing, Reach, notify_each
 from tongban.people.jobs import JobProgress, ProgressKeeper
 
@@ -138,7 +138,7 @@ def _approve(job: BatchJob, targets, keep: ProgressKeeper) -> tuple[int, list[di
             try:
                 cases.decide(actor=actor, item=item, outcome=WorkItem.Outcome.APPROVE, comment=_("Approved in a batch"))
                 approved += 1
-            except (ApplicationError, PermissionDenied, StateConflict) as exc:
+            except (ApplicationError, NotAllowed, StateConflict) as exc:
                 problems.append({"name": rec.person.name, "error": exc.message})
         keep(done)
     return approved, problems

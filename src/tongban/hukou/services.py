@@ -22,7 +22,7 @@ from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.hukou.models import HouseholdRecord, Status, Waiver, WaiverAgreement
 from tongban.lib.bulk import insert_select
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.people.models import Category, Person
 
 # who belongs in the collective household's books
@@ -446,7 +446,7 @@ def correct(*, actor: User, rec: HouseholdRecord, status: str, reason: str, **fi
     their own record."""
     authorize(actor, Action.HUKOU_REGISTER, unit=rec.person.org_unit)
     if rec.person.account_id is not None and rec.person.account_id == actor.pk:
-        raise PermissionDenied("own_record", _("You cannot correct your own household record; please ask another "
+        raise NotAllowed("own_record", _("You cannot correct your own household record; please ask another "
                                                "member of staff"), field="status")
     reason = reason.strip()
     if not reason:

@@ -11,7 +11,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from tongban.interop.models import ApiClient
 from tongban.interop.services import record_call
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 PURPOSE_HEADER = "X-Purpose"
 
@@ -57,7 +57,7 @@ class ClientToken(HttpBearer):
         if not access.allow_scopes([self.scope]):
             record_call(client=client, method=request.method, path=request.path, purpose=purpose, status=403,
                         refused="scope")
-            raise PermissionDenied("insufficient_scope", _("This client was not granted the scope %(scope)s.")
+            raise NotAllowed("insufficient_scope", _("This client was not granted the scope %(scope)s.")
                                % {"scope": self.scope}, extra={"scope": self.scope})
         if _over_rate(client):
             raise TooManyCalls("rate_limited", _("Too many calls: at most %(rate)s a minute for this client.")

@@ -41,7 +41,7 @@ class ApplicationError(Exception):
         return data
 
 
-class PermissionDenied(ApplicationError):
+class NotAllowed(ApplicationError):
     """The actor may not do this here. Distinct from Django's so a service can say why."""
 
     status = 403

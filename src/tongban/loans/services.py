@@ -32,7 +32,7 @@ from tongban.restrictions.models import Blocks, Kind
 @transaction.atomic
 def save_policy(*, actor: User | None, policy: Policy, changed: list[str]) -> Policy:
     """Save a lending policy from the back office, on the trail with the changed
-    fields. Refuses (PermissionDenied) a unit, old or new, where the actor may not
+    fields. Refuses (NotAllowed) a unit, old or new, where the actor may not
     lend (loan.manage)."""
     before = Policy.objects.select_for_update().get(pk=policy.pk) if policy.pk else None
     if actor is not None:

@@ -27,7 +27,7 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.lib.bulk import copy_rows, insert_rows
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.lib.masking import redact
 from tongban.notify import events, rendering
 from tongban.notify.events import Channel
@@ -392,7 +392,7 @@ def send_test_message(*, actor: User) -> int:
     on, so they can see each one works. At most TEST_PER_HOUR an hour per account
     (each text is paid for by the office): more are refused with a message."""
     if not actor.is_authenticated:
-        raise PermissionDenied("login_required", _("Please log in first."))
+        raise NotAllowed("login_required", _("Please log in first."))
     limit = TEST_PER_HOUR
     # counted before sending, atomically (cache.incr), so two tabs cannot both take the last one
     if throttle.fail("notify-test", str(actor.pk), window=3600) > limit:

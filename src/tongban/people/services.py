@@ -12,7 +12,7 @@ from tongban.accounts.models import OrgUnit, User
 from tongban.accounts.roles import Action
 from tongban.audit.services import record
 from tongban.lib import crypto
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.lib.masking import mask_id_number, mask_phone
 from tongban.people import idnumber
 from tongban.people.models import Person, Relation
@@ -117,8 +117,8 @@ def _concerns(actor: User, *people: Person) -> bool:
     return any(p.account_id is not None and p.account_id == actor.pk for p in people)
 
 
-def _own_relation() -> PermissionDenied:
-    return PermissionDenied("own_relation",
+def _own_relation() -> NotAllowed:
+    return NotAllowed("own_relation",
         _("You cannot record or verify a relation involving yourself; another staff member must do it"),
                             field="person")
 

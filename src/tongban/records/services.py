@@ -25,7 +25,7 @@ from tongban.audit.services import record
 from tongban.cases import workflow
 from tongban.cases.models import Case, Status
 from tongban.cases.uploads import stored_files
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.people.models import Person
 from tongban.records import catalog_data, pdfa, plans
 from tongban.records.models import Capture, CaseFile, CatalogVersion, Category, SubItem
@@ -182,7 +182,7 @@ def _store(capture: Capture, content: bytes, stored: list) -> None:
 def _capturer(actor: User, case: Case) -> None:
     authorize(actor, Action.CASE_PREPARE, unit=case.org_unit)
     if actor.pk in workflow.parties(case):
-        raise PermissionDenied("own_case", _("You cannot capture for an application you submitted or that is "
+        raise NotAllowed("own_case", _("You cannot capture for an application you submitted or that is "
                                              "about you."))
 
 
@@ -190,7 +190,7 @@ def capture_refusal(actor: User, case: Case) -> ApplicationError | None:
     """Why `actor` may not capture for `case` now, or None (the rule of `capture`)."""
     try:
         _capturer(actor, case)
-    except PermissionDenied as refused:
+    except NotAllowed as refused:
         return refused
     if case.status == Status.DRAFT:
         return StateConflict("not_submitted", _("The application is not submitted yet"))

@@ -18,7 +18,7 @@ from tongban.accounts.models import User
 from tongban.accounts.roles import Action
 from tongban.audit.services import Event, record, record_many
 from tongban.lib.bulk import copy_rows
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.services import Outgoing, notify_each
 from tongban.people.models import Person
 from tongban.restrictions.models import Blocks, Kind, Restriction
@@ -28,7 +28,7 @@ DOING = {Blocks.BOOKING: pgettext_lazy("restricted from", "booking"),
 COPY_FROM = 200  # restrictions of one batch: more go to PostgreSQL by COPY (lib/bulk.py)
 
 
-class Restricted(PermissionDenied):
+class Restricted(NotAllowed):
     """The person is restricted from doing this; the message says why and whom to ask."""
 
 

@@ -23,8 +23,7 @@ from tongban.accounts.models import OrgUnit
 from tongban.accounts.roles import Action
 from tongban.accounts.trail import trail
 from tongban.audit.services import record_export
-from tongban.lib.errors import ApplicationError
-from tongban.lib.errors import PermissionDenied as AccessRefused
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.lib.forms import add_service_error
 from tongban.people import selectors as people_selectors
 from tongban.people.jobs import import_progress, start_import
@@ -107,7 +106,7 @@ def person_unmask(request, pk: int):
         try:
             context["value"] = unmask(actor=request.user, person=person, field=field,
                                       reason=form.cleaned_data["reason"])
-        except AccessRefused as exc:
+        except NotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
         except ApplicationError as exc:
             add_service_error(form, exc)

@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 
 from tongban.accounts.services import deactivate_user
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 CACHED = override_settings(SESSION_ENGINE="tongban.accounts.sessions", CACHES={
@@ -48,7 +48,7 @@ def test_deactivated_in_the_admin_form_the_next_request_is_still_signed_out(worl
 
 
 def test_only_an_admin_may_deactivate_and_a_refusal_changes_nothing(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         deactivate_user(actor=world.clerk, user=world.officer)
     world.officer.refresh_from_db()
     assert world.officer.is_active and not AuditEntry.objects.filter(action="account.deactivate").exists()

@@ -3,7 +3,7 @@ import pytest
 from tongban.accounts.models import OrgUnit
 from tongban.accounts.services import create_org_unit
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 
 def test_a_unit_knows_its_place_in_the_tree(world):
@@ -25,6 +25,6 @@ def test_a_duplicate_code_is_refused_naming_the_field(world):
 
 
 def test_only_an_org_manager_creates_units(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         create_org_unit(actor=world.officer, code="x", name="某单位", kind="other", parent=world.univ)
     assert not OrgUnit.objects.filter(code="x").exists()

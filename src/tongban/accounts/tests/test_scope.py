@@ -6,7 +6,7 @@ from tongban.accounts import roles
 from tongban.accounts.access import authorize, can, scope
 from tongban.accounts.roles import Action, Role
 from tongban.accounts.services import create_org_unit, grant_role
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 from tongban.people.models import Person
 
 
@@ -67,7 +67,7 @@ def test_reaches_from_several_memberships_add_up(world):
 
 def test_authorize_checks_the_unit_against_the_reach(world):
     assert authorize(world.officer, Action.CASE_APPROVE, unit=world.econ).role == Role.OFFICER
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         authorize(world.college_admin, Action.CASE_APPROVE, unit=world.law)
     assert refused.value.code == "permission_denied"
     assert can(world.college_admin, Action.CASE_APPROVE, unit=world.econ)
@@ -83,14 +83,14 @@ def test_an_auxiliary_is_refused_even_if_the_matrix_is_misconfigured(world, monk
     widened = dict(roles.PERMISSIONS[Role.AUXILIARY]) | {Action.CASE_APPROVE: roles.Reach.ALL,
                                                         Action.CASE_SIGN: roles.Reach.ALL}
     monkeypatch.setitem(roles.PERMISSIONS, Role.AUXILIARY, widened)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         authorize(world.auxiliary, Action.CASE_APPROVE, unit=world.east_1)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         authorize(world.auxiliary, Action.CASE_SIGN, unit=world.east_1)
 
 
 def test_granting_a_role_outside_ones_reach_is_refused(world):
     station_admin = world.clerk  # a clerk may not grant roles at all
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         grant_role(actor=station_admin, user=world.outsider, role=Role.CLERK, org_unit=world.east_1)
     assert not world.outsider.memberships.exists()

@@ -135,10 +135,10 @@ def test_an_admin_resets_a_lost_authenticator_and_the_next_sign_in_enrols_again(
 
 
 def test_only_an_admin_may_reset_a_second_factor(world):
-    from tongban.lib.errors import PermissionDenied
+    from tongban.lib.errors import NotAllowed
 
     enrolled_device(world.officer)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         second_factor.reset_second_factor(actor=world.clerk, user=world.officer)
     assert TOTPDevice.objects.filter(user=world.officer).exists()
 

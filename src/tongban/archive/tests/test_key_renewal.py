@@ -14,7 +14,7 @@ from tongban.archive.selectors import verify_pdf
 from tongban.archive.services import renew_seal_key, revoke_seal_key, seal_pdf
 from tongban.audit.models import AuditEntry
 from tongban.lib.crypto import decrypt
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_an_admin_replaces_a_units_key_and_the_seals_made_before_still_hold(worl
 def test_only_an_admin_replaces_a_key_and_only_with_a_reason(world, agreement):
     seal_pdf(agreement, unit=world.security, actor=world.officer, reason="章")
     serial = _key(world.security).serial
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         renew_seal_key(actor=world.officer, unit=world.security, reason="想换")
     with pytest.raises(ApplicationError) as refused:
         renew_seal_key(actor=world.sysadmin, unit=world.security, reason=" ")
@@ -97,7 +97,7 @@ def test_after_a_revocation_only_documents_the_trail_shows_sealed_before_it_hold
 def test_a_key_is_revoked_once_and_only_by_an_admin_with_a_reason(world, agreement):
     seal_pdf(agreement, unit=world.security, actor=world.officer, reason="章")
     key = _key(world.security)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         revoke_seal_key(actor=world.officer, key=key, reason="遗失")
     with pytest.raises(ApplicationError):
         revoke_seal_key(actor=world.sysadmin, key=key, reason="")

@@ -11,7 +11,7 @@ from tongban.assistant.models import FAQ
 from tongban.audit.models import AuditEntry
 from tongban.catalog.models import ServiceItem, Step
 from tongban.catalog.services import publish, unpublish
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 from tongban.notify.models import Message
 
 
@@ -72,7 +72,7 @@ def test_a_service_admin_adds_an_faq_entry_that_answers_on_the_trail(catalog, wo
 
 def test_no_one_edits_the_faq_of_a_service_outside_their_units(catalog, world):
     grant_role(actor=None, user=world.outsider, role=Role.SERVICE_ADMIN, org_unit=world.law)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.save_faq(actor=world.outsider, faq=FAQ(service=catalog["card-borrow"],
                                                         question="问", answer="答"))  # i18n: data
     assert not FAQ.objects.exists()

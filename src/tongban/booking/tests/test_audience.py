@@ -10,7 +10,7 @@ from tongban.accounts.services import create_user
 from tongban.booking.models import Booking
 from tongban.booking.services import book
 from tongban.booking.tests.conftest import MONDAY, slot
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.people.models import Category
 from tongban.people.services import link_account
 
@@ -20,7 +20,7 @@ TUESDAY = MONDAY + dt.timedelta(days=1)
 def test_someone_not_in_the_services_audience_cannot_book_it(desk, world):
     teacher = create_user(actor=None, username="teacher", password="x-long-password-1", display_name="王老师")
     link_account(actor=None, person=world.person(name="王老师", category=Category.STAFF), user=teacher)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         book(actor=teacher, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
     assert refused.value.code == "not_in_audience" and "仅面向学生、居民办理" in refused.value.message
     assert not Booking.objects.exists()

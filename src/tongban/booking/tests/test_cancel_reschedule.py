@@ -9,7 +9,7 @@ from tongban.audit.models import AuditEntry
 from tongban.booking.models import Rule, State
 from tongban.booking.services import book, cancel, reschedule
 from tongban.booking.tests.conftest import MONDAY, slot
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.models import Message
 
 TUESDAY, WEDNESDAY = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
@@ -42,9 +42,9 @@ def test_cancel_after_the_cut_off_is_refused(desk, world, now):
 
 def test_the_window_cancels_anytime_with_a_reason_but_others_cannot(desk, world, now, applicant_like):
     b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 14), service=desk.id_card)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         cancel(actor=applicant_like(), booking=b, reason="x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         cancel(actor=world.auxiliary, booking=b, reason="x")
     now(TUESDAY, 13, 50)
     with pytest.raises(ApplicationError) as no_reason:
@@ -85,7 +85,7 @@ def test_reschedule_to_a_full_slot_changes_nothing(desk, world, applicant_like):
 
 def test_reschedule_after_the_cut_off_or_of_someone_elses_booking_is_refused(desk, world, now, applicant_like):
     b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         reschedule(actor=applicant_like(), booking=b, slot=slot(desk.resource, TUESDAY, 10))
     now(TUESDAY, 7, 30)  # default cut-off: 2 hours before
     with pytest.raises(StateConflict):

@@ -12,7 +12,7 @@ from tongban.cases import services as cases
 from tongban.cases.tests.conftest import pdf
 from tongban.cases.uploads import attach
 from tongban.catalog.services import publish
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_the_booking_page_links_the_case_and_only_ones_own(world, needs_booking,
 
 def test_a_booking_cannot_name_another_service_s_case(world, needs_booking):
     case = cases.start_application(actor=world.applicant, item=needs_booking.id_card)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.book(actor=world.applicant, slot=slot(needs_booking.resource, MONDAY + dt.timedelta(days=1), 9),
                       service=needs_booking.proof, case=case)
 

@@ -13,7 +13,7 @@ from tongban.booking import plans, services
 from tongban.booking.models import Booking, ExtraHours, Session, Slot
 from tongban.booking.tests.conftest import MONDAY, at
 from tongban.conftest import make_id
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 SATURDAY, SUNDAY = dt.date(2026, 10, 17), dt.date(2026, 10, 18)  # an ordinary weekend
 HOLIDAY_SATURDAY = dt.date(2026, 10, 3)  # National Day
@@ -69,8 +69,8 @@ def test_opening_extra_hours_is_refused_naming_the_field_and_to_another_unit(des
     assert open_(first=dt.date(2026, 9, 1), last=dt.date(2026, 9, 27)).code == "range_past"
     assert open_(last=MONDAY + dt.timedelta(days=400)).code == "range_too_long"
     assert open_(end=dt.time(17)).field == "end"
-    assert isinstance(open_(actor=world.officer), PermissionDenied)  # the university's, not this station's
-    assert isinstance(open_(actor=world.auxiliary), PermissionDenied)
+    assert isinstance(open_(actor=world.officer), NotAllowed)  # the university's, not this station's
+    assert isinstance(open_(actor=world.auxiliary), NotAllowed)
     assert not ExtraHours.objects.exists()
 
 

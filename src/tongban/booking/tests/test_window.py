@@ -9,7 +9,7 @@ import pytest
 from tongban.booking.models import Booking, State
 from tongban.booking.services import book, check_in, mark_no_show, mark_served, send_reminders, walk_in
 from tongban.booking.tests.conftest import MONDAY, slot
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 from tongban.notify.models import Message
 from tongban.restrictions.models import Blocks, Kind, Restriction
 
@@ -53,9 +53,9 @@ def test_only_window_staff_of_the_unit_work_its_bookings(desk, world, now):
     b = book(actor=world.applicant, slot=slot(desk.resource, TUESDAY, 9), service=desk.id_card)
     now(TUESDAY, 9)
     for outsider in (world.auxiliary, world.officer, world.college_admin, world.applicant):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             check_in(actor=outsider, booking=b)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         walk_in(actor=world.auxiliary, resource=desk.resource, person=world.applicant_person, service=desk.proof)
 
 

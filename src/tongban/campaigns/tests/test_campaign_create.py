@@ -7,7 +7,7 @@ from tongban.audit.models import AuditEntry
 from tongban.campaigns import services
 from tongban.campaigns.models import Campaign
 from tongban.campaigns.tests.conftest import make
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 
 def test_a_department_admin_makes_a_campaign_of_their_unit_on_the_trail(hall):
@@ -42,7 +42,7 @@ def test_an_unpublished_service_is_refused(hall):
 
 def test_someone_without_the_role_cannot_make_one(hall, world):
     for who in (world.applicant, world.clerk, world.outsider):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             make(hall, actor=who)
 
 

@@ -8,7 +8,7 @@ from tongban.audit.models import AuditEntry
 from tongban.campaigns import services
 from tongban.campaigns.models import Answer, Assignment, Campaign
 from tongban.campaigns.tests.conftest import answers, assignment_of, sent
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_the_counsellor_approves_their_own_students_answers_only(hall, campaign)
         services.fill(actor=user_of(person), assignment_id=assignment_of(campaign, person).pk, answers=answers())
     approved = services.approve(actor=hall.counsellor, assignment=assignment_of(campaign, a))
     assert approved.state == Assignment.State.APPROVED
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.approve(actor=hall.counsellor, assignment=assignment_of(campaign, d))
     with pytest.raises(StateConflict) as refused:
         services.fill(actor=user_of(a), assignment_id=approved.pk, answers=answers())

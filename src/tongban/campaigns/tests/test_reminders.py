@@ -8,7 +8,7 @@ from tongban.audit.models import AuditEntry
 from tongban.campaigns import services
 from tongban.campaigns.models import Assignment, Campaign, Reminder
 from tongban.campaigns.tests.conftest import answers, assignment_of, sent
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 from tongban.notify.models import Message
 
 
@@ -45,7 +45,7 @@ def test_a_counsellor_reminds_their_own_class_and_nobody_just_reminded_is_told_t
 
 def test_someone_without_the_role_cannot_remind(hall, world):
     campaign = sent(hall)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.remind_unfilled(actor=world.clerk, campaign=campaign)
 
 

@@ -11,7 +11,7 @@ from tongban.cases import services
 from tongban.cases.models import Case, Delegation, WorkItem
 from tongban.cases.tests.conftest import pdf, png
 from tongban.cases.uploads import attach
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_someone_without_case_accept_in_the_unit_is_refused_and_the_case_is_unch
     actor = getattr(world, persona)
     for act, kwargs in [(services.accept, {"deficient": ["photo"]}), (services.refuse, {"reason": "理由"}),
                         (services.return_at_acceptance, {"reason": "理由"})]:
-        with pytest.raises(PermissionDenied) as caught:
+        with pytest.raises(NotAllowed) as caught:
             act(actor=actor, case=waiting, **kwargs)
         assert caught.value.status == 403
     assert _unchanged(waiting)
@@ -208,7 +208,7 @@ def test_an_auxiliary_never_decides_a_step_even_when_work_was_handed_to_them(wor
     today = timezone.localdate()
     # a delegation the service would refuse, written past it
     Delegation.objects.create(delegator=station.officer, delegate=world.auxiliary, start=today, end=today)
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(NotAllowed) as caught:
         services.decide(actor=world.auxiliary, item=review, outcome="approve")
     # a delegation passes on only the roles its delegate holds: not an officer's
     assert caught.value.code == "not_your_work"
@@ -226,7 +226,7 @@ def test_a_student_assistant_is_still_an_auxiliary_for_deciding_and_delegation(w
     case = services.accept(actor=world.clerk, case=waiting, deficient=["photo"])
     review = WorkItem.objects.get(case=case, state="open")
     Delegation.objects.create(delegator=station.officer, delegate=world.auxiliary, start=today, end=today)
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(NotAllowed) as caught:
         services.decide(actor=world.auxiliary, item=review, outcome="approve")
     # a delegation passes on only the roles its delegate holds: not an officer's
     assert caught.value.code == "not_your_work"
@@ -235,7 +235,7 @@ def test_a_student_assistant_is_still_an_auxiliary_for_deciding_and_delegation(w
 
 def test_a_clerk_cannot_accept_their_own_application(world, waiting):
     grant_role(actor=None, user=world.applicant, role=Role.CLERK, org_unit=world.east_1)
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(NotAllowed) as caught:
         services.accept(actor=world.applicant, case=waiting, deficient=["photo"])
     assert caught.value.code == "own_case"
     assert _unchanged(waiting)

@@ -9,7 +9,7 @@ import pytest
 
 from tongban.cases import services
 from tongban.cases.models import Case
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.people.services import add_relation, verify_relation
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_an_unverified_relation_or_someone_elses_cannot_be_applied_for(world, ce
     for relation in (pending, others):
         answer = client.post("/services/degree-loss/apply/", {"relation": relation.pk}, follow=True)
         assert "只能为已核实亲属关系的家人申请" in answer.content.decode()
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(NotAllowed) as caught:
         services.start_application(actor=world.applicant, item=certificate_service, subject_person=child)
     assert (caught.value.code, caught.value.field) == ("not_a_verified_relation", "relation")
     assert not Case.objects.exists()

@@ -20,7 +20,7 @@ from tongban.catalog.services import publish
 from tongban.conftest import at_once, failures
 from tongban.hukou.models import HouseholdRecord
 from tongban.hukou.models import Status as Household
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 from tongban.people.models import Category, Person
 from tongban.people.services import link_account
 
@@ -145,7 +145,7 @@ def test_a_forged_submission_by_someone_no_longer_in_the_audience_is_refused_and
     assert answer.status_code == 422 and "该事项仅面向学生办理，您的身份为教职工，不能申请" in answer.content.decode()
     case.refresh_from_db()
     assert case.status == Status.DRAFT and case.serial is None
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.submit(actor=world.applicant, case=case)
     assert refused.value.code == "not_in_audience"
     # and the draft begun is not a way back in: 在线申请 is refused, not resumed

@@ -8,7 +8,7 @@ from tongban.cases import services, workflow
 from tongban.cases.models import Case, WorkItem
 from tongban.cases.tests.conftest import pdf
 from tongban.cases.uploads import attach
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.notify.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +65,14 @@ def test_no_one_approves_their_own_application(world, certificate_service):
 
     grant_role(actor=None, user=world.applicant, role=Role.COLLEGE_ADMIN, org_unit=world.econ)
     case = _submitted(world, certificate_service)
-    with pytest.raises(PermissionDenied) as caught:
+    with pytest.raises(NotAllowed) as caught:
         services.decide(actor=world.applicant, item=_open_item(case), outcome="approve")
     assert caught.value.code == "own_case"
 
 
 def test_someone_without_the_steps_role_in_its_unit_is_refused(world, certificate_service, academic):
     case = _submitted(world, certificate_service)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.decide(actor=academic.approver, item=_open_item(case), outcome="approve")  # not the college
 
 

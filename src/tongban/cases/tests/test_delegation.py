@@ -15,7 +15,7 @@ from tongban.audit.models import AuditEntry
 from tongban.cases import services, workflow
 from tongban.cases.models import Case, Delegation, WorkItem
 from tongban.hukou.tests import conftest as hukou
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_an_auditor_handed_work_past_the_service_cannot_approve_a_move_in(world,
     item = _open(move_in)
     assert not workflow.workable_by(world.auditor).filter(pk=item.pk).exists()
     assert world.auditor not in workflow.holders(item)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.decide(actor=world.auditor, item=item, outcome="approve")
     assert refused.value.code == "not_your_work"
     assert (Case.objects.get(pk=move_in.pk).status, _open(move_in).pk) == ("in_approval", item.pk)
@@ -136,7 +136,7 @@ def test_a_delegate_who_loses_the_role_later_gets_no_work_from_the_delegation(wo
     revoke_role(actor=None, membership=Membership.objects.get(user=deputy, role=Role.OFFICER))
     assert not workflow.workable_by(deputy).filter(pk=claimed.pk).exists()
     assert deputy not in workflow.holders(claimed)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.decide(actor=deputy, item=claimed, outcome="approve")
     assert refused.value.code == "not_your_work"
 
@@ -174,7 +174,7 @@ def test_an_expired_delegation_gives_no_work(world, deputy, claimed):
     Delegation.objects.create(delegator=world.officer, delegate=deputy, start=yesterday - dt.timedelta(days=3),
                               end=yesterday)
     assert not workflow.workable_by(deputy).filter(pk=claimed.pk).exists()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.decide(actor=deputy, item=claimed, outcome="approve")
 
 
@@ -184,7 +184,7 @@ def test_only_the_delegator_or_an_admin_of_their_unit_revokes(world, deputy, log
     assert login(world.outsider).post(f"/workbench/delegations/{delegation.pk}/revoke/").status_code in (403, 404)
     assert login(world.college_admin).post(f"/workbench/delegations/{delegation.pk}/revoke/").status_code == 404
     assert login(world.college_admin).get("/workbench/delegations/").status_code == 404
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.revoke_delegation(actor=deputy, delegation=delegation)
     assert Delegation.objects.get(pk=delegation.pk).revoked_at is None
     # the system admin lists and revokes it
@@ -207,17 +207,17 @@ def deputy_is_the_subject(world, deputy, move_in):
 
 
 def test_the_subject_of_a_case_does_not_decide_it_directly(world, deputy, move_in, deputy_is_the_subject):
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.decide(actor=deputy, item=_open(move_in), outcome="approve")
     assert refused.value.code == "own_case"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.claim(actor=deputy, item=_open(move_in))
 
 
 def test_the_subject_of_a_case_does_not_decide_it_through_a_delegation(world, deputy, move_in, claimed,
                                                                        deputy_is_the_subject, login):
     _delegate(world, deputy)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.decide(actor=deputy, item=claimed, outcome="approve")
     assert refused.value.code == "own_case"
     client = login(deputy)
@@ -235,7 +235,7 @@ def test_an_applicant_who_is_staff_does_not_decide_their_own_case_through_a_dele
     case = apply(household.move_in, user=deputy, name="副户籍管理员", **CERTIFICATE)
     item = services.claim(actor=world.officer, item=_open(case))
     _delegate(world, deputy)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.decide(actor=deputy, item=item, outcome="approve")
     assert refused.value.code == "own_case"
 
@@ -262,7 +262,7 @@ def test_revoking_while_the_delegate_decides_never_leaves_a_decision_after_the_r
         # made before the revocation took hold: on the trail before it
         assert trail == ["case.approve", "case.delegation_revoke"]
     else:
-        assert [type(e) for e in failures(outcomes)] == [PermissionDenied]
+        assert [type(e) for e in failures(outcomes)] == [NotAllowed]
         assert trail == ["case.delegation_revoke"]
 
 
@@ -296,6 +296,6 @@ def test_the_subject_of_a_waiting_case_is_not_offered_its_acceptance_nor_takes_i
     assert f"/workbench/cases/{case.pk}/accept/" not in client.get(f"/workbench/cases/{case.pk}/").content.decode()
     client.post(f"/workbench/cases/{case.pk}/accept/", {"decision": "accept", "deficient": ["photo", "lease"]})
     assert Case.objects.get(pk=case.pk).status == "submitted"
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.refuse(actor=world.clerk, case=case, reason="不符合条件")
     assert refused.value.code == "own_case"

@@ -15,7 +15,7 @@ from tongban.cases.models import Case
 from tongban.cases.tests.conftest import pdf
 from tongban.cases.uploads import attach
 from tongban.conftest import at_once, make_id
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.people.models import Relation
 from tongban.people.services import add_relation, verify_relation
 
@@ -169,11 +169,11 @@ def test_a_relation_is_added_and_verified_on_the_trail_and_a_second_verify_is_re
 
 
 def test_someone_who_may_not_edit_the_persons_record_cannot_add_or_verify_a_relation(world, child):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         add_relation(actor=world.applicant, person=world.applicant_person, relative=child, kind="child",
                      verified=True)
     relation = add_relation(actor=None, person=world.applicant_person, relative=child, kind="child")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         verify_relation(actor=world.clerk, relation=relation)  # a police clerk: not the university's people
     assert Relation.objects.get(pk=relation.pk).verified_at is None
 

@@ -11,7 +11,7 @@ from tongban.accounts.roles import Role
 from tongban.accounts.services import create_user, grant_role
 from tongban.cases import services
 from tongban.cases.models import Case, WorkItem
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 from tongban.notify.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_a_case_past_its_promised_date_may_be_urged_though_its_step_is_not(world
 
 def test_only_the_applicant_urges(world, case):
     _past_due(case)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.urge(actor=world.college_admin, case=case)
 
 

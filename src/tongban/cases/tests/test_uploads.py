@@ -147,9 +147,9 @@ def test_the_stored_name_is_generated_and_the_sha256_is_that_of_the_content(worl
 
 
 def test_someone_else_cannot_upload_to_the_case(world, draft):
-    from tongban.lib.errors import PermissionDenied
+    from tongban.lib.errors import NotAllowed
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         attach(actor=world.college_admin, case=draft, material_key="statement", upload=pdf())
 
 

@@ -10,7 +10,7 @@ from tongban.accounts.services import create_user, grant_role
 from tongban.audit.models import AuditEntry
 from tongban.catalog.models import Closure, ServiceItem, Step, UnitRule
 from tongban.catalog.services import publish, save_item
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_a_service_admin_cannot_move_their_service_to_a_unit_they_do_not_manage(
 
 def test_the_service_refuses_a_change_outside_the_actors_units(service_admin, station_service):
     station_service.name = "被改掉的名字"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         save_item(actor=service_admin, item=station_service, changed=["name"])
     assert ServiceItem.objects.get(pk=station_service.pk).name == "派出所证明"
 

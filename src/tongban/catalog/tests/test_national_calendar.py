@@ -12,7 +12,7 @@ from tongban.audit.models import AuditEntry
 from tongban.catalog import services, workdays
 from tongban.catalog.models import CalendarDay, CalendarYear
 from tongban.catalog.workdays import add_working_days, is_working_day, years_without_data
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_a_year_entered_but_not_marked_complete_counts_its_days_and_stays_flagge
 
 
 def test_a_service_admin_of_one_university_cannot_change_the_national_calendar(service_admin):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.enter_calendar_year(actor=service_admin, year=2027, days=NEW_YEAR_2027, complete=True)
     assert not CalendarYear.objects.filter(year=2027).exists()
 

@@ -7,7 +7,7 @@ from tongban.accounts.roles import Role
 from tongban.audit.models import AuditEntry
 from tongban.catalog.models import FormField, Material, ServiceVersion, Step, UnitRule
 from tongban.catalog.services import publish
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_fields_whose_visibility_depends_on_each_other_are_a_loop(draft):
 
 
 def test_only_someone_who_manages_the_catalog_publishes(draft, world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         publish(actor=world.clerk, item=draft)
 
 

@@ -145,7 +145,7 @@ def test_a_forged_post_and_the_owner_at_once_change_only_what_the_owner_may(draf
     tries the same row: the forged one is refused whatever the order."""
     from tongban.catalog.services import save_item
     from tongban.conftest import at_once, failures
-    from tongban.lib.errors import PermissionDenied
+    from tongban.lib.errors import NotAllowed
 
     station_admin = create_user(actor=None, username="station_admin", password="x-long-password",
                                 display_name="所事项管理员")
@@ -157,7 +157,7 @@ def test_a_forged_post_and_the_owner_at_once_change_only_what_the_owner_may(draf
         return save_item(actor=[service_admin, station_admin][n], item=item, changed=["name"]).name
 
     outcomes = at_once(2, act)
-    assert outcomes[0] == "身份证补领" and isinstance(outcomes[1], PermissionDenied)
+    assert outcomes[0] == "身份证补领" and isinstance(outcomes[1], NotAllowed)
     assert len(failures(outcomes)) == 1
     assert ServiceItem.objects.get(pk=draft.pk).name == "身份证补领"
 

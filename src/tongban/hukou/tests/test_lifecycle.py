@@ -11,7 +11,7 @@ from tongban.cases.models import Status as CaseStatus
 from tongban.hukou import services
 from tongban.hukou.models import HouseholdRecord, Status, Waiver, WaiverAgreement
 from tongban.hukou.tests.conftest import CERTIFICATE
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.people.models import Category
 
 
@@ -169,7 +169,7 @@ def test_correction_by_an_officer_is_audited_with_its_reason(world):
 @pytest.mark.parametrize("who", ["college_admin", "auxiliary", "applicant"])
 def test_only_an_officer_corrects(world, who):
     rec = HouseholdRecord.objects.get(person=world.person(name="王五"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.correct(actor=getattr(world, who), rec=rec, status=Status.IN_SCHOOL, reason="x")
     rec.refresh_from_db()
     assert rec.status == Status.AWAITING

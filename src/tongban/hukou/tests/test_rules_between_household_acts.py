@@ -10,7 +10,7 @@ from tongban.cases import services as cases
 from tongban.hukou import services
 from tongban.hukou.models import HouseholdRecord, Status
 from tongban.hukou.tests.conftest import CERTIFICATE
-from tongban.lib.errors import PermissionDenied, StateConflict
+from tongban.lib.errors import NotAllowed, StateConflict
 from tongban.people.models import Category
 from tongban.people.services import link_account
 
@@ -49,7 +49,7 @@ def test_an_officer_does_not_correct_their_own_household_record(world):
     own = world.person(name="户籍管理员本人", category=Category.STAFF, unit=world.security)
     link_account(actor=None, person=own, user=world.officer)
     rec = HouseholdRecord.objects.get(person=own)
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotAllowed) as refused:
         services.correct(actor=world.officer, rec=rec, status=Status.IN_SCHOOL, reason="自己改")
     assert (refused.value.code, refused.value.field) == ("own_record", "status")
     assert HouseholdRecord.objects.get(person=own).status == rec.status

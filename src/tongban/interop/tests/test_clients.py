@@ -14,7 +14,7 @@ from django.utils import timezone
 from tongban.audit.models import AuditEntry
 from tongban.interop import services
 from tongban.interop.models import ApiClient
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 
 TOKEN = "/api/oauth/token/"
 PEOPLE = "/api/v1/system/people"
@@ -173,7 +173,7 @@ def test_a_flooding_client_gets_429_and_another_is_unaffected(world, client, mon
 
 
 def test_only_the_system_administrator_registers_and_only_known_scopes(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.register_client(actor=world.officer, name="x", kind="gate", scopes=["people:read"], units=[])
     with pytest.raises(ApplicationError) as refused:
         _register(world, scopes=["people:write_everything"])

@@ -19,7 +19,7 @@ from tongban.catalog.services import publish
 from tongban.conftest import at_once, failures
 from tongban.hukou import services as hukou
 from tongban.hukou.models import HouseholdRecord, Status
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.loans import services
 from tongban.loans.models import Loan, Policy
 from tongban.notify.models import Message
@@ -102,7 +102,7 @@ def test_one_card_at_a_time(world, policy, window):
 def test_only_window_staff_lend(world, policy, window):
     booking = walk_in(world, window, in_school(world, world.applicant_person))
     for who in (world.applicant, world.college_admin, world.auxiliary):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             services.lend(actor=who, booking=booking, policy=policy, purpose="x")
     with pytest.raises(ApplicationError) as no_purpose:
         services.lend(actor=world.officer, booking=booking, policy=policy, purpose=" ")
@@ -416,7 +416,7 @@ def test_a_forged_post_without_a_booking_or_with_another_units_booking_lends_not
     assert forged.status_code == 422 and "找不到该预约" in forged.content.decode()
     garbage = client.post("/workbench/loans/", {"booking": "9" * 30, "policy": "x", "purpose": ""})
     assert garbage.status_code == 422
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.lend(actor=world.clerk, booking=booking, policy=station_policy, purpose="办理护照")
     assert not Loan.objects.exists()
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.notify import relay
 from tongban.notify.models import Message, OptOut
 from tongban.notify.services import (
@@ -124,9 +124,9 @@ def test_recording_an_opt_out_twice_keeps_one(world, freshman):
 
 def test_an_opt_out_for_someone_outside_ones_units_is_refused(world):
     stranger = world.person(name="外院", unit=world.law, phone=PHONE)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         record_opt_out(actor=world.college_admin, person=stranger, reason="本人要求")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         record_opt_out(actor=world.college_admin, phone=PHONE, reason="回复退订")  # bare numbers: admins only
     assert not OptOut.objects.exists()
 

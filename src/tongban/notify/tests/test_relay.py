@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import PermissionDenied
+from tongban.lib.errors import NotAllowed
 from tongban.notify import relay
 from tongban.notify.models import Message
 from tongban.notify.services import backoff, notify, retry_dead
@@ -100,7 +100,7 @@ def test_an_admin_sends_dead_messages_again_and_it_is_on_the_trail(world, reacha
     recording.behaviour["fail"] = ("mailbox full", True)
     relay.relay()
     recording.behaviour["fail"] = None
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         retry_dead(actor=world.outsider, message_ids=[message.pk])
     assert retry_dead(actor=world.sysadmin, message_ids=[message.pk]) == 1
     relay.relay()

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.people.services import unmask
 
 NUMBER = "110105199001010029"
@@ -102,14 +102,14 @@ def test_someone_who_sees_the_person_but_may_not_unmask_is_refused(world, login,
 
 
 def test_permission_is_checked_before_the_reason(world, person):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         unmask(actor=world.college_admin, person=person, field="id_number", reason="")
 
 
 def test_an_officer_cannot_unmask_someone_outside_their_reach(world, person):
     resident = world.person(name="东门居民", unit=world.east_1, id_number="110105199001010037",
                             category="resident", student_number="")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         unmask(actor=world.officer, person=resident, field="id_number", reason="核对户籍迁移材料")
     assert not unmask_entries().exists()
 

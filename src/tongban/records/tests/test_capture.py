@@ -13,7 +13,7 @@ import pytest
 from tongban.audit.models import AuditEntry
 from tongban.cases import services as cases
 from tongban.cases.models import WorkItem
-from tongban.lib.errors import ApplicationError, PermissionDenied, StateConflict
+from tongban.lib.errors import ApplicationError, NotAllowed, StateConflict
 from tongban.records import services
 from tongban.records.models import Capture
 from tongban.records.tests.conftest import page_image, pages, upload
@@ -60,14 +60,14 @@ def test_auxiliary_staff_may_capture_but_never_approve(world, accepted):
 
     capture_all(accepted, world.auxiliary)
     item = accepted.work_items.get(state=WorkItem.State.OPEN)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         cases.decide(actor=world.auxiliary, item=item, outcome="approve")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         cases.accept(actor=world.auxiliary, case=accepted)
 
 
 def test_someone_outside_the_station_cannot_capture(world, accepted):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.capture(actor=world.college_admin, case=accepted, item_key="property-deed", pages=pages(1))
     assert not Capture.objects.exists()
 
@@ -94,7 +94,7 @@ def test_historical_papers_are_captured_into_a_persons_archive_without_a_case(wo
     capture = services.capture_historical(actor=world.clerk, person=resident, title=title, pages=pages(2))
     assert (capture.case, capture.person, capture.kind, capture.pages) == (None, resident, "historical", 2)
     assert AuditEntry.objects.filter(action="records.capture_historical", object_id=str(resident.pk)).exists()
-    with pytest.raises(PermissionDenied):  # a person outside the clerk's units
+    with pytest.raises(NotAllowed):  # a person outside the clerk's units
         services.capture_historical(actor=world.clerk, person=world.applicant_person, title="x", pages=pages(1))
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.records import services
 from tongban.records.models import CaseFile, CatalogVersion, Category, Levels, SubItem
 from tongban.records.plans import capture_items
@@ -59,7 +59,7 @@ def test_loading_again_adds_nothing_and_keeps_the_offices_edits(world):
 def test_a_sub_item_saved_is_on_the_trail_and_a_clerk_cannot_edit_it(world):
     s = SubItem.objects.get(name="分户")  # i18n: data
     s.time_limit_days = 9
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.save_sub_item(actor=world.clerk, sub_item=s, changed=["time_limit_days"])
     services.save_sub_item(actor=world.sysadmin, sub_item=s, changed=["time_limit_days"])
     entry = AuditEntry.objects.filter(action="records.sub_item_change").get()

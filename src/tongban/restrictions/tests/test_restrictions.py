@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tongban.audit.models import AuditEntry
-from tongban.lib.errors import ApplicationError, PermissionDenied
+from tongban.lib.errors import ApplicationError, NotAllowed
 from tongban.notify.models import Message
 from tongban.restrictions import services
 from tongban.restrictions.models import Blocks, Kind, Restriction
@@ -42,9 +42,9 @@ def test_one_restriction_per_source_however_often_imposed(world):
 
 def test_lifting_needs_an_admin_and_a_reason(world):
     r = services.impose(actor=world.officer, person=world.applicant_person, kind=Kind.MANUAL, reason="测试")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.lift(actor=world.college_admin, restriction=r, reason="x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.lift(actor=world.applicant, restriction=r, reason="x")
     with pytest.raises(ApplicationError) as no_reason:
         services.lift(actor=world.officer, restriction=r, reason="")
@@ -63,7 +63,7 @@ def test_a_restriction_with_an_end_date_ends_by_itself(world):
 
 
 def test_an_auxiliary_cannot_restrict(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.impose(actor=world.auxiliary, person=world.applicant_person, kind=Kind.MANUAL, reason="x")
     assert not Restriction.objects.exists()
 
