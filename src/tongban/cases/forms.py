@@ -35,13 +35,14 @@ def carried_answers(data: Mapping[str, str], config: dict) -> dict[str, str]:
 
 class EditControls(forms.Form):
     """The application page's own fields beside the answers: which button was pressed
-    (none: an htmx autosave), and the fields the page showed (so that a save that shows
-    the same ones need not redraw them)."""
+    (none: an htmx autosave), and the fields and materials the page showed (so that a save
+    that shows the same ones need not redraw them)."""
 
     action = forms.ChoiceField(required=False, choices=[("", ""), ("save", _("Save draft")),
                                                         ("submit", _("Submit application"))],
                                error_messages={"invalid_choice": _("Press Save draft or Submit application")})
     _shown = forms.CharField(required=False)
+    _materials = forms.CharField(required=False)
 
     @property
     def submitting(self) -> bool:
@@ -49,6 +50,9 @@ class EditControls(forms.Form):
 
     def shows(self, fields: Iterable[str]) -> bool:
         return self.is_valid() and self.cleaned_data["_shown"] == ",".join(fields)
+
+    def shows_materials(self, keys: Iterable[str]) -> bool:
+        return self.is_valid() and self.cleaned_data["_materials"] == ",".join(keys)
 
 
 class UploadForm(forms.Form):

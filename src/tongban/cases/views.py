@@ -174,12 +174,20 @@ def _edit_page(request, case, *, controls: EditControls, error: ApplicationError
         form.errors.pop(error.field, None)  # the service's message is the one to show
         add_service_error(form, error)
         status = 422
-    elif request.htmx and controls.shows(form.fields):
-        return HttpResponse(status=204)
-    context = {"case": case, "form": form, "controls": controls, "materials": selectors.case_materials(case),
-               "upload_form": upload_form}
+    materials = selectors.case_materials(case)
+    keys = [m["key"] for m in materials]
+    context = {"case": case, "form": form, "controls": controls, "materials": materials,
+               "material_keys": ",".join(keys), "upload_form": upload_form}
+    if request.htmx and error is None and controls.shows(form.fields):
+        if controls.shows_materials(keys):
+            return HttpResponse(status=204)
+        # an answer made a material apply (or stop applying): redraw the materials alone,
+        # never the field being typed in (HX-Reswap: none; the out-of-band swap still runs)
+        response = render(request, "cases/_materials.html", {**context, "oob": True})
+        response["HX-Reswap"] = "none"
+        return response
     if request.htmx:
-        return render(request, "cases/_form.html", context)
+        return render(request, "cases/_form_htmx.html", {**context, "oob": True}, status=status)
     return render(request, "cases/case_edit.html", context, status=status)
 
 

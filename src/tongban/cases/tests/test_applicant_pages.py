@@ -114,7 +114,7 @@ def test_an_htmx_change_saves_the_draft_and_returns_the_fields_with_the_one_it_r
     answer = login(world.applicant).post(f"/cases/{draft.pk}/edit/", {"year": "2024", "reported": "是"},
                                          headers=HTMX)
     assert answer.status_code == 200
-    assert answer.templates[0].name == "cases/_form.html"
+    assert "cases/_form.html" in [t.name for t in answer.templates]
     text = answer.content.decode()
     assert text.lstrip().startswith('<div id="fields">') and "<html" not in text
     assert 'name="newspaper"' in text and "登报报纸名称" in text
@@ -126,8 +126,8 @@ def test_an_htmx_change_saves_the_draft_and_returns_the_fields_with_the_one_it_r
 def test_an_htmx_change_that_shows_no_new_field_is_saved_without_redrawing(world, draft, login):
     client = login(world.applicant)
     shown = "name,id_number,year,reported"
-    answer = client.post(f"/cases/{draft.pk}/edit/", {"year": "2023", "reported": "否", "_shown": shown},
-                         headers=HTMX)
+    answer = client.post(f"/cases/{draft.pk}/edit/", {"year": "2023", "reported": "否", "_shown": shown,
+                                                      "_materials": "statement"}, headers=HTMX)
     assert (answer.status_code, answer.content) == (204, b"")
     assert Case.objects.get(pk=draft.pk).answers["year"] == 2023
     answer = client.post(f"/cases/{draft.pk}/edit/", {"year": "2023", "reported": "是", "_shown": shown},
@@ -137,7 +137,7 @@ def test_an_htmx_change_that_shows_no_new_field_is_saved_without_redrawing(world
 
 def test_an_htmx_change_with_a_bad_value_shows_the_message_at_the_field(world, draft, login):
     answer = login(world.applicant).post(f"/cases/{draft.pk}/edit/", {"year": "去年"}, headers=HTMX)
-    assert answer.status_code == 200
+    assert answer.status_code == 422  # base.html's htmx-config swaps it in
     text = answer.content.decode()
     assert 'value="去年"' in text  # what was typed is shown again, with the message
     assert text.index('name="year"') < text.index("毕业年份应为数字")

@@ -33,6 +33,7 @@ def test_a_student_applies_on_a_phone_and_the_counsellor_approves(live_server, w
     phone.fill("#id_year", "2024")
     phone.check("input[name=reported][value=是]")
     phone.wait_for_selector("#id_newspaper")  # htmx saved the draft and showed the field
+    phone.wait_for_selector("input[aria-label='登报剪报']")  # and the material it now needs, in place
     phone.fill("#id_newspaper", "示例日报")
     phone.click("button:has-text('保存草稿')")  # the page again, asking for the clipping now
     phone.wait_for_selector("text=草稿已保存。")

@@ -66,3 +66,40 @@ def test_the_page_tells_htmx_to_swap_a_refusal():
 
     page = render_to_string("base.html")
     assert '"code": "(400|422)", "swap": true' in page
+
+
+def _autosave(client, case, answers: dict, shown: str, materials: str):
+    return client.post(f"/cases/{case.pk}/edit/", {**answers, "_shown": shown, "_materials": materials},
+                       headers=HTMX)
+
+
+def test_an_answer_that_shows_a_field_and_a_material_redraws_both(world, draft, login):
+    client = login(world.applicant)
+    answer = _autosave(client, draft, {"year": "2024", "reported": "是"},
+                       shown="name,id_number,year,reported", materials="statement")
+    page = answer.content.decode()
+    assert answer.status_code == 200 and 'id="fields"' in page and 'name="newspaper"' in page
+    assert 'id="materials" aria-live="polite" hx-swap-oob="true"' in page and 'aria-label="登报剪报"' in page
+    assert 'name="_materials" value="statement,clipping"' in page
+
+
+def test_an_answer_that_only_changes_the_materials_redraws_them_alone(world, certificate_service, login):
+    from tongban.catalog.models import Material
+    from tongban.catalog.services import publish
+
+    Material.objects.create(item=certificate_service, order=9, key="no_ad", name="未登报说明", core=False,
+                            condition='reported == "否"')
+    publish(actor=None, item=certificate_service)
+    certificate_service.refresh_from_db()
+    case = services.start_application(actor=world.applicant, item=certificate_service)
+    answer = _autosave(login(world.applicant), case, {"year": "2024", "reported": "否"},
+                       shown="name,id_number,year,reported", materials="statement")
+    assert answer.status_code == 200 and answer["HX-Reswap"] == "none"
+    page = answer.content.decode()
+    assert 'id="fields"' not in page and 'hx-swap-oob="true"' in page and "未登报说明" in page
+
+
+def test_an_answer_that_changes_nothing_shown_is_answered_with_nothing(world, draft, login):
+    answer = _autosave(login(world.applicant), draft, {"year": "2024", "reported": "否"},
+                       shown="name,id_number,year,reported", materials="statement")
+    assert answer.status_code == 204
