@@ -50,13 +50,12 @@ class Page:
 
 
 def kind_of(head: bytes) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    return None
+    """A page's type by its first bytes, read as cases' uploads read them; a capture is
+    a JPEG, a PNG or a PDF, anything else None."""
+    from tongban.cases.uploads import sniff
+
+    kind = sniff(io.BytesIO(head))
+    return kind if kind in ("pdf", "jpg", "png") else None
 
 
 def _complete(data: bytes, kind: str) -> bool:
